@@ -1,0 +1,126 @@
+//! erl's command line. erl's syntax (`-s M F A1 A2`, `-pa D1 D2`, `+S 4`, `-extra`) is
+//! positional and prefix-based, which clap cannot express, so it is parsed by hand here.
+
+pub const USAGE: &str = "usage: oxbeam [-noshell] [-pa Dir...] [-pz Dir...] [-s Mod [Fun [Args...]]] \
+[-run Mod [Fun [Args...]]] [-eval Expr] [+S N] [-extra Args...]\n       oxbeam check-load PATH...";
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// `-s M F Args`: args as atoms.
+    S(String, String, Vec<String>),
+    /// `-run M F Args`: args as strings.
+    Run(String, String, Vec<String>),
+    Eval(String),
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Args {
+    pub noshell: bool,
+    pub pa: Vec<String>,
+    pub pz: Vec<String>,
+    pub actions: Vec<Action>,
+    pub schedulers: Option<usize>,
+    pub plain: Vec<String>,
+    /// Flags we accept and ignore, kept for init:get_arguments later.
+    pub other: Vec<(String, Vec<String>)>,
+}
+
+fn is_flag(s: &str) -> bool {
+    (s.starts_with('-') || s.starts_with('+')) && s.len() > 1
+}
+
+pub fn parse(argv: &[String]) -> Result<Args, String> {
+    let mut a = Args::default();
+    let mut i = 0;
+    let take_values = |i: &mut usize| -> Vec<String> {
+        let mut v = Vec::new();
+        while *i < argv.len() && !is_flag(&argv[*i]) {
+            v.push(argv[*i].clone());
+            *i += 1;
+        }
+        v
+    };
+    while i < argv.len() {
+        let flag = argv[i].clone();
+        i += 1;
+        match flag.as_str() {
+            "-noshell" | "-noinput" => a.noshell = true,
+            "-pa" => a.pa.extend(take_values(&mut i)),
+            "-pz" => a.pz.extend(take_values(&mut i)),
+            "-s" | "-run" => {
+                let v = take_values(&mut i);
+                if v.is_empty() {
+                    return Err(format!("{flag} needs a module"));
+                }
+                let m = v[0].clone();
+                let f = v.get(1).cloned().unwrap_or_else(|| "start".into());
+                let rest = v.iter().skip(2).cloned().collect();
+                a.actions.push(if flag == "-s" { Action::S(m, f, rest) } else { Action::Run(m, f, rest) });
+            }
+            "-eval" => {
+                let e = argv.get(i).ok_or("-eval needs an expression")?;
+                a.actions.push(Action::Eval(e.clone()));
+                i += 1;
+            }
+            "-extra" => {
+                a.plain.extend(argv[i..].iter().cloned());
+                break;
+            }
+            "+S" => {
+                let v = argv.get(i).ok_or("+S needs a number")?;
+                i += 1;
+                let n = v.split(':').next().unwrap_or("");
+                a.schedulers = Some(n.parse().map_err(|_| format!("bad +S value {v}"))?);
+            }
+            "-detached" => return Err("-detached is not supported".into()),
+            f if f.starts_with('+') => {
+                // Emulator flags with one value (+P N, +A N, +sbt x ...).
+                let v = if f.len() == 2 && i < argv.len() && !is_flag(&argv[i]) {
+                    i += 1;
+                    vec![argv[i - 1].clone()]
+                } else {
+                    vec![]
+                };
+                a.other.push((f.to_string(), v));
+            }
+            f if f.starts_with('-') => {
+                let v = take_values(&mut i);
+                a.other.push((f.to_string(), v));
+            }
+            other => a.plain.push(other.to_string()),
+        }
+    }
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Args {
+        parse(&s.split_whitespace().map(String::from).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn s_and_run_take_module_function_and_args() {
+        let a = p("-noshell -pa a b -s m f x y -run n -s erlang halt");
+        assert!(a.noshell);
+        assert_eq!(a.pa, vec!["a", "b"]);
+        assert_eq!(
+            a.actions,
+            vec![
+                Action::S("m".into(), "f".into(), vec!["x".into(), "y".into()]),
+                Action::Run("n".into(), "start".into(), vec![]),
+                Action::S("erlang".into(), "halt".into(), vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn extra_and_schedulers() {
+        let a = p("+S 2 -eval halt(). -extra -x y");
+        assert_eq!(a.schedulers, Some(2));
+        assert_eq!(a.actions, vec![Action::Eval("halt().".into())]);
+        assert_eq!(a.plain, vec!["-x", "y"]);
+    }
+}

@@ -1,0 +1,34 @@
+//! The `oxbeam` command: runs Erlang programs with erl's command-line flags, and
+//! `oxbeam check-load PATH...` to load every `.beam` under the given paths.
+
+use mimalloc::MiMalloc;
+
+#[global_allocator]
+static GLOBAL: MiMalloc = MiMalloc;
+
+mod args;
+mod check_load;
+mod otp;
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let code = match argv.first().map(|s| s.as_str()) {
+        Some("check-load") => check_load::run(&argv[1..]),
+        Some("--help") | Some("-help") => {
+            println!("{}", args::USAGE);
+            0
+        }
+        Some("--version") => {
+            println!("oxbeam {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        _ => match args::parse(&argv) {
+            Ok(a) => otp::boot_and_run(a),
+            Err(e) => {
+                eprintln!("oxbeam: {e}");
+                2
+            }
+        },
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,126 @@
+//! Finding the OTP installation and starting the built-in boot: code path, oxbeam's own
+//! modules (embedded in the binary), the group leader, then the command line's actions.
+
+use crate::args::{Action, Args};
+use oxbeam_emu::object::*;
+use oxbeam_term::atom::am;
+use oxbeam_term::{Atom, Term};
+use std::path::{Path, PathBuf};
+
+/// oxbeam's own Erlang modules, compiled by otp-lib/build.sh.
+const EMBEDDED: &[(&str, &[u8])] = &[
+    ("oxbeam_io", include_bytes!("../../../otp-lib/ebin/oxbeam_io.beam")),
+    ("oxbeam_boot", include_bytes!("../../../otp-lib/ebin/oxbeam_boot.beam")),
+];
+
+/// The OTP root: `$OTP_ROOT`, else the root of the `erl` on the PATH, else /usr/lib/erlang.
+pub fn otp_root() -> PathBuf {
+    if let Ok(r) = std::env::var("OTP_ROOT") {
+        return PathBuf::from(r);
+    }
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            let erl = dir.join("erl");
+            if let Ok(real) = std::fs::canonicalize(&erl) {
+                // <root>/bin/erl or <root>/erts-*/bin/erl
+                if let Some(bin) = real.parent() {
+                    for cand in [bin.parent(), bin.parent().and_then(|p| p.parent())].into_iter().flatten() {
+                        if cand.join("lib").is_dir() && cand.join("bin").is_dir() {
+                            return cand.to_path_buf();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    PathBuf::from("/usr/lib/erlang")
+}
+
+/// erl's default code path: every `lib/*/ebin` of the installation (kernel and stdlib
+/// first), and the erts preloaded modules.
+pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(root.join("lib")) {
+        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path().join("ebin")).filter(|p| p.is_dir()).collect(),
+        Err(_) => Vec::new(),
+    };
+    dirs.sort();
+    let rank = |p: &PathBuf| {
+        let n = p.parent().and_then(|q| q.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if n.starts_with("kernel-") {
+            0
+        } else if n.starts_with("stdlib-") {
+            1
+        } else {
+            2
+        }
+    };
+    dirs.sort_by_key(rank);
+    // Elixir's libraries, when installed beside OTP in the usual Debian place.
+    if let Ok(rd) = std::fs::read_dir("/usr/lib/elixir/lib") {
+        let mut ex: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path().join("ebin")).filter(|p| p.is_dir()).collect();
+        ex.sort();
+        dirs.extend(ex);
+    }
+    dirs
+}
+
+pub fn boot_and_run(args: Args) -> i32 {
+    oxbeam_emu::bifs::register_all();
+    let root = otp_root();
+    let mut path: Vec<PathBuf> = args.pa.iter().map(PathBuf::from).collect();
+    path.push(PathBuf::from("."));
+    path.extend(library_dirs(&root));
+    path.extend(args.pz.iter().map(PathBuf::from));
+    oxbeam_emu::loading::set_code_path(path);
+    for (name, bytes) in EMBEDDED {
+        if let Err(e) = oxbeam_emu::loading::load_bytes(name, bytes, None) {
+            eprintln!("oxbeam: cannot load built-in module {name}: {e}");
+            return 2;
+        }
+    }
+    // The group leaders for standard output and error, then the boot process.
+    let io = spawn(("oxbeam_io", "loop"), &[Term::small(1), Term::atom(am::UNICODE)], None);
+    oxbeam_emu::sched::register(am::USER, io.pid_value());
+    let err = spawn(("oxbeam_io", "loop"), &[Term::small(2), Term::atom(am::UNICODE)], None);
+    oxbeam_emu::sched::register(am::STANDARD_ERROR, err.pid_value());
+    let actions = build_actions(&args.actions);
+    spawn(("oxbeam_boot", "start"), &[actions], Some(io));
+    let mut regs = oxbeam_emu::interp::Regs::default();
+    let code = oxbeam_emu::sched::run(&mut regs);
+    oxbeam_emu::report::flush_stdout();
+    code
+}
+
+fn spawn((m, f): (&str, &str), args: &[Term], group_leader: Option<Term>) -> Term {
+    let pid = oxbeam_emu::sched::spawn(None, Atom::from_str(m), Atom::from_str(f), args, 0);
+    if let Some(gl) = group_leader {
+        oxbeam_emu::sched::set_group_leader(pid.pid_value(), gl);
+    }
+    pid
+}
+
+/// The action list term for oxbeam_boot:start/1, built in the literal arena.
+fn build_actions(actions: &[Action]) -> Term {
+    let h = &mut oxbeam_emu::literal::LiteralHeap;
+    let mut items = Vec::new();
+    for a in actions {
+        let t = match a {
+            Action::S(m, f, args) => {
+                let argv: Vec<Term> = args.iter().map(|s| Term::atom(Atom::from_str(s))).collect();
+                let l = list_from_iter(h, &argv, Term::NIL);
+                make_tuple(h, &[Term::atom(Atom::from_str("s")), Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
+            }
+            Action::Run(m, f, args) => {
+                let argv: Vec<Term> = args.iter().map(|s| string_to_list(h, s)).collect();
+                let l = list_from_iter(h, &argv, Term::NIL);
+                make_tuple(h, &[Term::atom(Atom::from_str("run")), Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
+            }
+            Action::Eval(e) => {
+                let s = string_to_list(h, e);
+                make_tuple(h, &[Term::atom(Atom::from_str("eval")), s])
+            }
+        };
+        items.push(t);
+    }
+    list_from_iter(h, &items, Term::NIL)
+}

@@ -1,0 +1,933 @@
+//! Core `erlang` BIFs: types, tuples, lists, atoms, processes, exceptions, the process
+//! dictionary and module information.
+
+use super::reg;
+use crate::bif::{BifFn, BifResult, Class, Fault, Trap, BADARG};
+use crate::compare;
+use crate::object::*;
+use crate::process::Process;
+use crate::sched;
+use oxbeam_term::atom::am;
+use oxbeam_term::{Atom, Term};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_REF: AtomicU64 = AtomicU64::new(1);
+
+pub fn new_ref(p: &mut Process) -> Term {
+    let id = NEXT_REF.fetch_add(1, Ordering::Relaxed);
+    make_ref(&mut p.heap, id)
+}
+
+fn type_test(t: crate::ops::TypeTest) -> impl Fn(Term) -> bool {
+    move |v| crate::interp::type_test(t, v)
+}
+
+macro_rules! type_bif {
+    ($name:ident, $test:ident) => {
+        fn $name(_p: &mut Process, a: &[Term]) -> BifResult {
+            Ok(Term::boolean(type_test(crate::ops::TypeTest::$test)(a[0])))
+        }
+    };
+}
+type_bif!(is_atom, Atom);
+type_bif!(is_binary, Binary);
+type_bif!(is_bitstring, Bitstr);
+type_bif!(is_boolean, Boolean);
+type_bif!(is_float_bif, Float);
+type_bif!(is_function, Function);
+type_bif!(is_integer_bif, Integer);
+type_bif!(is_list, List);
+type_bif!(is_map_bif, Map);
+type_bif!(is_number_bif, Number);
+type_bif!(is_pid, Pid);
+type_bif!(is_port, Port);
+type_bif!(is_reference, Reference);
+type_bif!(is_tuple_bif, Tuple);
+
+fn is_function2(_p: &mut Process, a: &[Term]) -> BifResult {
+    let n = a[1].as_small().filter(|&n| n >= 0).ok_or(BADARG)?;
+    Ok(Term::boolean(is_fun(a[0]) && crate::fun::fun_arity(a[0]) as i64 == n))
+}
+
+fn is_record3(_p: &mut Process, a: &[Term]) -> BifResult {
+    let (t, tag, size) = (a[0], a[1], a[2]);
+    if !tag.is_atom() || !size.is_small() {
+        return Err(BADARG);
+    }
+    Ok(Term::boolean(is_tuple(t) && tuple_arity(t) as i64 == size.small_value() && tuple_arity(t) > 0 && tuple_get(t, 0) == tag))
+}
+
+fn is_record2(_p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[1].is_atom() {
+        return Err(BADARG);
+    }
+    Ok(Term::boolean(is_tuple(a[0]) && tuple_arity(a[0]) > 0 && tuple_get(a[0], 0) == a[1]))
+}
+
+// ---------------------------------------------------------------- tuples
+
+fn tuple_arg(t: Term) -> Result<Term, Fault> {
+    if is_tuple(t) {
+        Ok(t)
+    } else {
+        Err(BADARG)
+    }
+}
+
+fn index_arg(t: Term, max: usize) -> Result<usize, Fault> {
+    match t.as_small() {
+        Some(i) if i >= 1 && (i as usize) <= max => Ok(i as usize),
+        _ => Err(BADARG),
+    }
+}
+
+fn element(_p: &mut Process, a: &[Term]) -> BifResult {
+    let t = tuple_arg(a[1])?;
+    let i = index_arg(a[0], tuple_arity(t))?;
+    Ok(tuple_get(t, i - 1))
+}
+
+fn setelement(p: &mut Process, a: &[Term]) -> BifResult {
+    let t = tuple_arg(a[1])?;
+    let i = index_arg(a[0], tuple_arity(t))?;
+    let mut v = tuple_elements(t).to_vec();
+    v[i - 1] = a[2];
+    Ok(make_tuple(&mut p.heap, &v))
+}
+
+fn tuple_size(_p: &mut Process, a: &[Term]) -> BifResult {
+    Ok(Term::small(tuple_arity(tuple_arg(a[0])?) as i64))
+}
+
+fn size(p: &mut Process, a: &[Term]) -> BifResult {
+    if is_tuple(a[0]) {
+        return tuple_size(p, a);
+    }
+    match bit_view(a[0]) {
+        Some(v) => Ok(Term::small((v.bit_size / 8) as i64)),
+        None => Err(BADARG),
+    }
+}
+
+fn make_tuple2(p: &mut Process, a: &[Term]) -> BifResult {
+    let n = a[0].as_small().filter(|&n| (0..=(1 << 24)).contains(&n)).ok_or(BADARG)?;
+    Ok(make_tuple_filled(&mut p.heap, n as usize, a[1]))
+}
+
+fn make_tuple3(p: &mut Process, a: &[Term]) -> BifResult {
+    let n = a[0].as_small().filter(|&n| (0..=(1 << 24)).contains(&n)).ok_or(BADARG)? as usize;
+    let mut v = vec![a[1]; n];
+    let inits = list_to_vec(a[2]).ok_or(BADARG)?;
+    for it in inits {
+        if !is_tuple(it) || tuple_arity(it) != 2 {
+            return Err(BADARG);
+        }
+        let i = index_arg(tuple_get(it, 0), n)?;
+        v[i - 1] = tuple_get(it, 1);
+    }
+    Ok(make_tuple(&mut p.heap, &v))
+}
+
+fn append_element(p: &mut Process, a: &[Term]) -> BifResult {
+    let t = tuple_arg(a[0])?;
+    let mut v = tuple_elements(t).to_vec();
+    v.push(a[1]);
+    Ok(make_tuple(&mut p.heap, &v))
+}
+
+fn insert_element(p: &mut Process, a: &[Term]) -> BifResult {
+    let t = tuple_arg(a[1])?;
+    let i = index_arg(a[0], tuple_arity(t) + 1)?;
+    let mut v = tuple_elements(t).to_vec();
+    v.insert(i - 1, a[2]);
+    Ok(make_tuple(&mut p.heap, &v))
+}
+
+fn delete_element(p: &mut Process, a: &[Term]) -> BifResult {
+    let t = tuple_arg(a[1])?;
+    let i = index_arg(a[0], tuple_arity(t))?;
+    let mut v = tuple_elements(t).to_vec();
+    v.remove(i - 1);
+    Ok(make_tuple(&mut p.heap, &v))
+}
+
+fn tuple_to_list(p: &mut Process, a: &[Term]) -> BifResult {
+    let t = tuple_arg(a[0])?;
+    let v = tuple_elements(t).to_vec();
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn list_to_tuple(p: &mut Process, a: &[Term]) -> BifResult {
+    let v = list_to_vec(a[0]).ok_or(BADARG)?;
+    Ok(make_tuple(&mut p.heap, &v))
+}
+
+// ---------------------------------------------------------------- lists
+
+fn length(_p: &mut Process, a: &[Term]) -> BifResult {
+    list_length(a[0]).map(|n| Term::small(n as i64)).ok_or(BADARG)
+}
+
+fn hd(_p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0].is_list() {
+        Ok(head(a[0]))
+    } else {
+        Err(BADARG)
+    }
+}
+
+fn tl(_p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0].is_list() {
+        Ok(tail(a[0]))
+    } else {
+        Err(BADARG)
+    }
+}
+
+fn append(p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0].is_nil() {
+        return Ok(a[1]);
+    }
+    let v = list_to_vec(a[0]).ok_or(BADARG)?;
+    Ok(list_from_iter(&mut p.heap, &v, a[1]))
+}
+
+fn subtract(p: &mut Process, a: &[Term]) -> BifResult {
+    let mut v = list_to_vec(a[0]).ok_or(BADARG)?;
+    let rm = list_to_vec(a[1]).ok_or(BADARG)?;
+    for r in rm {
+        if let Some(i) = v.iter().position(|&x| compare::eq_exact(x, r)) {
+            v.remove(i);
+        }
+    }
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn lists_reverse2(p: &mut Process, a: &[Term]) -> BifResult {
+    let mut acc = a[1];
+    let mut l = a[0];
+    while l.is_list() {
+        acc = cons(&mut p.heap, head(l), acc);
+        l = tail(l);
+    }
+    if !l.is_nil() {
+        return Err(BADARG);
+    }
+    Ok(acc)
+}
+
+fn lists_member(_p: &mut Process, a: &[Term]) -> BifResult {
+    let mut l = a[1];
+    while l.is_list() {
+        if compare::eq_exact(head(l), a[0]) {
+            return Ok(Term::TRUE);
+        }
+        l = tail(l);
+    }
+    if !l.is_nil() {
+        return Err(BADARG);
+    }
+    Ok(Term::FALSE)
+}
+
+fn keyfind_in(key: Term, pos: Term, list: Term) -> Result<Option<Term>, Fault> {
+    let n = pos.as_small().filter(|&n| n >= 1).ok_or(BADARG)? as usize;
+    let mut l = list;
+    while l.is_list() {
+        let e = head(l);
+        if is_tuple(e) && tuple_arity(e) >= n {
+            let k = tuple_get(e, n - 1);
+            if k == key || compare::eq(k, key) && (k.is_small() || !key.is_small() || compare::eq_exact(k, key)) {
+                if compare::eq_exact(k, key) || (compare::eq(k, key) && is_number(k)) {
+                    return Ok(Some(e));
+                }
+            }
+        }
+        l = tail(l);
+    }
+    if !l.is_nil() {
+        return Err(BADARG);
+    }
+    Ok(None)
+}
+
+fn lists_keyfind(_p: &mut Process, a: &[Term]) -> BifResult {
+    Ok(keyfind_in(a[0], a[1], a[2])?.unwrap_or(Term::FALSE))
+}
+
+fn lists_keymember(_p: &mut Process, a: &[Term]) -> BifResult {
+    Ok(Term::boolean(keyfind_in(a[0], a[1], a[2])?.is_some()))
+}
+
+fn lists_keysearch(p: &mut Process, a: &[Term]) -> BifResult {
+    match keyfind_in(a[0], a[1], a[2])? {
+        Some(t) => Ok(make_tuple(&mut p.heap, &[Term::atom(Atom::from_str("value")), t])),
+        None => Ok(Term::FALSE),
+    }
+}
+
+// ---------------------------------------------------------------- atoms
+
+/// The characters of a string-like list, or None.
+pub fn list_chars(t: Term) -> Option<String> {
+    let v = list_to_vec(t)?;
+    let mut s = String::with_capacity(v.len());
+    for c in v {
+        let c = c.as_small()?;
+        s.push(char::from_u32(u32::try_from(c).ok()?)?);
+    }
+    Some(s)
+}
+
+fn atom_to_list(p: &mut Process, a: &[Term]) -> BifResult {
+    let at = a[0].as_atom().ok_or(BADARG)?;
+    Ok(string_to_list(&mut p.heap, at.name()))
+}
+
+fn list_to_atom(_p: &mut Process, a: &[Term]) -> BifResult {
+    let s = list_chars(a[0]).ok_or(BADARG)?;
+    Atom::intern(&s).map(Term::atom).map_err(|e| match e {
+        oxbeam_term::atom::AtomError::TooLong => Fault::system_limit(),
+        _ => Fault::system_limit(),
+    })
+}
+
+fn list_to_existing_atom(_p: &mut Process, a: &[Term]) -> BifResult {
+    let s = list_chars(a[0]).ok_or(BADARG)?;
+    Atom::existing(&s).map(Term::atom).ok_or(BADARG)
+}
+
+// ---------------------------------------------------------------- exceptions
+
+fn error1(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Raise(Class::Error, a[0]))
+}
+fn error2(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::RaiseArgs(a[0], a[1]))
+}
+fn error3(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::RaiseArgs(a[0], a[1]))
+}
+fn exit1(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Raise(Class::Exit, a[0]))
+}
+fn throw(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Raise(Class::Throw, a[0]))
+}
+fn nif_error(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Raise(Class::Error, a[0]))
+}
+
+fn raise3(p: &mut Process, a: &[Term]) -> BifResult {
+    let class = Class::from_term(a[0]).ok_or(BADARG)?;
+    // The stack trace must be a list of {M,F,A,Loc} / {Fun,A,Loc} tuples.
+    let items = list_to_vec(a[2]).ok_or(BADARG)?;
+    for it in &items {
+        if !is_tuple(*it) || !(3..=4).contains(&tuple_arity(*it)) {
+            return Err(BADARG);
+        }
+    }
+    let _ = p;
+    Err(Fault::Reraise(class, a[1], a[2]))
+}
+
+// ---------------------------------------------------------------- processes
+
+fn self_(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(p.pid)
+}
+
+fn node0(_p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(Term::atom(am::NONODE))
+}
+
+fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0].is_local_pid() || a[0].is_local_port() || is_ref(a[0]) {
+        Ok(Term::atom(am::NONODE))
+    } else {
+        Err(BADARG)
+    }
+}
+
+fn mfa_args(m: Term, f: Term, args: Term) -> Result<(Atom, Atom, Vec<Term>), Fault> {
+    let m = m.as_atom().ok_or(BADARG)?;
+    let f = f.as_atom().ok_or(BADARG)?;
+    let v = list_to_vec(args).ok_or(BADARG)?;
+    Ok((m, f, v))
+}
+
+fn spawn_fun(p: &mut Process, fun: Term) -> Result<Term, Fault> {
+    if !is_fun(fun) || crate::fun::fun_arity(fun) != 0 {
+        return Err(BADARG);
+    }
+    Ok(sched::spawn(Some(p), am::ERLANG, am::APPLY, &[fun, Term::NIL], 0))
+}
+
+fn spawn1(p: &mut Process, a: &[Term]) -> BifResult {
+    spawn_fun(p, a[0])
+}
+
+fn spawn3(p: &mut Process, a: &[Term]) -> BifResult {
+    let (m, f, args) = mfa_args(a[0], a[1], a[2])?;
+    Ok(sched::spawn(Some(p), m, f, &args, 0))
+}
+
+fn spawn_link1(p: &mut Process, a: &[Term]) -> BifResult {
+    let pid = spawn_fun(p, a[0])?;
+    sched::link(p.id, pid.pid_value());
+    Ok(pid)
+}
+
+fn spawn_link3(p: &mut Process, a: &[Term]) -> BifResult {
+    let pid = spawn3(p, a)?;
+    sched::link(p.id, pid.pid_value());
+    Ok(pid)
+}
+
+fn spawn_monitor1(p: &mut Process, a: &[Term]) -> BifResult {
+    let pid = spawn_fun(p, a[0])?;
+    let r = monitor_pid(p, pid);
+    Ok(make_tuple(&mut p.heap, &[pid, r]))
+}
+
+fn spawn_monitor3(p: &mut Process, a: &[Term]) -> BifResult {
+    let pid = spawn3(p, a)?;
+    let r = monitor_pid(p, pid);
+    Ok(make_tuple(&mut p.heap, &[pid, r]))
+}
+
+fn spawn_opt(p: &mut Process, fun_or_mfa: Result<Term, Fault>, opts: Term) -> BifResult {
+    let pid = fun_or_mfa?;
+    let opts = list_to_vec(opts).ok_or(BADARG)?;
+    let mut mon = Term::NON_VALUE;
+    for o in opts {
+        if o == Term::atom(am::LINK) {
+            sched::link(p.id, pid.pid_value());
+        } else if o == Term::atom(am::MONITOR) {
+            mon = monitor_pid(p, pid);
+        }
+    }
+    if mon.is_value() {
+        Ok(make_tuple(&mut p.heap, &[pid, mon]))
+    } else {
+        Ok(pid)
+    }
+}
+
+fn spawn_opt2(p: &mut Process, a: &[Term]) -> BifResult {
+    let r = spawn_fun(p, a[0]);
+    spawn_opt(p, r, a[1])
+}
+
+fn spawn_opt4(p: &mut Process, a: &[Term]) -> BifResult {
+    let r = spawn3(p, &a[..3]);
+    spawn_opt(p, r, a[3])
+}
+
+fn monitor_pid(p: &mut Process, target: Term) -> Term {
+    let r = new_ref(p);
+    let id = ref_id(r);
+    if !sched::monitor(p.id, target.pid_value(), id) {
+        // Target already dead: 'DOWN' with noproc at once.
+        let rf = r;
+        let down = make_tuple(&mut p.heap, &[Term::atom(am::DOWN), rf, Term::atom(am::PROCESS), target, Term::atom(am::NOPROC)]);
+        let m = sched::copy_to_fragment(down);
+        p.mailbox.push_back(m);
+    }
+    r
+}
+
+fn monitor2(p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0] != Term::atom(am::PROCESS) {
+        return Err(BADARG);
+    }
+    let target = a[1];
+    if target.is_local_pid() {
+        return Ok(monitor_pid(p, target));
+    }
+    if let Some(name) = target.as_atom() {
+        return match sched::whereis(name) {
+            Some(id) => Ok(monitor_pid(p, Term::pid(id))),
+            None => {
+                let r = new_ref(p);
+                let down = make_tuple(&mut p.heap, &[Term::atom(am::DOWN), r, Term::atom(am::PROCESS), target, Term::atom(am::NOPROC)]);
+                let m = sched::copy_to_fragment(down);
+                p.mailbox.push_back(m);
+                Ok(r)
+            }
+        };
+    }
+    Err(BADARG)
+}
+
+fn demonitor1(_p: &mut Process, a: &[Term]) -> BifResult {
+    if !is_ref(a[0]) {
+        return Err(BADARG);
+    }
+    sched::demonitor(ref_id(a[0]));
+    Ok(Term::TRUE)
+}
+
+fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
+    if !is_ref(a[0]) {
+        return Err(BADARG);
+    }
+    let opts = list_to_vec(a[1]).ok_or(BADARG)?;
+    let found = sched::demonitor(ref_id(a[0]));
+    let flush = opts.iter().any(|o| o.as_atom().map(|x| x.name() == "flush").unwrap_or(false));
+    let info = opts.iter().any(|o| o.as_atom().map(|x| x.name() == "info").unwrap_or(false));
+    if flush {
+        sched::fetch_inbox(p);
+        let id = ref_id(a[0]);
+        p.mailbox.retain(|m| {
+            let t = m.term;
+            !(is_tuple(t) && tuple_arity(t) == 5 && tuple_get(t, 0) == Term::atom(am::DOWN) && is_ref(tuple_get(t, 1)) && ref_id(tuple_get(t, 1)) == id)
+        });
+        p.recv_save = 0;
+    }
+    Ok(if info { Term::boolean(found) } else { Term::TRUE })
+}
+
+fn link(p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_local_pid() {
+        if a[0].is_local_port() {
+            return Ok(Term::TRUE);
+        }
+        return Err(BADARG);
+    }
+    if !sched::link(p.id, a[0].pid_value()) && a[0] != p.pid {
+        if p.trap_exit {
+            let msg = make_tuple(&mut p.heap, &[Term::atom(am::EXIT), a[0], Term::atom(am::NOPROC)]);
+            let m = sched::copy_to_fragment(msg);
+            p.mailbox.push_back(m);
+        } else {
+            return Err(Fault::Error(Term::atom(am::NOPROC)));
+        }
+    }
+    Ok(Term::TRUE)
+}
+
+fn unlink(p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_local_pid() && !a[0].is_local_port() {
+        return Err(BADARG);
+    }
+    sched::unlink(p.id, a[0].pid_value());
+    Ok(Term::TRUE)
+}
+
+fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
+    let target = a[0];
+    if !target.is_local_pid() {
+        if target.is_local_port() {
+            return Ok(Term::TRUE);
+        }
+        return Err(BADARG);
+    }
+    if target == p.pid {
+        if a[1] == Term::atom(am::NORMAL) && !p.trap_exit {
+            return Ok(Term::TRUE);
+        }
+        if p.trap_exit && a[1] != Term::atom(am::KILL) {
+            let msg = make_tuple(&mut p.heap, &[Term::atom(am::EXIT), p.pid, a[1]]);
+            let m = sched::copy_to_fragment(msg);
+            p.mailbox.push_back(m);
+            return Ok(Term::TRUE);
+        }
+        let reason = if a[1] == Term::atom(am::KILL) { Term::atom(am::KILLED) } else { a[1] };
+        return Err(Fault::Raise(Class::Exit, reason));
+    }
+    sched::exit_signal(p.pid, target.pid_value(), a[1], false);
+    Ok(Term::TRUE)
+}
+
+fn register_name(_p: &mut Process, a: &[Term]) -> BifResult {
+    let name = a[0].as_atom().ok_or(BADARG)?;
+    if name == am::UNDEFINED || !a[1].is_local_pid() || sched::slot(a[1].pid_value()).is_none() {
+        return Err(BADARG);
+    }
+    if sched::register(name, a[1].pid_value()) {
+        Ok(Term::TRUE)
+    } else {
+        Err(BADARG)
+    }
+}
+
+fn unregister(_p: &mut Process, a: &[Term]) -> BifResult {
+    let name = a[0].as_atom().ok_or(BADARG)?;
+    if sched::unregister(name) {
+        Ok(Term::TRUE)
+    } else {
+        Err(BADARG)
+    }
+}
+
+fn whereis(_p: &mut Process, a: &[Term]) -> BifResult {
+    let name = a[0].as_atom().ok_or(BADARG)?;
+    Ok(sched::whereis(name).map(Term::pid).unwrap_or(Term::atom(am::UNDEFINED)))
+}
+
+fn registered(p: &mut Process, _a: &[Term]) -> BifResult {
+    let v: Vec<Term> = sched::registered().into_iter().map(Term::atom).collect();
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn processes(p: &mut Process, _a: &[Term]) -> BifResult {
+    let v: Vec<Term> = sched::all_pids().into_iter().map(Term::pid).collect();
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn is_process_alive(p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_local_pid() {
+        return Err(BADARG);
+    }
+    Ok(Term::boolean(a[0] == p.pid || sched::slot(a[0].pid_value()).is_some()))
+}
+
+fn send2(p: &mut Process, a: &[Term]) -> BifResult {
+    sched::send(p, a[0], a[1])?;
+    Ok(a[1])
+}
+
+fn send3(p: &mut Process, a: &[Term]) -> BifResult {
+    sched::send(p, a[0], a[1])?;
+    Ok(Term::atom(am::OK))
+}
+
+fn group_leader0(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(p.group_leader)
+}
+
+fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_local_pid() || !a[1].is_local_pid() {
+        return Err(BADARG);
+    }
+    if a[1] == p.pid {
+        p.group_leader = a[0];
+        return Ok(Term::TRUE);
+    }
+    match sched::slot(a[1].pid_value()) {
+        Some(s) => {
+            if let Some(tp) = s.process.lock().as_mut() {
+                tp.group_leader = a[0];
+            }
+            Ok(Term::TRUE)
+        }
+        None => Err(BADARG),
+    }
+}
+
+fn process_flag(p: &mut Process, a: &[Term]) -> BifResult {
+    let flag = a[0].as_atom().ok_or(BADARG)?;
+    match flag {
+        am::TRAP_EXIT => {
+            if !a[1].is_boolean() {
+                return Err(BADARG);
+            }
+            let old = Term::boolean(p.trap_exit);
+            p.trap_exit = a[1] == Term::TRUE;
+            sched::set_trap_exit(p.id, p.trap_exit);
+            Ok(old)
+        }
+        am::PRIORITY => Ok(Term::atom(Atom::from_str("normal"))),
+        am::MIN_HEAP_SIZE | am::MIN_BIN_VHEAP_SIZE => Ok(Term::small(233)),
+        am::FULLSWEEP_AFTER => Ok(Term::small(p.heap.fullsweep_after as i64)),
+        _ => match flag.name() {
+            "error_handler" => Ok(Term::atom(am::ERROR_HANDLER)),
+            "sensitive" | "save_calls" | "message_queue_data" | "async_dist" => Ok(Term::FALSE),
+            "max_heap_size" => Ok(Term::small(0)),
+            _ => Err(BADARG),
+        },
+    }
+}
+
+fn make_ref0(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(new_ref(p))
+}
+
+fn yield0(_p: &mut Process, _a: &[Term]) -> BifResult {
+    Err(Fault::Trap(Trap::Yield(Term::TRUE)))
+}
+
+fn garbage_collect0(_p: &mut Process, _a: &[Term]) -> BifResult {
+    Err(Fault::Trap(Trap::GarbageCollect(Term::TRUE)))
+}
+
+fn halt_code(t: Term) -> Result<i32, Fault> {
+    if let Some(i) = t.as_small() {
+        if i >= 0 {
+            return Ok((i & 0xff) as i32);
+        }
+        return Err(BADARG);
+    }
+    if t == Term::atom(Atom::from_str("abort")) {
+        return Ok(134);
+    }
+    if let Some(s) = list_chars(t) {
+        crate::report::write_stderr(format!("{s}\n").as_bytes());
+        return Ok(1);
+    }
+    Err(BADARG)
+}
+
+fn halt0(_p: &mut Process, _a: &[Term]) -> BifResult {
+    Err(Fault::Trap(Trap::Halt(0)))
+}
+fn halt1(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Trap(Trap::Halt(halt_code(a[0])?)))
+}
+fn halt2(_p: &mut Process, a: &[Term]) -> BifResult {
+    if list_to_vec(a[1]).is_none() {
+        return Err(BADARG);
+    }
+    Err(Fault::Trap(Trap::Halt(halt_code(a[0])?)))
+}
+
+fn apply2(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Trap(Trap::ApplyFun { fun: a[0], args: a[1] }))
+}
+fn apply3(_p: &mut Process, a: &[Term]) -> BifResult {
+    Err(Fault::Trap(Trap::Apply { module: a[0], function: a[1], args: a[2] }))
+}
+
+// ---------------------------------------------------------------- dictionary
+
+fn put(p: &mut Process, a: &[Term]) -> BifResult {
+    for kv in p.dict.iter_mut() {
+        if compare::eq_exact(kv[0], a[0]) {
+            let old = kv[1];
+            kv[1] = a[1];
+            return Ok(old);
+        }
+    }
+    p.dict.push([a[0], a[1]]);
+    Ok(Term::atom(am::UNDEFINED))
+}
+
+fn get1(p: &mut Process, a: &[Term]) -> BifResult {
+    Ok(p.dict_get(a[0]).unwrap_or(Term::atom(am::UNDEFINED)))
+}
+
+fn get0(p: &mut Process, _a: &[Term]) -> BifResult {
+    let pairs: Vec<[Term; 2]> = p.dict.clone();
+    let v: Vec<Term> = pairs.iter().map(|kv| make_tuple(&mut p.heap, kv)).collect();
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn get_keys0(p: &mut Process, _a: &[Term]) -> BifResult {
+    let v: Vec<Term> = p.dict.iter().map(|kv| kv[0]).collect();
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn get_keys1(p: &mut Process, a: &[Term]) -> BifResult {
+    let v: Vec<Term> = p.dict.iter().filter(|kv| compare::eq_exact(kv[1], a[0])).map(|kv| kv[0]).collect();
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn erase1(p: &mut Process, a: &[Term]) -> BifResult {
+    match p.dict.iter().position(|kv| compare::eq_exact(kv[0], a[0])) {
+        Some(i) => Ok(p.dict.remove(i)[1]),
+        None => Ok(Term::atom(am::UNDEFINED)),
+    }
+}
+
+fn erase0(p: &mut Process, _a: &[Term]) -> BifResult {
+    let r = get0(p, &[])?;
+    p.dict.clear();
+    Ok(r)
+}
+
+// ---------------------------------------------------------------- modules
+
+fn get_module_info1(p: &mut Process, a: &[Term]) -> BifResult {
+    let m = a[0].as_atom().ok_or(BADARG)?;
+    let items = ["module", "exports", "attributes", "compile", "md5"];
+    let mut v = Vec::new();
+    for it in items {
+        let k = Term::atom(Atom::from_str(it));
+        let val = get_module_info2(p, &[a[0], k])?;
+        v.push(make_tuple(&mut p.heap, &[k, val]));
+    }
+    let _ = m;
+    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+}
+
+fn get_module_info2(p: &mut Process, a: &[Term]) -> BifResult {
+    let m = a[0].as_atom().ok_or(BADARG)?;
+    let module = crate::code::get_module(m).ok_or(BADARG)?;
+    let what = a[1].as_atom().ok_or(BADARG)?;
+    match what {
+        am::MODULE => Ok(Term::atom(m)),
+        am::EXPORTS | am::FUNCTIONS => {
+            let mut v = Vec::new();
+            if what == am::EXPORTS {
+                for &(f, ar, _) in &module.exports {
+                    v.push(make_tuple(&mut p.heap, &[Term::atom(f), Term::small(ar as i64)]));
+                }
+            } else {
+                for f in &module.functions {
+                    v.push(make_tuple(&mut p.heap, &[Term::atom(f.name), Term::small(f.arity as i64)]));
+                }
+            }
+            Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+        }
+        am::ATTRIBUTES => Ok(module.attributes),
+        am::COMPILE => Ok(module.compile_info),
+        am::MD5 => Ok(make_binary(&mut p.heap, &module.md5)),
+        am::NATIVE_ADDRESSES => Ok(Term::NIL),
+        am::NATIVE => Ok(Term::FALSE),
+        _ => Err(BADARG),
+    }
+}
+
+fn function_exported(_p: &mut Process, a: &[Term]) -> BifResult {
+    let (m, f) = (a[0].as_atom().ok_or(BADARG)?, a[1].as_atom().ok_or(BADARG)?);
+    let ar = a[2].as_small().ok_or(BADARG)?;
+    Ok(Term::boolean(match crate::code::find_export(m, f, ar as u32) {
+        Some(e) => e.is_loaded() || (e.bif.get().is_some() && crate::code::get_module(m).is_some()),
+        None => false,
+    }))
+}
+
+fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {
+    let m = a[0].as_atom().ok_or(BADARG)?;
+    Ok(Term::boolean(crate::code::get_module(m).is_some()))
+}
+
+fn display(_p: &mut Process, a: &[Term]) -> BifResult {
+    let s = crate::print::format_term(a[0], crate::print::Style::Write);
+    crate::report::write_stdout(format!("{s}\n").as_bytes());
+    Ok(Term::TRUE)
+}
+
+/// `oxbeam:put_chars(Fd, IoData)`: raw output used by oxbeam's own group leader.
+fn oxbeam_put_chars(_p: &mut Process, a: &[Term]) -> BifResult {
+    let bytes = crate::bifs::iodata_bytes(a[1]).ok_or(BADARG)?;
+    match a[0].as_small() {
+        Some(2) => crate::report::write_stderr(&bytes),
+        _ => crate::report::write_stdout(&bytes),
+    }
+    Ok(Term::atom(am::OK))
+}
+
+pub fn register() {
+    let ones: &[(&str, BifFn)] = &[
+        ("is_atom", is_atom),
+        ("is_binary", is_binary),
+        ("is_bitstring", is_bitstring),
+        ("is_boolean", is_boolean),
+        ("is_float", is_float_bif),
+        ("is_function", is_function),
+        ("is_integer", is_integer_bif),
+        ("is_list", is_list),
+        ("is_map", is_map_bif),
+        ("is_number", is_number_bif),
+        ("is_pid", is_pid),
+        ("is_port", is_port),
+        ("is_reference", is_reference),
+        ("is_tuple", is_tuple_bif),
+        ("tuple_size", tuple_size),
+        ("size", size),
+        ("tuple_to_list", tuple_to_list),
+        ("list_to_tuple", list_to_tuple),
+        ("length", length),
+        ("hd", hd),
+        ("tl", tl),
+        ("atom_to_list", atom_to_list),
+        ("list_to_atom", list_to_atom),
+        ("list_to_existing_atom", list_to_existing_atom),
+        ("error", error1),
+        ("exit", exit1),
+        ("throw", throw),
+        ("nif_error", nif_error),
+        ("spawn", spawn1),
+        ("spawn_link", spawn_link1),
+        ("spawn_monitor", spawn_monitor1),
+        ("demonitor", demonitor1),
+        ("link", link),
+        ("unlink", unlink),
+        ("unregister", unregister),
+        ("whereis", whereis),
+        ("is_process_alive", is_process_alive),
+        ("node", node1),
+        ("halt", halt1),
+        ("get", get1),
+        ("erase", erase1),
+        ("get_keys", get_keys1),
+        ("get_module_info", get_module_info1),
+        ("module_loaded", module_loaded),
+        ("display", display),
+    ];
+    for &(n, f) in ones {
+        reg("erlang", n, 1, f);
+    }
+    let twos: &[(&str, BifFn)] = &[
+        ("is_function", is_function2),
+        ("is_record", is_record2),
+        ("element", element),
+        ("make_tuple", make_tuple2),
+        ("append_element", append_element),
+        ("delete_element", delete_element),
+        ("++", append),
+        ("append", append),
+        ("--", subtract),
+        ("subtract", subtract),
+        ("error", error2),
+        ("nif_error", error2),
+        ("exit", exit2),
+        ("spawn_opt", spawn_opt2),
+        ("monitor", monitor2),
+        ("demonitor", demonitor2),
+        ("register", register_name),
+        ("send", send2),
+        ("group_leader", group_leader2),
+        ("process_flag", process_flag),
+        ("halt", halt2),
+        ("apply", apply2),
+        ("put", put),
+        ("get_module_info", get_module_info2),
+    ];
+    for &(n, f) in twos {
+        reg("erlang", n, 2, f);
+    }
+    let threes: &[(&str, BifFn)] = &[
+        ("is_record", is_record3),
+        ("setelement", setelement),
+        ("make_tuple", make_tuple3),
+        ("insert_element", insert_element),
+        ("error", error3),
+        ("raise", raise3),
+        ("spawn", spawn3),
+        ("spawn_link", spawn_link3),
+        ("spawn_monitor", spawn_monitor3),
+        ("send", send3),
+        ("apply", apply3),
+        ("function_exported", function_exported),
+    ];
+    for &(n, f) in threes {
+        reg("erlang", n, 3, f);
+    }
+    let zeros: &[(&str, BifFn)] = &[
+        ("self", self_),
+        ("node", node0),
+        ("make_ref", make_ref0),
+        ("registered", registered),
+        ("processes", processes),
+        ("group_leader", group_leader0),
+        ("yield", yield0),
+        ("garbage_collect", garbage_collect0),
+        ("halt", halt0),
+        ("get", get0),
+        ("erase", erase0),
+        ("get_keys", get_keys0),
+    ];
+    for &(n, f) in zeros {
+        reg("erlang", n, 0, f);
+    }
+    reg("erlang", "spawn_opt", 4, spawn_opt4);
+    reg("lists", "reverse", 2, lists_reverse2);
+    reg("lists", "member", 2, lists_member);
+    reg("lists", "keyfind", 3, lists_keyfind);
+    reg("lists", "keymember", 3, lists_keymember);
+    reg("lists", "keysearch", 3, lists_keysearch);
+    reg("oxbeam", "put_chars", 2, oxbeam_put_chars);
+}

@@ -1,0 +1,75 @@
+//! Built-in functions, one file per area. Each file has a `register()` that lists its
+//! BIFs with [`reg`]; [`register_all`] runs them all once at start-up.
+
+use crate::bif::BifFn;
+use crate::code::{self, Export};
+use oxbeam_term::Atom;
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub mod arith;
+pub mod binary_mod;
+pub mod convert;
+pub mod erlang;
+pub mod system;
+
+fn by_fn() -> &'static RwLock<HashMap<usize, &'static Export>> {
+    static M: OnceLock<RwLock<HashMap<usize, &'static Export>>> = OnceLock::new();
+    M.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+/// Registers `module:name/arity` as a BIF.
+pub fn reg(module: &str, name: &str, arity: u32, f: BifFn) {
+    let (m, n) = (Atom::from_str(module), Atom::from_str(name));
+    code::register_bif(m, n, arity, f);
+    by_fn().write().entry(f as usize).or_insert_with(|| code::export(m, n, arity));
+}
+
+/// The export a BIF function was registered under (for stack traces).
+pub fn export_of_bif(f: BifFn) -> Option<&'static Export> {
+    by_fn().read().get(&(f as usize)).copied()
+}
+
+/// Registers every BIF. Idempotent.
+pub fn register_all() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        arith::register();
+        erlang::register();
+        convert::register();
+        binary_mod::register();
+        system::register();
+    });
+}
+
+/// Whether `module:name/arity` is implemented natively.
+pub fn is_bif(m: Atom, f: Atom, a: u32) -> bool {
+    code::find_export(m, f, a).map(|e| e.bif.get().is_some()).unwrap_or(false)
+}
+
+/// The bytes of an iodata term (binaries, byte lists, nested), or None if it is not one.
+pub fn iodata_bytes(t: oxbeam_term::Term) -> Option<Vec<u8>> {
+    use crate::object::*;
+    let mut out = Vec::new();
+    let mut stack = vec![t];
+    while let Some(t) = stack.pop() {
+        if t.is_nil() {
+            continue;
+        }
+        if t.is_list() {
+            stack.push(tail(t));
+            stack.push(head(t));
+        } else if let Some(c) = t.as_small() {
+            if !(0..=255).contains(&c) {
+                return None;
+            }
+            out.push(c as u8);
+        } else if is_bitstring(t) {
+            out.extend_from_slice(binary_bytes(t)?);
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,291 @@
+//! Term order and equality, as the reference defines them:
+//! number < atom < reference < fun < port < pid < tuple < map < nil < list < bitstring.
+//! `==` compares numbers by value (1 == 1.0); `=:=` also requires the same type.
+
+use crate::object::*;
+use num_bigint::BigInt;
+use num_traits::{FromPrimitive, ToPrimitive};
+use oxbeam_term::header::*;
+use oxbeam_term::Term;
+use std::cmp::Ordering;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Kind {
+    Number,
+    Atom,
+    Ref,
+    Fun,
+    Port,
+    Pid,
+    Tuple,
+    Map,
+    Nil,
+    List,
+    Bits,
+}
+
+fn kind(t: Term) -> Kind {
+    if t.is_small() {
+        Kind::Number
+    } else if t.is_atom() {
+        Kind::Atom
+    } else if t.is_nil() {
+        Kind::Nil
+    } else if t.is_list() {
+        Kind::List
+    } else if t.is_local_pid() {
+        Kind::Pid
+    } else if t.is_local_port() {
+        Kind::Port
+    } else if t.is_boxed() {
+        match header_subtag(header(t)) {
+            SUBTAG_TUPLE => Kind::Tuple,
+            SUBTAG_POS_BIG | SUBTAG_NEG_BIG | SUBTAG_FLOAT => Kind::Number,
+            SUBTAG_REF | SUBTAG_EXT_REF => Kind::Ref,
+            SUBTAG_FUN | SUBTAG_EXPORT => Kind::Fun,
+            SUBTAG_EXT_PORT => Kind::Port,
+            SUBTAG_EXT_PID => Kind::Pid,
+            SUBTAG_MAP | SUBTAG_HASHMAP => Kind::Map,
+            _ => Kind::Bits,
+        }
+    } else {
+        Kind::Nil
+    }
+}
+
+/// Exact equality (`=:=`).
+#[inline]
+pub fn eq_exact(a: Term, b: Term) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_immed() || b.is_immed() {
+        return false;
+    }
+    compare(a, b, true) == Ordering::Equal
+}
+
+/// Arithmetic equality (`==`).
+#[inline]
+pub fn eq(a: Term, b: Term) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_small() && b.is_small() {
+        return false;
+    }
+    compare(a, b, false) == Ordering::Equal
+}
+
+/// Term order. With `exact`, an integer and a float of equal value are ordered integer
+/// first (as in `=:=` and map keys); otherwise they compare equal.
+pub fn compare(a: Term, b: Term, exact: bool) -> Ordering {
+    // An explicit stack keeps deep lists and tuples from overflowing the Rust stack.
+    let mut work: Vec<(Term, Term)> = Vec::new();
+    let mut a = a;
+    let mut b = b;
+    loop {
+        let o = compare_one(a, b, exact, &mut work);
+        if o != Ordering::Equal {
+            return o;
+        }
+        match work.pop() {
+            Some((x, y)) => {
+                a = x;
+                b = y;
+            }
+            None => return Ordering::Equal,
+        }
+    }
+}
+
+/// Compares the outer layer of `a` and `b`; pushes pairs of children still to compare
+/// (in reverse order, so they pop in order).
+fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    if a.is_small() && b.is_small() {
+        return a.small_value().cmp(&b.small_value());
+    }
+    let (ka, kb) = (kind(a), kind(b));
+    if ka != kb {
+        return ka.cmp(&kb);
+    }
+    match ka {
+        Kind::Number => compare_numbers(a, b, exact),
+        Kind::Atom => a.atom_value().name().as_bytes().cmp(b.atom_value().name().as_bytes()),
+        Kind::Nil => Ordering::Equal,
+        Kind::Pid | Kind::Port => {
+            if a.is_immed() && b.is_immed() {
+                a.0.cmp(&b.0)
+            } else {
+                a.is_immed().cmp(&b.is_immed()).reverse()
+            }
+        }
+        Kind::Ref => {
+            let (x, y) = (ref_id(a), ref_id(b));
+            x.cmp(&y)
+        }
+        Kind::Tuple => {
+            let (ea, eb) = (tuple_elements(a), tuple_elements(b));
+            if ea.len() != eb.len() {
+                return ea.len().cmp(&eb.len());
+            }
+            for i in (0..ea.len()).rev() {
+                work.push((ea[i], eb[i]));
+            }
+            Ordering::Equal
+        }
+        Kind::List => {
+            // Walk both spines; push element pairs and the final tails.
+            let mut pairs = Vec::new();
+            let (mut x, mut y) = (a, b);
+            while x.is_list() && y.is_list() {
+                pairs.push((head(x), head(y)));
+                x = tail(x);
+                y = tail(y);
+            }
+            pairs.push((x, y));
+            for p in pairs.into_iter().rev() {
+                work.push(p);
+            }
+            Ordering::Equal
+        }
+        Kind::Bits => {
+            let (va, vb) = (bit_view(a).unwrap(), bit_view(b).unwrap());
+            let (ba, bb) = (va.to_vec(), vb.to_vec());
+            let common = va.bit_size.min(vb.bit_size);
+            let full = common / 8;
+            match ba[..full].cmp(&bb[..full]) {
+                Ordering::Equal => {}
+                o => return o,
+            }
+            let rem = common % 8;
+            if rem > 0 {
+                let mask = 0xffu8 << (8 - rem);
+                match (ba[full] & mask).cmp(&(bb[full] & mask)) {
+                    Ordering::Equal => {}
+                    o => return o,
+                }
+            }
+            va.bit_size.cmp(&vb.bit_size)
+        }
+        Kind::Map => crate::map::compare_maps(a, b, exact, work),
+        Kind::Fun => compare_funs(a, b, work),
+    }
+}
+
+fn compare_funs(a: Term, b: Term, work: &mut Vec<(Term, Term)>) -> Ordering {
+    let (ea, eb) = (is_export(a), is_export(b));
+    if ea != eb {
+        // Local funs sort before external funs in the reference.
+        return ea.cmp(&eb);
+    }
+    if ea {
+        let (x, y) = (crate::fun::export_of(a), crate::fun::export_of(b));
+        return x
+            .module
+            .name()
+            .cmp(y.module.name())
+            .then(x.function.name().cmp(y.function.name()))
+            .then(x.arity.cmp(&y.arity));
+    }
+    let (x, y) = (crate::fun::entry_of(a), crate::fun::entry_of(b));
+    let o = x
+        .module
+        .name()
+        .cmp(y.module.name())
+        .then(x.index.cmp(&y.index))
+        .then(x.old_uniq.cmp(&y.old_uniq));
+    if o != Ordering::Equal {
+        return o;
+    }
+    let (va, vb) = (crate::fun::env(a), crate::fun::env(b));
+    if va.len() != vb.len() {
+        return va.len().cmp(&vb.len());
+    }
+    for i in (0..va.len()).rev() {
+        work.push((va[i], vb[i]));
+    }
+    Ordering::Equal
+}
+
+/// A number as the reference compares it.
+pub enum Num {
+    Int(i64),
+    Big(BigInt),
+    Float(f64),
+}
+
+pub fn number(t: Term) -> Option<Num> {
+    if t.is_small() {
+        Some(Num::Int(t.small_value()))
+    } else if is_float(t) {
+        Some(Num::Float(float_value(t)))
+    } else if is_big(t) {
+        Some(Num::Big(big_to_bigint(t)))
+    } else {
+        None
+    }
+}
+
+fn compare_numbers(a: Term, b: Term, exact: bool) -> Ordering {
+    let (na, nb) = (number(a).unwrap(), number(b).unwrap());
+    match (&na, &nb) {
+        (Num::Int(x), Num::Int(y)) => x.cmp(y),
+        (Num::Float(x), Num::Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Num::Big(x), Num::Big(y)) => x.cmp(y),
+        (Num::Int(x), Num::Big(y)) => BigInt::from(*x).cmp(y),
+        (Num::Big(x), Num::Int(y)) => x.cmp(&BigInt::from(*y)),
+        (Num::Float(f), _) => {
+            let o = cmp_float_int(*f, &nb);
+            if o == Ordering::Equal && exact {
+                Ordering::Greater
+            } else {
+                o
+            }
+        }
+        (_, Num::Float(f)) => {
+            let o = cmp_float_int(*f, &na).reverse();
+            if o == Ordering::Equal && exact {
+                Ordering::Less
+            } else {
+                o
+            }
+        }
+    }
+}
+
+/// Compares a float with an integer exactly.
+fn cmp_float_int(f: f64, i: &Num) -> Ordering {
+    let bi = match i {
+        Num::Int(x) => {
+            // Fast exact path when the integer converts to f64 without rounding.
+            if x.unsigned_abs() < (1u64 << 53) {
+                return f.partial_cmp(&(*x as f64)).unwrap_or(Ordering::Equal);
+            }
+            BigInt::from(*x)
+        }
+        Num::Big(b) => b.clone(),
+        Num::Float(_) => unreachable!(),
+    };
+    let t = f.trunc();
+    let ti = BigInt::from_f64(t).unwrap_or_default();
+    match ti.cmp(&bi) {
+        Ordering::Equal => {
+            let frac = f - t;
+            frac.partial_cmp(&0.0).unwrap_or(Ordering::Equal)
+        }
+        o => o,
+    }
+}
+
+/// The value of a number term as f64 (for mixed arithmetic).
+pub fn to_f64(t: Term) -> Option<f64> {
+    match number(t)? {
+        Num::Int(i) => Some(i as f64),
+        Num::Float(f) => Some(f),
+        Num::Big(b) => b.to_f64(),
+    }
+}

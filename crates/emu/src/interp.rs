@@ -1,0 +1,1139 @@
+//! The interpreter loop: one `match` arm per specific instruction (the compiler turns
+//! the dense discriminants into a jump table: one indirect jump per instruction).
+//!
+//! Register conventions: X registers live in [`Regs`] (per scheduler); Y registers are
+//! stack slots `stop[0..]` of the current frame; a call pushes its return address (a
+//! code pointer, which has the header tag so it is never mistaken for a term) and
+//! `return` pops it. Exceptions unwind to the innermost catch marker on the stack.
+
+use crate::bif::{BifFn, Class, Fault, Trap};
+use crate::code::Export;
+use crate::compare;
+use crate::object::*;
+use crate::ops::*;
+use crate::process::{CurrentException, Process};
+use crate::stacktrace::{self, Top};
+use oxbeam_term::atom::am;
+use oxbeam_term::header::*;
+use oxbeam_term::Term;
+
+pub const X_REGS: usize = 1024;
+pub const F_REGS: usize = 1024;
+
+/// A scheduler's register file.
+pub struct Regs {
+    pub x: Box<[Term]>,
+    pub f: Box<[f64]>,
+}
+
+impl Default for Regs {
+    fn default() -> Self {
+        Regs {
+            x: vec![Term::NIL; X_REGS].into_boxed_slice(),
+            f: vec![0.0; F_REGS].into_boxed_slice(),
+        }
+    }
+}
+
+/// Why the interpreter returned to the scheduler.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome {
+    /// Out of reductions (or `erlang:yield`): runnable again.
+    Yield,
+    /// Waiting in `receive`.
+    Wait,
+    /// The process finished with this exit reason.
+    Exit(Term),
+    /// `halt/1`.
+    Halt(i32),
+}
+
+/// The instruction every process's outermost frame returns to: a normal exit.
+pub static PROCESS_EXIT: Op = Op::ProcessExit;
+
+
+#[inline(always)]
+fn y_ptr(p: &Process, i: usize) -> *mut Term {
+    // SAFETY: Y index within the current frame (validated by the compiler's beam_validator).
+    unsafe { p.heap.stop.add(i) }
+}
+
+#[inline(always)]
+fn get(p: &Process, regs: &Regs, s: Src) -> Term {
+    if s.is_reg() {
+        if s.is_y() {
+            // SAFETY: see y_ptr.
+            unsafe { *y_ptr(p, s.reg_index()) }
+        } else {
+            regs.x[s.reg_index()]
+        }
+    } else {
+        Term(s.0)
+    }
+}
+
+#[inline(always)]
+fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
+    if d.is_y() {
+        // SAFETY: see y_ptr.
+        unsafe { *y_ptr(p, d.index()) = v }
+    } else {
+        regs.x[d.index()] = v;
+    }
+}
+
+#[inline(always)]
+fn jump(ip: *const Op, l: Label) -> *const Op {
+    // SAFETY: label offsets were resolved to instructions of the same module.
+    unsafe { ip.offset(l.0 as isize) }
+}
+
+#[inline(always)]
+fn next(ip: *const Op) -> *const Op {
+    // SAFETY: every instruction is followed by another (modules end in CodeEnd).
+    unsafe { ip.add(1) }
+}
+
+/// Makes sure `need` heap words (plus the stack reserve) are free, collecting if not.
+#[inline(always)]
+fn ensure_heap(p: &mut Process, regs: &mut Regs, need: usize, live: usize) {
+    if p.heap.free_words() < need + crate::heap::STACK_RESERVE || p.heap.want_gc || crate::gc::stress_mode() {
+        p.heap.want_gc = false;
+        p.garbage_collect(&mut regs.x[..live], need, false);
+    }
+}
+
+fn pop_frame(p: &mut Process, n: u32) {
+    // SAFETY: the frame being dropped was allocated by `allocate` with the same size.
+    p.heap.stop = unsafe { p.heap.stop.add(n as usize) };
+}
+
+/// For an error in a function that never started (undef, a BIF reached by a tail
+/// call): pops the return address so the caller's frame is reported once, at its call.
+fn pop_return_address(p: &mut Process) -> Option<*const Op> {
+    // SAFETY: reading the top stack word, which the call pushed.
+    let cp = unsafe { *p.heap.stop };
+    if cp.is_header() && cp.0 != 0 && !std::ptr::eq(cp.0 as *const Op, &PROCESS_EXIT) {
+        pop_frame(p, 1);
+        // SAFETY: a return address follows its call instruction.
+        Some(unsafe { (cp.0 as *const Op).sub(1) })
+    } else {
+        None
+    }
+}
+
+fn do_return(p: &mut Process) -> *const Op {
+    // SAFETY: the top of the stack holds the return address pushed by the call.
+    unsafe {
+        let cp = *p.heap.stop;
+        p.heap.stop = p.heap.stop.add(1);
+        cp.0 as *const Op
+    }
+}
+
+/// An exception about to be raised.
+struct Raise {
+    class: Class,
+    reason: Term,
+    top: Top,
+    /// A stack trace to use as is (erlang:raise/3, rethrow).
+    given_trace: Option<Term>,
+}
+
+fn error(reason: Term) -> Raise {
+    Raise { class: Class::Error, reason, top: Top::Arity, given_trace: None }
+}
+
+fn tuple2(p: &mut Process, a: Term, b: Term) -> Term {
+    make_tuple(&mut p.heap, &[a, b])
+}
+
+fn args_list(p: &mut Process, regs: &Regs, arity: usize) -> Term {
+    let v: Vec<Term> = regs.x[..arity].to_vec();
+    list_from_iter(&mut p.heap, &v, Term::NIL)
+}
+
+/// Converts a BIF fault into a raise.
+fn fault_to_raise(p: &mut Process, f: Fault, bif_export: Option<&'static Export>, args: &[Term]) -> Raise {
+    match f {
+        Fault::Error(reason) => match bif_export {
+            Some(e) => {
+                let a = list_from_iter(&mut p.heap, args, Term::NIL);
+                Raise { class: Class::Error, reason, top: Top::Bif { module: e.module, function: e.function, args: a }, given_trace: None }
+            }
+            None => error(reason),
+        },
+        Fault::Raise(class, reason) => Raise { class, reason, top: Top::Arity, given_trace: None },
+        Fault::RaiseArgs(reason, a) => Raise { class: Class::Error, reason, top: Top::Args(a), given_trace: None },
+        Fault::Reraise(class, reason, trace) => Raise { class, reason, top: Top::Arity, given_trace: Some(trace) },
+        Fault::Trap(_) => error(Term::atom(am::BADARG)),
+    }
+}
+
+/// Unwinds to the innermost catch: returns the handler address, having set x0..x3, or
+/// `None` when the process has no catch left (it then exits with the reason in x2).
+fn throw(p: &mut Process, regs: &mut Regs, ip: *const Op, r: Raise) -> Option<*const Op> {
+    let trace = match r.given_trace {
+        Some(t) => t,
+        None => stacktrace::build(p, ip, r.top),
+    };
+    let class = r.class.atom();
+    let raw = make_tuple(&mut p.heap, &[class, trace]);
+    p.exception = Some(CurrentException { class, reason: r.reason, stacktrace: trace });
+    regs.x[0] = Term::NON_VALUE;
+    regs.x[1] = class;
+    regs.x[2] = r.reason;
+    regs.x[3] = raw;
+    if p.catches > 0 {
+        let mut at = p.heap.stop;
+        while at < p.heap.end {
+            // SAFETY: walking the stack words.
+            let w = unsafe { *at };
+            if w.is_catch() {
+                let catch_op = w.catch_addr() as *const Op;
+                // SAFETY: catch markers hold the address of their `catch`/`try` instruction.
+                let (y, handler) = match unsafe { &*catch_op } {
+                    Op::Catch { y, handler } | Op::Try { y, handler } => (*y, *handler),
+                    _ => unreachable!("catch marker without catch instruction"),
+                };
+                // The frame starts y slots below the marker.
+                p.heap.stop = unsafe { at.sub(y as usize) };
+                return Some(jump(catch_op, handler));
+            }
+            at = unsafe { at.add(1) };
+        }
+    }
+    None
+}
+
+/// The exit reason of an uncaught exception (error gets its stack trace attached).
+fn exit_reason(p: &mut Process, regs: &Regs) -> Term {
+    let class = regs.x[1];
+    let reason = regs.x[2];
+    if class == Term::atom(am::ERROR) {
+        let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
+        tuple2(p, reason, st)
+    } else if class == Term::atom(am::THROW) {
+        let nc = tuple2(p, Term::atom(am::NOCATCH), reason);
+        let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
+        tuple2(p, nc, st)
+    } else {
+        reason
+    }
+}
+
+/// Looks up the code for a call to `m:f/arity` (loading the module on demand).
+fn resolve_export(m: Term, f: Term, arity: u32) -> Option<&'static Export> {
+    let (m, f) = (m.as_atom()?, f.as_atom()?);
+    Some(crate::code::export(m, f, arity))
+}
+
+/// Runs `p` until it yields, waits, or exits.
+pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
+    let mut ip = p.ip;
+    for (i, &t) in p.saved_x.iter().enumerate() {
+        regs.x[i] = t;
+    }
+    p.saved_x.clear();
+
+    macro_rules! raise {
+        ($r:expr) => {{
+            let r = $r;
+            match throw(p, regs, ip, r) {
+                Some(h) => {
+                    ip = h;
+                    continue;
+                }
+                None => {
+                    let reason = exit_reason(p, regs);
+                    return Outcome::Exit(reason);
+                }
+            }
+        }};
+    }
+    macro_rules! fail_or_raise {
+        ($fail:expr, $r:expr) => {{
+            if $fail.is_none() {
+                raise!($r)
+            } else {
+                ip = jump(ip, $fail);
+                continue;
+            }
+        }};
+    }
+    // A call: push the return address and either jump or yield at the target.
+    macro_rules! dispatch_call {
+        ($target:expr, $arity:expr) => {{
+            p.reds_left -= 1;
+            ip = $target;
+            if p.reds_left <= 0 {
+                p.ip = ip;
+                p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
+                return Outcome::Yield;
+            }
+            continue;
+        }};
+    }
+    macro_rules! call_bif {
+        ($bif:expr, $export:expr, $arity:expr) => {{
+            p.reds_left -= 1;
+            let n = $arity as usize;
+            let mut args = [Term::NIL; 8];
+            let argv: Vec<Term>;
+            let a: &[Term] = if n <= 8 {
+                args[..n].copy_from_slice(&regs.x[..n]);
+                &args[..n]
+            } else {
+                argv = regs.x[..n].to_vec();
+                &argv
+            };
+            match ($bif)(p, a) {
+                Ok(v) => Ok(v),
+                Err(Fault::Trap(t)) => Err(Ok(t)),
+                Err(f) => {
+                    let a2: Vec<Term> = a.to_vec();
+                    Err(Err(fault_to_raise(p, f, Some($export), &a2)))
+                }
+            }
+        }};
+    }
+
+    loop {
+        // SAFETY: `ip` always points at an instruction of loaded (immortal) code.
+        let op = unsafe { &*ip };
+        match op {
+            Op::MoveXX { src, dst } => {
+                regs.x[*dst as usize] = regs.x[*src as usize];
+                ip = next(ip);
+            }
+            Op::Move { src, dst } => {
+                let v = get(p, regs, *src);
+                set(p, regs, *dst, v);
+                ip = next(ip);
+            }
+            Op::FuncInfo { module, function, arity } => {
+                let args = args_list(p, regs, *arity as usize);
+                let _ = (module, function);
+                raise!(Raise { class: Class::Error, reason: Term::atom(am::FUNCTION_CLAUSE), top: Top::Args(args), given_trace: None })
+            }
+            Op::Call { arity, target } => {
+                p.heap.push(Term(next(ip) as u64));
+                dispatch_call!(jump(ip, *target), *arity)
+            }
+            Op::CallLast { arity, target, dealloc } => {
+                pop_frame(p, *dealloc);
+                dispatch_call!(jump(ip, *target), *arity)
+            }
+            Op::CallOnly { arity, target } => dispatch_call!(jump(ip, *target), *arity),
+            Op::CallExt { arity, export } => {
+                p.heap.push(Term(next(ip) as u64));
+                dispatch_call!(export.code(), *arity)
+            }
+            Op::CallExtLast { arity, export, dealloc } => {
+                pop_frame(p, *dealloc);
+                dispatch_call!(export.code(), *arity)
+            }
+            Op::CallExtOnly { arity, export } => dispatch_call!(export.code(), *arity),
+            Op::CallBif { arity, bif, export } | Op::CallBifLast { arity, bif, export, .. } | Op::CallBifOnly { arity, bif, export } => {
+                let r = call_bif!(*bif, *export, *arity);
+                let v = match r {
+                    Ok(v) => v,
+                    Err(Err(raise)) => {
+                        // A BIF called as the last thing in a function reports the
+                        // caller at its return address, as the reference does.
+                        if let Op::CallBifOnly { .. } = op {
+                            if let Some(caller) = pop_return_address(p) {
+                                ip = caller;
+                            }
+                        }
+                        raise!(raise)
+                    }
+                    Err(Ok(trap)) => match handle_trap(p, regs, trap) {
+                        TrapAction::Value(v) => v,
+                        TrapAction::Apply(target_args) => {
+                            // Replace the BIF call by a call to the function.
+                            match op {
+                                Op::CallBif { .. } => p.heap.push(Term(next(ip) as u64)),
+                                Op::CallBifLast { dealloc, .. } => pop_frame(p, *dealloc),
+                                _ => {}
+                            }
+                            match target_args {
+                                Ok((target, arity)) => dispatch_call!(target, arity),
+                                Err(r) => raise!(r),
+                            }
+                        }
+                        TrapAction::Yield(v) => {
+                            regs.x[0] = v;
+                            ip = match op {
+                                Op::CallBif { .. } => next(ip),
+                                Op::CallBifLast { dealloc, .. } => {
+                                    pop_frame(p, *dealloc);
+                                    do_return(p)
+                                }
+                                _ => do_return(p),
+                            };
+                            p.ip = ip;
+                            p.saved_x.push(v);
+                            return Outcome::Yield;
+                        }
+                        TrapAction::Halt(code) => return Outcome::Halt(code),
+                    },
+                };
+                regs.x[0] = v;
+                match op {
+                    Op::CallBif { .. } => ip = next(ip),
+                    Op::CallBifLast { dealloc, .. } => {
+                        pop_frame(p, *dealloc);
+                        ip = do_return(p);
+                    }
+                    _ => ip = do_return(p),
+                }
+            }
+            Op::CallUndefined { export } => {
+                // Load the module from the code path on first use, as erl's interactive
+                // mode does, then retry.
+                if !export.is_loaded() && crate::loading::ensure_loaded(export.module).is_ok() && export.is_loaded() {
+                    ip = export.code();
+                    continue;
+                }
+                let args = args_list(p, regs, export.arity as usize);
+                // Report the caller at its return address.
+                if let Some(caller) = pop_return_address(p) {
+                    ip = caller;
+                }
+                raise!(Raise { class: Class::Error, reason: Term::atom(am::UNDEF), top: Top::Undef { module: export.module, function: export.function, args }, given_trace: None })
+            }
+            Op::Apply { arity } | Op::ApplyLast { arity, .. } => {
+                let n = *arity as usize;
+                let (m, f) = (regs.x[n], regs.x[n + 1]);
+                match resolve_export(m, f, *arity) {
+                    Some(e) => {
+                        match op {
+                            Op::Apply { .. } => p.heap.push(Term(next(ip) as u64)),
+                            Op::ApplyLast { dealloc, .. } => pop_frame(p, *dealloc),
+                            _ => {}
+                        }
+                        dispatch_call!(e.code(), *arity)
+                    }
+                    None => raise!(error(Term::atom(am::BADARG))),
+                }
+            }
+            Op::ApplyMfa { last } => {
+                let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
+                let items = match list_to_vec(args) {
+                    Some(v) if v.len() < X_REGS => v,
+                    _ => raise!(error(Term::atom(am::BADARG))),
+                };
+                match resolve_export(m, f, items.len() as u32) {
+                    Some(e) => {
+                        regs.x[..items.len()].copy_from_slice(&items);
+                        match last {
+                            None => p.heap.push(Term(next(ip) as u64)),
+                            Some(u32::MAX) => {}
+                            Some(d) => pop_frame(p, *d),
+                        }
+                        dispatch_call!(e.code(), items.len())
+                    }
+                    None => raise!(error(Term::atom(am::BADARG))),
+                }
+            }
+            Op::ApplyFun { last } => {
+                let (fun, args) = (regs.x[0], regs.x[1]);
+                let items = match list_to_vec(args) {
+                    Some(v) if v.len() < X_REGS - 256 => v,
+                    _ => raise!(error(Term::atom(am::BADARG))),
+                };
+                regs.x[..items.len()].copy_from_slice(&items);
+                match last {
+                    None => p.heap.push(Term(next(ip) as u64)),
+                    Some(u32::MAX) => {}
+                    Some(d) => pop_frame(p, *d),
+                }
+                match prepare_fun_call(p, regs, fun, items.len()) {
+                    Ok(target) => dispatch_call!(target, items.len() + 255),
+                    Err(r) => raise!(r),
+                }
+            }
+            Op::CallFun { arity } => {
+                let n = *arity as usize;
+                let fun = regs.x[n];
+                p.heap.push(Term(next(ip) as u64));
+                match prepare_fun_call(p, regs, fun, n) {
+                    Ok(target) => dispatch_call!(target, n + 255),
+                    Err(r) => {
+                        pop_frame(p, 1);
+                        raise!(r)
+                    }
+                }
+            }
+            Op::CallFun2 { func, arity } => {
+                let n = *arity as usize;
+                let fun = get(p, regs, *func);
+                p.heap.push(Term(next(ip) as u64));
+                match prepare_fun_call(p, regs, fun, n) {
+                    Ok(target) => dispatch_call!(target, n + 255),
+                    Err(r) => {
+                        pop_frame(p, 1);
+                        raise!(r)
+                    }
+                }
+            }
+            Op::MakeFun { entry, dst, env } => {
+                let vals: Vec<Term> = env.iter().map(|s| get(p, regs, *s)).collect();
+                let f = crate::fun::make_fun(&mut p.heap, entry, &vals);
+                set(p, regs, *dst, f);
+                ip = next(ip);
+            }
+            Op::Return => {
+                ip = do_return(p);
+            }
+            Op::ProcessExit => {
+                return Outcome::Exit(Term::atom(am::NORMAL));
+            }
+            Op::Allocate { stack, heap, live, .. } => {
+                ensure_heap(p, regs, (*stack + *heap) as usize, *live as usize);
+                // SAFETY: ensure_heap made room for the frame.
+                unsafe {
+                    p.heap.stop = p.heap.stop.sub(*stack as usize);
+                    for i in 0..*stack as usize {
+                        *p.heap.stop.add(i) = Term::NIL;
+                    }
+                }
+                ip = next(ip);
+            }
+            Op::TestHeap { need, live } => {
+                ensure_heap(p, regs, *need as usize, *live as usize);
+                ip = next(ip);
+            }
+            Op::Deallocate { n } => {
+                pop_frame(p, *n);
+                ip = next(ip);
+            }
+            Op::Trim { n } => {
+                pop_frame(p, *n);
+                ip = next(ip);
+            }
+            Op::Init { dst } => {
+                set(p, regs, *dst, Term::NIL);
+                ip = next(ip);
+            }
+            Op::InitYregs { regs: ys } => {
+                for &y in ys.iter() {
+                    unsafe { *y_ptr(p, y as usize) = Term::NIL };
+                }
+                ip = next(ip);
+            }
+            Op::Bif0 { bif, dst } => {
+                let v = match bif(p, &[]) {
+                    Ok(v) => v,
+                    Err(f) => raise!(fault_to_raise(p, f, None, &[])),
+                };
+                set(p, regs, *dst, v);
+                ip = next(ip);
+            }
+            Op::Bif1 { bif, fail, a, dst } | Op::GcBif1 { bif, fail, a, dst, .. } => {
+                let args = [get(p, regs, *a)];
+                match bif(p, &args) {
+                    Ok(v) => {
+                        set(p, regs, *dst, v);
+                        ip = next(ip);
+                    }
+                    Err(f) => {
+                        let e = bif_export_of(*bif);
+                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
+                    }
+                }
+            }
+            Op::Bif2 { bif, fail, a, b, dst } | Op::GcBif2 { bif, fail, a, b, dst, .. } => {
+                let args = [get(p, regs, *a), get(p, regs, *b)];
+                match bif(p, &args) {
+                    Ok(v) => {
+                        set(p, regs, *dst, v);
+                        ip = next(ip);
+                    }
+                    Err(f) => {
+                        let e = bif_export_of(*bif);
+                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
+                    }
+                }
+            }
+            Op::GcBif3 { bif, fail, args: srcs, dst, .. } => {
+                let args = [get(p, regs, srcs[0]), get(p, regs, srcs[1]), get(p, regs, srcs[2])];
+                match bif(p, &args) {
+                    Ok(v) => {
+                        set(p, regs, *dst, v);
+                        ip = next(ip);
+                    }
+                    Err(f) => {
+                        let e = bif_export_of(*bif);
+                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
+                    }
+                }
+            }
+            Op::Arith { op: aop, bif, fail, a, b, dst } => {
+                let (x, y) = (get(p, regs, *a), get(p, regs, *b));
+                if x.is_small() && y.is_small() {
+                    let (i, j) = (x.small_value(), y.small_value());
+                    let r = match aop {
+                        Arith::Add => Some(i + j),
+                        Arith::Sub => Some(i - j),
+                        Arith::Mul => i.checked_mul(j),
+                    };
+                    if let Some(r) = r {
+                        if Term::fits_small(r) {
+                            set(p, regs, *dst, Term::small(r));
+                            ip = next(ip);
+                            continue;
+                        }
+                    }
+                }
+                let args = [x, y];
+                match bif(p, &args) {
+                    Ok(v) => {
+                        set(p, regs, *dst, v);
+                        ip = next(ip);
+                    }
+                    Err(f) => {
+                        let e = bif_export_of(*bif);
+                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
+                    }
+                }
+            }
+            Op::Swap { a, b } => {
+                let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
+                set(p, regs, *a, vb);
+                set(p, regs, *b, va);
+                ip = next(ip);
+            }
+            Op::GetList { src, hd, tl } => {
+                let l = get(p, regs, *src);
+                let (h, t) = (head(l), tail(l));
+                set(p, regs, *hd, h);
+                set(p, regs, *tl, t);
+                ip = next(ip);
+            }
+            Op::GetHd { src, dst } => {
+                let l = get(p, regs, *src);
+                set(p, regs, *dst, head(l));
+                ip = next(ip);
+            }
+            Op::GetTl { src, dst } => {
+                let l = get(p, regs, *src);
+                set(p, regs, *dst, tail(l));
+                ip = next(ip);
+            }
+            Op::GetTupleElement { src, index, dst } => {
+                let t = get(p, regs, *src);
+                set(p, regs, *dst, tuple_get(t, *index as usize));
+                ip = next(ip);
+            }
+            Op::SetTupleElement { value, tuple, index } => {
+                let (v, t) = (get(p, regs, *value), get(p, regs, *tuple));
+                set_word(t, *index as usize + 1, v);
+                ip = next(ip);
+            }
+            Op::PutList { hd, tl, dst } => {
+                let (h, t) = (get(p, regs, *hd), get(p, regs, *tl));
+                let c = cons(&mut p.heap, h, t);
+                set(p, regs, *dst, c);
+                ip = next(ip);
+            }
+            Op::PutTuple2 { dst, elems } => {
+                let ptr = p.heap.alloc(elems.len() + 1);
+                // SAFETY: fresh words for the header and elements.
+                unsafe {
+                    *ptr = make_header(SUBTAG_TUPLE, elems.len());
+                    for (i, s) in elems.iter().enumerate() {
+                        *ptr.add(1 + i) = get(p, regs, *s);
+                    }
+                }
+                set(p, regs, *dst, Term::make_boxed(ptr));
+                ip = next(ip);
+            }
+            Op::Test { test, fail, src } => {
+                let v = get(p, regs, *src);
+                if type_test(*test, v) {
+                    ip = next(ip);
+                } else {
+                    ip = jump(ip, *fail);
+                }
+            }
+            Op::IsFunction2 { fail, src, arity } => {
+                let (f, a) = (get(p, regs, *src), get(p, regs, *arity));
+                let ok = is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value();
+                ip = if ok { next(ip) } else { jump(ip, *fail) };
+            }
+            Op::TestArity { fail, src, arity } => {
+                let t = get(p, regs, *src);
+                ip = if tuple_arity(t) == *arity as usize { next(ip) } else { jump(ip, *fail) };
+            }
+            Op::IsTaggedTuple { fail, src, arity, tag } => {
+                let t = get(p, regs, *src);
+                let ok = is_tuple(t) && tuple_arity(t) == *arity as usize && *arity > 0 && tuple_get(t, 0) == *tag;
+                ip = if ok { next(ip) } else { jump(ip, *fail) };
+            }
+            Op::Compare { cmp, fail, a, b } => {
+                let (x, y) = (get(p, regs, *a), get(p, regs, *b));
+                let ok = if x.is_small() && y.is_small() {
+                    let (i, j) = (x.small_value(), y.small_value());
+                    match cmp {
+                        Cmp::Lt => i < j,
+                        Cmp::Ge => i >= j,
+                        Cmp::Eq | Cmp::EqExact => i == j,
+                        Cmp::Ne | Cmp::NeExact => i != j,
+                    }
+                } else {
+                    match cmp {
+                        Cmp::Lt => compare::compare(x, y, false).is_lt(),
+                        Cmp::Ge => compare::compare(x, y, false).is_ge(),
+                        Cmp::Eq => compare::eq(x, y),
+                        Cmp::Ne => !compare::eq(x, y),
+                        Cmp::EqExact => compare::eq_exact(x, y),
+                        Cmp::NeExact => !compare::eq_exact(x, y),
+                    }
+                };
+                ip = if ok { next(ip) } else { jump(ip, *fail) };
+            }
+            Op::SelectVal { src, fail, table } => {
+                let v = get(p, regs, *src);
+                ip = match select(table, v) {
+                    Some(l) => jump(ip, l),
+                    None => jump(ip, *fail),
+                };
+            }
+            Op::SelectTupleArity { src, fail, table } => {
+                let t = get(p, regs, *src);
+                let v = Term::small(tuple_arity(t) as i64);
+                ip = match select(table, v) {
+                    Some(l) => jump(ip, l),
+                    None => jump(ip, *fail),
+                };
+            }
+            Op::Jump { target } => ip = jump(ip, *target),
+            Op::Badmatch { src } => {
+                let v = get(p, regs, *src);
+                let r = tuple2(p, Term::atom(am::BADMATCH), v);
+                raise!(error(r))
+            }
+            Op::CaseEnd { src } => {
+                let v = get(p, regs, *src);
+                let r = tuple2(p, Term::atom(am::CASE_CLAUSE), v);
+                raise!(error(r))
+            }
+            Op::TryCaseEnd { src } => {
+                let v = get(p, regs, *src);
+                let r = tuple2(p, Term::atom(am::TRY_CLAUSE), v);
+                raise!(error(r))
+            }
+            Op::Badrecord { src } => {
+                let v = get(p, regs, *src);
+                let r = tuple2(p, Term::atom(am::BADRECORD), v);
+                raise!(error(r))
+            }
+            Op::IfEnd => raise!(error(Term::atom(am::IF_CLAUSE))),
+            Op::Catch { y, .. } | Op::Try { y, .. } => {
+                let marker = Term::catch_marker(ip as usize);
+                unsafe { *y_ptr(p, *y as usize) = marker };
+                p.catches += 1;
+                ip = next(ip);
+            }
+            Op::CatchEnd { y } => {
+                unsafe { *y_ptr(p, *y as usize) = Term::NIL };
+                p.catches -= 1;
+                if regs.x[0].is_non_value() {
+                    let (class, reason) = (regs.x[1], regs.x[2]);
+                    regs.x[0] = if class == Term::atom(am::THROW) {
+                        reason
+                    } else if class == Term::atom(am::ERROR) {
+                        let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
+                        let inner = tuple2(p, reason, st);
+                        tuple2(p, Term::atom(am::EXIT), inner)
+                    } else {
+                        tuple2(p, Term::atom(am::EXIT), reason)
+                    };
+                }
+                ip = next(ip);
+            }
+            Op::TryEnd { y } => {
+                unsafe { *y_ptr(p, *y as usize) = Term::NIL };
+                p.catches -= 1;
+                ip = next(ip);
+            }
+            Op::TryCase { y } => {
+                unsafe { *y_ptr(p, *y as usize) = Term::NIL };
+                p.catches -= 1;
+                regs.x[0] = regs.x[1];
+                regs.x[1] = regs.x[2];
+                regs.x[2] = regs.x[3];
+                ip = next(ip);
+            }
+            Op::Raise { stacktrace, reason } => {
+                let (raw, reason) = (get(p, regs, *stacktrace), get(p, regs, *reason));
+                let (class, trace) = raw_parts(raw);
+                raise!(Raise { class, reason, top: Top::Arity, given_trace: Some(trace) })
+            }
+            Op::BuildStacktrace => {
+                let (_, trace) = raw_parts(regs.x[0]);
+                regs.x[0] = trace;
+                ip = next(ip);
+            }
+            Op::RawRaise => {
+                let (class, reason, raw) = (regs.x[0], regs.x[1], regs.x[2]);
+                match Class::from_term(class) {
+                    Some(c) => {
+                        let (_, trace) = raw_parts(raw);
+                        raise!(Raise { class: c, reason, top: Top::Arity, given_trace: Some(trace) })
+                    }
+                    None => {
+                        regs.x[0] = Term::atom(am::BADARG);
+                        ip = next(ip);
+                    }
+                }
+            }
+            Op::Send => {
+                let (to, msg) = (regs.x[0], regs.x[1]);
+                match crate::sched::send(p, to, msg) {
+                    Ok(()) => {
+                        regs.x[0] = msg;
+                        p.reds_left -= 1;
+                        ip = next(ip);
+                    }
+                    Err(f) => {
+                        let e = crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("!"), 2);
+                        raise!(fault_to_raise(p, f, Some(e), &[to, msg]))
+                    }
+                }
+            }
+            Op::LoopRec { fail, dst } => {
+                if p.recv_save >= p.mailbox.len() {
+                    crate::sched::fetch_inbox(p);
+                }
+                if p.recv_save < p.mailbox.len() {
+                    let m = p.mailbox[p.recv_save].term;
+                    set(p, regs, *dst, m);
+                    ip = next(ip);
+                } else {
+                    ip = jump(ip, *fail);
+                }
+            }
+            Op::LoopRecEnd { next: l } => {
+                p.recv_save += 1;
+                p.reds_left -= 1;
+                ip = jump(ip, *l);
+            }
+            Op::RemoveMessage => {
+                if let Some(m) = p.mailbox.remove(p.recv_save) {
+                    if let Some(f) = m.frag {
+                        p.heap.attach_fragment(f);
+                        p.heap.want_gc = true;
+                    }
+                }
+                p.recv_save = 0;
+                p.timeout_at = None;
+                p.timed_out = false;
+                ip = next(ip);
+            }
+            Op::Wait { target } => {
+                crate::sched::fetch_inbox(p);
+                if p.recv_save < p.mailbox.len() {
+                    ip = jump(ip, *target);
+                } else {
+                    p.ip = ip;
+                    return Outcome::Wait;
+                }
+            }
+            Op::WaitTimeout { target, time } => {
+                if p.timed_out {
+                    p.timed_out = false;
+                    p.timeout_at = None;
+                    ip = next(ip);
+                    continue;
+                }
+                crate::sched::fetch_inbox(p);
+                if p.recv_save < p.mailbox.len() {
+                    ip = jump(ip, *target);
+                    continue;
+                }
+                let t = get(p, regs, *time);
+                if t == Term::atom(am::INFINITY) {
+                    p.ip = ip;
+                    return Outcome::Wait;
+                }
+                let ms = match term_to_i64(t) {
+                    Some(ms) if (0..=u32::MAX as i64).contains(&ms) => ms as u64,
+                    _ => raise!(error(Term::atom(am::TIMEOUT_VALUE))),
+                };
+                if ms == 0 {
+                    ip = next(ip);
+                    continue;
+                }
+                if p.timeout_at.is_none() {
+                    p.timeout_at = Some(crate::time::monotonic_ns() + ms * 1_000_000);
+                }
+                p.ip = ip;
+                return Outcome::Wait;
+            }
+            Op::Timeout => {
+                p.recv_save = 0;
+                p.timeout_at = None;
+                ip = next(ip);
+            }
+            Op::RecvMarkerReserve { dst } => {
+                let r = crate::bifs::erlang::new_ref(p);
+                set(p, regs, *dst, r);
+                ip = next(ip);
+            }
+            Op::RecvMarkerBind { .. } | Op::RecvMarkerClear { .. } | Op::RecvMarkerUse { .. } => ip = next(ip),
+            Op::Fclearerror => ip = next(ip),
+            Op::Fcheckerror { .. } => ip = next(ip),
+            Op::FmoveToF { src, fr } => {
+                let v = get(p, regs, *src);
+                regs.f[*fr as usize] = float_value(v);
+                ip = next(ip);
+            }
+            Op::FmoveFromF { fr, dst } => {
+                let f = make_float(&mut p.heap, regs.f[*fr as usize]);
+                set(p, regs, *dst, f);
+                ip = next(ip);
+            }
+            Op::FmoveFF { from, to } => {
+                regs.f[*to as usize] = regs.f[*from as usize];
+                ip = next(ip);
+            }
+            Op::Fconv { src, fr } => {
+                let v = get(p, regs, *src);
+                match compare::to_f64(v) {
+                    Some(f) if f.is_finite() => {
+                        regs.f[*fr as usize] = f;
+                        ip = next(ip);
+                    }
+                    _ => raise!(error(Term::atom(am::BADARITH))),
+                }
+            }
+            Op::Farith { op: fop, a, b, dst } => {
+                let (x, y) = (regs.f[*a as usize], regs.f[*b as usize]);
+                let r = match fop {
+                    FloatOp::Add => x + y,
+                    FloatOp::Sub => x - y,
+                    FloatOp::Mul => x * y,
+                    FloatOp::Div => x / y,
+                };
+                if !r.is_finite() {
+                    raise!(error(Term::atom(am::BADARITH)))
+                }
+                regs.f[*dst as usize] = r;
+                ip = next(ip);
+            }
+            Op::Fnegate { a, dst } => {
+                regs.f[*dst as usize] = -regs.f[*a as usize];
+                ip = next(ip);
+            }
+            Op::GetMapElements { fail, map, pairs } => {
+                let m = get(p, regs, *map);
+                let mut ok = true;
+                // Look all keys up first: a destination may overwrite the map register.
+                let mut found = Vec::with_capacity(pairs.len());
+                for (k, _) in pairs.iter() {
+                    match crate::map::get(m, get(p, regs, *k)) {
+                        Some(v) => found.push(v),
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if ok {
+                    for ((_, d), v) in pairs.iter().zip(found) {
+                        set(p, regs, *d, v);
+                    }
+                    ip = next(ip);
+                } else {
+                    ip = jump(ip, *fail);
+                }
+            }
+            Op::HasMapFields { fail, map, keys } => {
+                let m = get(p, regs, *map);
+                let ok = keys.iter().all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
+                ip = if ok { next(ip) } else { jump(ip, *fail) };
+            }
+            Op::PutMapAssoc(mp) | Op::PutMapExact(mp) => {
+                let m = get(p, regs, mp.map);
+                if !is_map(m) {
+                    let r = tuple2(p, Term::atom(am::BADMAP), m);
+                    fail_or_raise!(mp.fail, error(r))
+                }
+                let updates: Vec<(Term, Term)> = mp.pairs.iter().map(|(k, v)| (get(p, regs, *k), get(p, regs, *v))).collect();
+                let r = if let Op::PutMapAssoc(_) = op {
+                    Ok(crate::map::put_many(&mut p.heap, m, &updates))
+                } else {
+                    crate::map::update_many(&mut p.heap, m, &updates)
+                };
+                match r {
+                    Ok(nm) => {
+                        set(p, regs, mp.dst, nm);
+                        ip = next(ip);
+                    }
+                    Err(k) => {
+                        let r = tuple2(p, Term::atom(am::BADKEY), k);
+                        fail_or_raise!(mp.fail, error(r))
+                    }
+                }
+            }
+            Op::BsStartMatch { .. }
+            | Op::BsGetPosition { .. }
+            | Op::BsSetPosition { .. }
+            | Op::BsGetTail { .. }
+            | Op::BsTestTail { .. }
+            | Op::BsTestUnit { .. }
+            | Op::BsMatchString { .. }
+            | Op::BsGetInteger(_)
+            | Op::BsGetFloat(_)
+            | Op::BsGetBinary(_)
+            | Op::BsSkipBits { .. }
+            | Op::BsGetUtf { .. }
+            | Op::BsSkipUtf { .. }
+            | Op::BsCreateBin { .. }
+            | Op::BsInit(_)
+            | Op::BsPutInteger(_)
+            | Op::BsPutFloat(_)
+            | Op::BsPutBinary(_)
+            | Op::BsPutString { .. }
+            | Op::BsPutUtf { .. }
+            | Op::BsAdd { .. }
+            | Op::BsUtfSize { .. }
+            | Op::BsAppend(_)
+            | Op::BsInitWritable => match crate::bs::exec(p, regs, ip, op) {
+                Ok(next_ip) => ip = next_ip,
+                Err(reason) => raise!(error(reason)),
+            },
+            Op::OnLoad => ip = next(ip),
+            Op::CodeEnd => raise!(error(Term::atom(am::BADARG))),
+            Op::Unsupported { opcode } => {
+                let name = oxbeam_loader::opcodes::Opcode::from_u8(*opcode).map(|o| o.name()).unwrap_or("?");
+                let r = tuple2(p, Term::atom(oxbeam_term::Atom::from_str("unsupported_instruction")), Term::atom(oxbeam_term::Atom::from_str(name)));
+                raise!(error(r))
+            }
+        }
+    }
+}
+
+/// What a trapping BIF asks the interpreter to do.
+enum TrapAction {
+    Value(Term),
+    /// Jump to a function: `Ok((code, live arity))` or an exception.
+    Apply(Result<(*const Op, usize), Raise>),
+    Yield(Term),
+    Halt(i32),
+}
+
+fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
+    match t {
+        Trap::Yield(v) => TrapAction::Yield(v),
+        Trap::GarbageCollect(v) => {
+            p.garbage_collect(&mut [], 0, true);
+            TrapAction::Value(v)
+        }
+        Trap::Halt(code) => TrapAction::Halt(code),
+        Trap::Apply { module, function, args } => {
+            let items = match list_to_vec(args) {
+                Some(v) => v,
+                None => return TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
+            };
+            regs.x[..items.len()].copy_from_slice(&items);
+            match resolve_export(module, function, items.len() as u32) {
+                Some(e) => TrapAction::Apply(Ok((e.code(), items.len()))),
+                None => TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
+            }
+        }
+        Trap::ApplyFun { fun, args } => {
+            let items = match list_to_vec(args) {
+                Some(v) => v,
+                None => return TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
+            };
+            regs.x[..items.len()].copy_from_slice(&items);
+            TrapAction::Apply(prepare_fun_call(p, regs, fun, items.len()).map(|c| (c, items.len() + 255)))
+        }
+    }
+}
+
+/// Sets up the registers for calling `fun` with the `n` arguments in x0..: returns the
+/// code to jump to.
+fn prepare_fun_call(p: &mut Process, regs: &mut Regs, fun: Term, n: usize) -> Result<*const Op, Raise> {
+    if is_local_fun(fun) {
+        let e = crate::fun::entry_of(fun);
+        if e.arity() as usize != n {
+            let args = args_list(p, regs, n);
+            let fa = tuple2(p, fun, args);
+            let r = tuple2(p, Term::atom(am::BADARITY), fa);
+            return Err(error(r));
+        }
+        let env = crate::fun::env(fun);
+        regs.x[n..n + env.len()].copy_from_slice(env);
+        let code = e.code();
+        if code.is_null() {
+            return Err(error(Term::atom(am::UNDEF)));
+        }
+        Ok(code)
+    } else if is_export(fun) {
+        let e = crate::fun::export_of(fun);
+        if e.arity as usize != n {
+            let args = args_list(p, regs, n);
+            let fa = tuple2(p, fun, args);
+            let r = tuple2(p, Term::atom(am::BADARITY), fa);
+            return Err(error(r));
+        }
+        Ok(e.code())
+    } else {
+        let r = tuple2(p, Term::atom(am::BADFUN), fun);
+        Err(error(r))
+    }
+}
+
+fn raw_parts(raw: Term) -> (Class, Term) {
+    if is_tuple(raw) && tuple_arity(raw) == 2 {
+        let class = Class::from_term(tuple_get(raw, 0)).unwrap_or(Class::Error);
+        (class, tuple_get(raw, 1))
+    } else {
+        (Class::Error, Term::NIL)
+    }
+}
+
+fn select(table: &SelectTable, v: Term) -> Option<Label> {
+    let vals = &table.values;
+    if vals.len() <= 8 {
+        for (i, &t) in vals.iter().enumerate() {
+            if t == v || (!t.is_immed() && compare::eq_exact(t, v)) {
+                return Some(table.labels[i]);
+            }
+        }
+        return None;
+    }
+    vals.binary_search_by(|&t| compare::compare(t, v, true)).ok().map(|i| table.labels[i])
+}
+
+#[inline]
+pub fn type_test(test: TypeTest, v: Term) -> bool {
+    match test {
+        TypeTest::Integer => is_integer(v),
+        TypeTest::Float => is_float(v),
+        TypeTest::Number => is_number(v),
+        TypeTest::Atom => v.is_atom(),
+        TypeTest::Pid => v.is_local_pid() || (v.is_boxed() && header_subtag(header(v)) == SUBTAG_EXT_PID),
+        TypeTest::Reference => is_ref(v),
+        TypeTest::Port => v.is_local_port() || (v.is_boxed() && header_subtag(header(v)) == SUBTAG_EXT_PORT),
+        TypeTest::Nil => v.is_nil(),
+        TypeTest::Binary => is_bitstring(v) && bit_view(v).map(|b| b.bit_size % 8 == 0).unwrap_or(false),
+        TypeTest::Bitstr => is_bitstring(v),
+        TypeTest::List => v.is_list() || v.is_nil(),
+        TypeTest::NonemptyList => v.is_list(),
+        TypeTest::Tuple => is_tuple(v),
+        TypeTest::Boolean => v.is_boolean(),
+        TypeTest::Function => is_fun(v),
+        TypeTest::Map => is_map(v),
+    }
+}
+
+/// The export entry of a BIF function pointer (for stack traces of guard BIFs).
+fn bif_export_of(f: BifFn) -> Option<&'static Export> {
+    crate::bifs::export_of_bif(f)
+}

@@ -1,0 +1,26 @@
+//! The oxbeam emulator: heaps and garbage collection, loaded code, the interpreter,
+//! processes and BIFs. See `docs/architecture.md` for how the pieces fit.
+
+pub mod bif;
+pub mod bifs;
+pub mod bits;
+pub mod bs;
+pub mod code;
+pub mod compare;
+pub mod fun;
+pub mod gc;
+pub mod heap;
+pub mod interp;
+pub mod literal;
+pub mod literal_build;
+pub mod loading;
+pub mod map;
+pub mod object;
+pub mod ops;
+pub mod print;
+pub mod process;
+pub mod report;
+pub mod sched;
+pub mod stacktrace;
+pub mod time;
+pub mod transform;

@@ -1,0 +1,99 @@
+//! Finding and loading modules: the code path, on-demand loading (erl's interactive
+//! mode), and loading from a binary (`code:load_binary`, `erlang:load_module`).
+
+use crate::code::{self, Module};
+use oxbeam_loader::BeamFile;
+use oxbeam_term::Atom;
+use parking_lot::{Mutex, RwLock};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+fn code_path() -> &'static RwLock<Vec<PathBuf>> {
+    static P: OnceLock<RwLock<Vec<PathBuf>>> = OnceLock::new();
+    P.get_or_init(|| RwLock::new(Vec::new()))
+}
+
+/// Serialises loading so two processes never load the same module twice at once.
+fn load_lock() -> &'static Mutex<()> {
+    static L: Mutex<()> = Mutex::new(());
+    &L
+}
+
+pub fn set_code_path(dirs: Vec<PathBuf>) {
+    *code_path().write() = dirs;
+}
+pub fn add_path_front(dir: PathBuf) {
+    code_path().write().insert(0, dir);
+}
+pub fn add_path_back(dir: PathBuf) {
+    code_path().write().push(dir);
+}
+pub fn get_code_path() -> Vec<PathBuf> {
+    code_path().read().clone()
+}
+
+/// Why a module could not be loaded.
+#[derive(Debug, Clone)]
+pub enum LoadFailure {
+    NotFound,
+    BadFile(String),
+}
+
+impl std::fmt::Display for LoadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadFailure::NotFound => write!(f, "not found in the code path"),
+            LoadFailure::BadFile(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// Finds `<module>.beam` in the code path.
+pub fn find_beam(module: Atom) -> Option<PathBuf> {
+    let file = format!("{}.beam", module.name());
+    code_path().read().iter().map(|d| d.join(&file)).find(|p| p.is_file())
+}
+
+/// Loads `module` from the code path unless it is loaded already.
+pub fn ensure_loaded(module: Atom) -> Result<Arc<Module>, LoadFailure> {
+    if let Some(m) = code::get_module(module) {
+        return Ok(m);
+    }
+    let _g = load_lock().lock();
+    if let Some(m) = code::get_module(module) {
+        return Ok(m);
+    }
+    let path = find_beam(module).ok_or(LoadFailure::NotFound)?;
+    let bytes = std::fs::read(&path).map_err(|e| LoadFailure::BadFile(format!("{}: {e}", path.display())))?;
+    load_bytes(&path.display().to_string(), &bytes, Some(module))
+}
+
+/// Parses and builds a module without installing it (for check-load).
+pub fn prepare(file_name: &str, bytes: &[u8]) -> Result<Module, LoadFailure> {
+    let beam = oxbeam_loader::parse_beam(file_name, bytes).map_err(|e| LoadFailure::BadFile(e.to_string()))?;
+    crate::transform::build_module(&beam).map_err(|e| LoadFailure::BadFile(format!("{file_name}: {e}")))
+}
+
+/// Loads a module from the bytes of a `.beam` file and makes it current.
+pub fn load_bytes(file_name: &str, bytes: &[u8], expect: Option<Atom>) -> Result<Arc<Module>, LoadFailure> {
+    let m = prepare(file_name, bytes)?;
+    if let Some(e) = expect {
+        if m.name != e {
+            return Err(LoadFailure::BadFile(format!("{file_name}: module name in object code is {}", m.name)));
+        }
+    }
+    Ok(code::install_module(m))
+}
+
+/// The MD5 that `Module:module_info(md5)` reports: over the chunks that define the
+/// module's code (our approximation of beam_lib's: the same chunks, in file order).
+pub fn module_md5(beam: &BeamFile) -> [u8; 16] {
+    use md5::{Digest, Md5};
+    let mut h = Md5::new();
+    for (id, data) in &beam.chunks {
+        if matches!(id.as_str(), "AtU8" | "Atom" | "Code" | "StrT" | "ImpT" | "ExpT" | "FunT" | "LitT") {
+            h.update(data);
+        }
+    }
+    h.finalize().into()
+}

@@ -1,0 +1,116 @@
+//! Building exceptions' stack traces in the reference's format:
+//! `[{Module, Function, ArityOrArgs, [{file, File}, {line, Line}]} | ...]`.
+
+use crate::code::{self, Module};
+use crate::object::*;
+use crate::ops::Op;
+use crate::process::Process;
+use oxbeam_term::atom::am;
+use oxbeam_term::{Atom, Term};
+
+/// The reference's default `backtrace_depth`.
+pub const DEPTH: usize = 8;
+
+/// The location list `[{file, F}, {line, L}]` of instruction `index` in `m`.
+pub fn location(p: &mut Process, m: &Module, index: usize) -> Term {
+    match m.line_at(index) {
+        Some(loc) if loc.line > 0 || loc.file > 0 => {
+            let file = if loc.file == 0 {
+                format!("{}.erl", m.name.name())
+            } else {
+                m.files.get(loc.file as usize - 1).cloned().unwrap_or_default()
+            };
+            let f = string_to_list(&mut p.heap, &file);
+            let ft = make_tuple(&mut p.heap, &[Term::atom(am::FILE), f]);
+            let lt = make_tuple(&mut p.heap, &[Term::atom(am::LINE), Term::small(loc.line as i64)]);
+            list_from_iter(&mut p.heap, &[ft, lt], Term::NIL)
+        }
+        _ => Term::NIL,
+    }
+}
+
+/// A frame for the function containing code address `addr`.
+pub fn frame_at(p: &mut Process, addr: *const Op, args: Option<Term>) -> Option<Term> {
+    let m = code::module_of_addr(addr)?;
+    let index = m.index_of(addr);
+    let f = m.function_at(index)?.clone();
+    let loc = location(p, &m, index);
+    let a = args.unwrap_or(Term::small(f.arity as i64));
+    Some(make_tuple(&mut p.heap, &[Term::atom(m.name), Term::atom(f.name), a, loc]))
+}
+
+/// Return addresses on the stack, innermost first.
+pub fn stack_cps(p: &Process, limit: usize) -> Vec<*const Op> {
+    let mut out = Vec::new();
+    let mut at = p.heap.stop as *const Term;
+    while at < p.heap.end as *const Term && out.len() < limit {
+        // SAFETY: walking the stack words between stop and end.
+        let w = unsafe { *at };
+        if w.is_header() && w.0 != 0 {
+            out.push(w.0 as *const Op);
+        }
+        at = unsafe { at.add(1) };
+    }
+    out
+}
+
+/// What the top frame of a stack trace describes.
+pub enum Top {
+    /// An error inside a BIF: `{M, F, Args, [{error_info, ...}]}` precedes the caller.
+    Bif { module: Atom, function: Atom, args: Term },
+    /// The faulting function itself, showing its arguments (function_clause, error/2).
+    Args(Term),
+    /// The faulting function with its arity.
+    Arity,
+    /// `undef`: `{M, F, Args, []}` precedes the caller.
+    Undef { module: Atom, function: Atom, args: Term },
+}
+
+/// Builds the stack trace for an exception raised at `ip`.
+pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
+    let mut frames = Vec::new();
+    match top {
+        Top::Bif { module, function, args } => {
+            let info_map = {
+                let k = Term::atom(am::MODULE);
+                let v = Term::atom(Atom::from_str(if module == am::ERLANG { "erl_erts_errors" } else { "erl_stdlib_errors" }));
+                crate::map::from_pairs(&mut p.heap, &[(k, v)])
+            };
+            let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
+            let l = list_from_iter(&mut p.heap, &[ei], Term::NIL);
+            frames.push(make_tuple(&mut p.heap, &[Term::atom(module), Term::atom(function), args, l]));
+            if let Some(f) = frame_at(p, ip, None) {
+                frames.push(f);
+            }
+        }
+        Top::Undef { module, function, args } => {
+            frames.push(make_tuple(&mut p.heap, &[Term::atom(module), Term::atom(function), args, Term::NIL]));
+            if let Some(f) = frame_at(p, ip, None) {
+                frames.push(f);
+            }
+        }
+        Top::Args(args) => {
+            if let Some(f) = frame_at(p, ip, Some(args)) {
+                frames.push(f);
+            }
+        }
+        Top::Arity => {
+            if let Some(f) = frame_at(p, ip, None) {
+                frames.push(f);
+            }
+        }
+    }
+    for cp in stack_cps(p, DEPTH) {
+        if frames.len() >= DEPTH {
+            break;
+        }
+        // The location of a return address is that of the call before it.
+        // SAFETY: a return address always follows the call instruction in the same code.
+        let call = unsafe { cp.sub(1) };
+        if let Some(f) = frame_at(p, call, None) {
+            frames.push(f);
+        }
+    }
+    frames.truncate(DEPTH);
+    list_from_iter(&mut p.heap, &frames, Term::NIL)
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit and integration tests, the loader over every installed
+# OTP/Elixir module, and the differential Erlang programs (tests/erl) against the goldens
+# recorded from the reference erl.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/ensure-otp.sh
+cargo build --release --bin oxbeam
+cargo test --release --workspace
+./target/release/oxbeam check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
+tests/differential.sh ./target/release/oxbeam

@@ -1,0 +1,60 @@
+-module(float_errors).
+-export([main/0]).
+-define(T(E), t(??E, fun() -> E end)).
+
+t(Label, F) ->
+    R = try F() catch C:E -> {caught, C, E} end,
+    io:format("~ts => ~p~n", [Label, R]).
+
+id(X) -> X.
+
+main() ->
+    ?T(id(1) / id(0)),
+    ?T(id(1.0) / id(0)),
+    ?T(id(-1.0) / id(0.0)),
+    ?T(id(0) / id(0.0)),
+    ?T(id(1.0e308) * id(2)),
+    ?T(id(1.0e308) * id(-2)),
+    ?T(id(1.0e308) + id(1.0e308)),
+    ?T(id(-1.0e308) - id(1.0e308)),
+    ?T(id(1.0e308) - id(-1.0e308)),
+    ?T(id(1.0e300) * id(1.0e300)),
+    ?T(id(1.0e-300) * id(1.0e-300)),
+    ?T(id(1.0e300) / id(1.0e-300)),
+    ?T(id(2) / (1 bsl 2000)),
+    ?T((1 bsl 2000) / id(2)),
+    ?T((1 bsl 2000) * id(1.0)),
+    ?T((1 bsl 2000) + id(1.0)),
+    ?T((1 bsl 2000) - id(1.0)),
+    ?T(id(1.0) - (1 bsl 2000)),
+    ?T(id(1.0) < (1 bsl 2000)),
+    ?T(float(1 bsl 1024)),
+    ?T(float(-(1 bsl 1024))),
+    ?T(float((1 bsl 1024) - (1 bsl 970))),
+    ?T(float((1 bsl 1024) - (1 bsl 971))),
+    ?T(math:pow(10, 400)),
+    ?T(math:pow(-8, 1 / 3)),
+    ?T(math:exp(1000)),
+    ?T(math:exp(-1000)),
+    ?T(math:log(0)),
+    ?T(math:log(-1)),
+    ?T(math:sqrt(-1)),
+    ?T(math:sqrt(-0.0)),
+    ?T(math:acos(2)),
+    ?T(math:asin(-1.5)),
+    ?T(math:log10(0.0)),
+    ?T(math:log2(-2)),
+    ?T(math:atanh(1)),
+    ?T(math:cosh(1000)),
+    ?T(math:sinh(-1000)),
+    ?T(math:fmod(1.0, 0.0)),
+    ?T(math:fmod(5.5, 2)),
+    ?T(math:sqrt(a)),
+    ?T(math:pow(2, "3")),
+    ?T(id(1.5) rem id(1)),
+    ?T(id(1.5) div id(1)),
+    ?T(id(1.5) band id(1)),
+    ?T(id(1.5) bsl id(1)),
+    ?T(erlang:error(badarith)),
+    ?T(element(1, catch (id(1) / id(0)))),
+    ok.
