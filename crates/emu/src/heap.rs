@@ -116,6 +116,8 @@ pub struct Heap {
     pub gc_count: u64,
     /// Set when data was put in fragments: collect at the next safe point.
     pub want_gc: bool,
+    /// GC-stress mode: `want_gc` is set again after every collection.
+    pub stress: bool,
 }
 
 impl Drop for Heap {
@@ -150,7 +152,8 @@ impl Heap {
             fullsweep_after: DEFAULT_FULLSWEEP_AFTER,
             minor_gcs: 0,
             gc_count: 0,
-            want_gc: false,
+            want_gc: crate::gc::stress_mode(),
+            stress: crate::gc::stress_mode(),
         }
     }
 
@@ -232,6 +235,16 @@ impl Heap {
         unsafe {
             self.stop = self.stop.sub(1);
             *self.stop = t;
+        }
+    }
+
+    /// The word on top of the stack, if any.
+    pub fn stack_top(&self) -> Option<Term> {
+        if self.stop < self.end {
+            // SAFETY: stop < end, so stop points at a stack word inside the block.
+            Some(unsafe { *self.stop })
+        } else {
+            None
         }
     }
 

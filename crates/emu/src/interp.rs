@@ -65,7 +65,8 @@ fn get(p: &Process, regs: &Regs, s: Src) -> Term {
             // SAFETY: see y_ptr.
             unsafe { *y_ptr(p, s.reg_index()) }
         } else {
-            regs.x[s.reg_index()]
+            // SAFETY: X indices were checked against X_REGS when the code was loaded.
+            unsafe { *regs.x.get_unchecked(s.reg_index()) }
         }
     } else {
         Term(s.0)
@@ -78,7 +79,8 @@ fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
         // SAFETY: see y_ptr.
         unsafe { *y_ptr(p, d.index()) = v }
     } else {
-        regs.x[d.index()] = v;
+        // SAFETY: X indices were checked against X_REGS when the code was loaded.
+        unsafe { *regs.x.get_unchecked_mut(d.index()) = v }
     }
 }
 
@@ -97,9 +99,9 @@ fn next(ip: *const Op) -> *const Op {
 /// Makes sure `need` heap words (plus the stack reserve) are free, collecting if not.
 #[inline(always)]
 fn ensure_heap(p: &mut Process, regs: &mut Regs, need: usize, live: usize) {
-    if p.heap.free_words() < need + crate::heap::STACK_RESERVE || p.heap.want_gc || crate::gc::stress_mode() {
-        p.heap.want_gc = false;
+    if p.heap.free_words() < need + crate::heap::STACK_RESERVE || p.heap.want_gc {
         p.garbage_collect(&mut regs.x[..live], need, false);
+        p.heap.want_gc = p.heap.stress;
     }
 }
 
@@ -303,7 +305,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         let op = unsafe { &*ip };
         match op {
             Op::MoveXX { src, dst } => {
-                regs.x[*dst as usize] = regs.x[*src as usize];
+                // SAFETY: X indices were checked against X_REGS when the code was loaded.
+                unsafe { *regs.x.get_unchecked_mut(*dst as usize) = *regs.x.get_unchecked(*src as usize) };
                 ip = next(ip);
             }
             Op::Move { src, dst } => {
@@ -450,7 +453,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     Some(d) => pop_frame(p, *d),
                 }
                 match prepare_fun_call(p, regs, fun, items.len()) {
-                    Ok(target) => dispatch_call!(target, items.len() + 255),
+                    Ok((target, live)) => dispatch_call!(target, live),
                     Err(r) => raise!(r),
                 }
             }
@@ -459,7 +462,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 let fun = regs.x[n];
                 p.heap.push(Term(next(ip) as u64));
                 match prepare_fun_call(p, regs, fun, n) {
-                    Ok(target) => dispatch_call!(target, n + 255),
+                    Ok((target, live)) => dispatch_call!(target, live),
                     Err(r) => {
                         pop_frame(p, 1);
                         raise!(r)
@@ -471,7 +474,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 let fun = get(p, regs, *func);
                 p.heap.push(Term(next(ip) as u64));
                 match prepare_fun_call(p, regs, fun, n) {
-                    Ok(target) => dispatch_call!(target, n + 255),
+                    Ok((target, live)) => dispatch_call!(target, live),
                     Err(r) => {
                         pop_frame(p, 1);
                         raise!(r)
@@ -1051,14 +1054,14 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
                 None => return TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
             };
             regs.x[..items.len()].copy_from_slice(&items);
-            TrapAction::Apply(prepare_fun_call(p, regs, fun, items.len()).map(|c| (c, items.len() + 255)))
+            TrapAction::Apply(prepare_fun_call(p, regs, fun, items.len()))
         }
     }
 }
 
 /// Sets up the registers for calling `fun` with the `n` arguments in x0..: returns the
-/// code to jump to.
-fn prepare_fun_call(p: &mut Process, regs: &mut Regs, fun: Term, n: usize) -> Result<*const Op, Raise> {
+/// code to jump to and the number of live argument registers (arguments + environment).
+fn prepare_fun_call(p: &mut Process, regs: &mut Regs, fun: Term, n: usize) -> Result<(*const Op, usize), Raise> {
     if is_local_fun(fun) {
         let e = crate::fun::entry_of(fun);
         if e.arity() as usize != n {
@@ -1073,7 +1076,7 @@ fn prepare_fun_call(p: &mut Process, regs: &mut Regs, fun: Term, n: usize) -> Re
         if code.is_null() {
             return Err(error(Term::atom(am::UNDEF)));
         }
-        Ok(code)
+        Ok((code, n + env.len()))
     } else if is_export(fun) {
         let e = crate::fun::export_of(fun);
         if e.arity as usize != n {
@@ -1082,7 +1085,7 @@ fn prepare_fun_call(p: &mut Process, regs: &mut Regs, fun: Term, n: usize) -> Re
             let r = tuple2(p, Term::atom(am::BADARITY), fa);
             return Err(error(r));
         }
-        Ok(e.code())
+        Ok((e.code(), n))
     } else {
         let r = tuple2(p, Term::atom(am::BADFUN), fun);
         Err(error(r))

@@ -11,6 +11,23 @@ pub enum Style {
     Write,
     /// `~p`-like: printable character lists print as strings.
     Print,
+    /// `erlang:display/1`: strings as strings, floats as `%e`, `=>` without spaces.
+    Display,
+}
+
+/// C's `%.6e`, which erlang:display uses for floats.
+fn format_float_c_e(f: f64) -> String {
+    let s = format!("{f:.6e}");
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let (sign, digits) = match e.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', e),
+            };
+            format!("{m}e{sign}{digits:0>2}")
+        }
+        None => s,
+    }
 }
 
 /// The shortest representation that reads back as the same float, written as Erlang
@@ -44,7 +61,9 @@ pub fn format_float_short(f: f64) -> String {
             format!("{sign}{a}.{b}")
         }
     };
-    if sci_s.len() < plain.len() {
+    // Plain notation only below 1e16 (where every digit is still exact), and only
+    // when it is not longer than scientific — matching erl 25's choices.
+    if exp >= 16 || sci_s.len() < plain.len() {
         sci_s
     } else {
         plain
@@ -118,7 +137,7 @@ fn write_term(out: &mut String, t: Term, style: Style) {
     } else if t.is_local_port() {
         out.push_str(&format!("#Port<0.{}>", t.port_value()));
     } else if t.is_list() {
-        if style == Style::Print {
+        if style != Style::Write {
             if let Some(s) = printable_list(t) {
                 out.push('"');
                 for c in s.chars() {
@@ -162,6 +181,7 @@ fn write_term(out: &mut String, t: Term, style: Style) {
                 }
                 out.push('}');
             }
+            SUBTAG_FLOAT if style == Style::Display => out.push_str(&format_float_c_e(float_value(t))),
             SUBTAG_FLOAT => out.push_str(&format_float_short(float_value(t))),
             SUBTAG_POS_BIG | SUBTAG_NEG_BIG => out.push_str(&big_to_bigint(t).to_string()),
             SUBTAG_MAP | SUBTAG_HASHMAP => {
@@ -171,7 +191,7 @@ fn write_term(out: &mut String, t: Term, style: Style) {
                         out.push(',');
                     }
                     write_term(out, k, style);
-                    out.push_str(" => ");
+                    out.push_str(if style == Style::Display { "=>" } else { " => " });
                     write_term(out, v, style);
                 }
                 out.push('}');
@@ -234,6 +254,9 @@ mod tests {
             (-2.5, "-2.5"),
             (5.0e-324, "5.0e-324"),
             (12345.678, "12345.678"),
+            (12345678901234567.0, "1.2345678901234568e16"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (0.000123, "1.23e-4"),
         ];
         for (v, s) in cases {
             assert_eq!(f(v), s, "{v}");

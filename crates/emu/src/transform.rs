@@ -54,6 +54,7 @@ impl Builder<'_> {
 
     fn src(&self, o: &Operand) -> R<Src> {
         Ok(match o {
+            Operand::X(i) if *i as usize >= crate::interp::X_REGS => return Err(format!("x register {i} out of range")),
             Operand::X(i) => Src::x(*i),
             Operand::Y(i) => Src::y(*i),
             Operand::TypedReg { reg, .. } => return self.src(reg),
@@ -74,6 +75,7 @@ impl Builder<'_> {
 
     fn dst(&self, o: &Operand) -> R<Dst> {
         match o {
+            Operand::X(i) if *i as usize >= crate::interp::X_REGS => Err(format!("x register {i} out of range")),
             Operand::X(i) => Ok(Dst::x(*i)),
             Operand::Y(i) => Ok(Dst::y(*i)),
             Operand::TypedReg { reg, .. } => self.dst(reg),
@@ -422,6 +424,7 @@ impl Builder<'_> {
             G::Move => {
                 let (s, d) = (self.src(&a[0])?, self.dst(&a[1])?);
                 if s.is_reg() && !s.is_y() && !d.is_y() {
+                    // Both indices were range-checked by src()/dst().
                     self.push(Op::MoveXX { src: s.reg_index() as u32, dst: d.index() as u32 })
                 } else {
                     self.push(Op::Move { src: s, dst: d })

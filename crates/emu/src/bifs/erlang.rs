@@ -794,7 +794,7 @@ fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn display(_p: &mut Process, a: &[Term]) -> BifResult {
-    let s = crate::print::format_term(a[0], crate::print::Style::Write);
+    let s = crate::print::format_term(a[0], crate::print::Style::Display);
     crate::report::write_stdout(format!("{s}\n").as_bytes());
     Ok(Term::TRUE)
 }

@@ -1,21 +1,485 @@
-//! System BIFs: time, system_info, statistics, process_info, and the small BIFs of
-//! other runtime modules (net_kernel, erts_internal, os) that OTP's libraries call.
+//! System BIFs: time, system_info, statistics, process_info, garbage_collect, and the
+//! small BIFs of other runtime modules (net_kernel, os) that OTP's libraries call.
 
 use super::reg;
-use crate::bif::{BifFn, BifResult, BADARG};
+use crate::bif::{BifFn, BifResult, Fault, Trap, BADARG};
 use crate::object::*;
 use crate::process::Process;
+use crate::sched;
+use crate::time;
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+fn atom(s: &str) -> Term {
+    Term::atom(Atom::from_str(s))
+}
 
 fn dflag_unicode_io(_p: &mut Process, _a: &[Term]) -> BifResult {
     Ok(Term::TRUE)
 }
 
+// ---------------------------------------------------------------- time
+
+/// Units per second of a time unit term, as the reference accepts them.
+fn unit_per_sec(t: Term) -> Option<i64> {
+    if let Some(n) = t.as_small() {
+        return if n > 0 { Some(n) } else { None };
+    }
+    Some(match t.as_atom()? {
+        am::SECOND | am::SECONDS => 1,
+        am::MILLISECOND | am::MILLI_SECONDS => 1_000,
+        am::MICROSECOND | am::MICRO_SECONDS => 1_000_000,
+        am::NANOSECOND | am::NANO_SECONDS | am::NATIVE => 1_000_000_000,
+        am::PERF_COUNTER => 1_000_000_000,
+        _ => return None,
+    })
+}
+
+/// Converts `v` from nanoseconds to `per_sec` units, rounding towards negative infinity
+/// as the reference does.
+fn from_ns(v: i64, per_sec: i64) -> i64 {
+    let num = v as i128 * per_sec as i128;
+    num.div_euclid(1_000_000_000) as i64
+}
+
+fn monotonic_time0(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(make_i64(&mut p.heap, time::erlang_monotonic()))
+}
+fn monotonic_time1(p: &mut Process, a: &[Term]) -> BifResult {
+    let u = unit_per_sec(a[0]).ok_or(BADARG)?;
+    Ok(make_i64(&mut p.heap, from_ns(time::erlang_monotonic(), u)))
+}
+fn system_time0(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(make_i64(&mut p.heap, time::system_ns()))
+}
+fn system_time1(p: &mut Process, a: &[Term]) -> BifResult {
+    let u = unit_per_sec(a[0]).ok_or(BADARG)?;
+    Ok(make_i64(&mut p.heap, from_ns(time::system_ns(), u)))
+}
+fn time_offset0(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(make_i64(&mut p.heap, time::time_offset()))
+}
+fn time_offset1(p: &mut Process, a: &[Term]) -> BifResult {
+    let u = unit_per_sec(a[0]).ok_or(BADARG)?;
+    Ok(make_i64(&mut p.heap, from_ns(time::time_offset(), u)))
+}
+
+fn convert_time_unit(p: &mut Process, a: &[Term]) -> BifResult {
+    let v = integer_to_bigint(a[0]).ok_or(BADARG)?;
+    let from = unit_per_sec(a[1]).ok_or(BADARG)?;
+    let to = unit_per_sec(a[2]).ok_or(BADARG)?;
+    use num_integer::Integer;
+    let r = (v * num_bigint::BigInt::from(to)).div_floor(&num_bigint::BigInt::from(from));
+    Ok(make_integer(&mut p.heap, &r))
+}
+
+fn timestamp_tuple(p: &mut Process, ns: i64) -> Term {
+    let us = ns / 1000;
+    let (mega, sec, micro) = (us / 1_000_000_000_000, (us / 1_000_000) % 1_000_000, us % 1_000_000);
+    make_tuple(&mut p.heap, &[Term::small(mega), Term::small(sec), Term::small(micro)])
+}
+
+fn timestamp(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(timestamp_tuple(p, time::system_ns()))
+}
+
+static LAST_NOW: AtomicI64 = AtomicI64::new(0);
+
+/// erlang:now/0: unique, strictly increasing microseconds.
+fn now(p: &mut Process, _a: &[Term]) -> BifResult {
+    let mut us = time::system_ns() / 1000;
+    loop {
+        let last = LAST_NOW.load(Ordering::Relaxed);
+        if us <= last {
+            us = last + 1;
+        }
+        if LAST_NOW.compare_exchange(last, us, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            break;
+        }
+    }
+    Ok(timestamp_tuple(p, us * 1000))
+}
+
+static UNIQUE: AtomicI64 = AtomicI64::new(1);
+
+fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
+    let opts = if a.is_empty() { vec![] } else { list_to_vec(a[0]).ok_or(BADARG)? };
+    let mut positive = false;
+    for o in opts {
+        match o.as_atom() {
+            Some(am::POSITIVE) => positive = true,
+            Some(am::MONOTONIC) => {}
+            _ => return Err(BADARG),
+        }
+    }
+    let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+    // Like the reference, values without `positive` may be negative.
+    let v = if positive { n } else { n - 576_460_752_303_423_489 };
+    Ok(make_i64(&mut p.heap, v))
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn utc_parts() -> ((i64, i64, i64), (i64, i64, i64)) {
+    let secs = time::system_ns().div_euclid(1_000_000_000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    (civil_from_days(days), (rem / 3600, (rem % 3600) / 60, rem % 60))
+}
+
+fn triple(p: &mut Process, t: (i64, i64, i64)) -> Term {
+    make_tuple(&mut p.heap, &[Term::small(t.0), Term::small(t.1), Term::small(t.2)])
+}
+
+fn date(p: &mut Process, _a: &[Term]) -> BifResult {
+    let (d, _) = utc_parts();
+    Ok(triple(p, d))
+}
+fn time_bif(p: &mut Process, _a: &[Term]) -> BifResult {
+    let (_, t) = utc_parts();
+    Ok(triple(p, t))
+}
+/// Local time is UTC until time-zone support lands (noted in docs/compatibility.md).
+fn universaltime(p: &mut Process, _a: &[Term]) -> BifResult {
+    let (d, t) = utc_parts();
+    let (dt, tt) = (triple(p, d), triple(p, t));
+    Ok(make_tuple(&mut p.heap, &[dt, tt]))
+}
+
+// ---------------------------------------------------------------- process_info
+
+fn with_process<R>(p: &mut Process, pid: Term, f: impl FnOnce(&mut Process, Option<&mut Process>) -> R) -> Result<Option<R>, Fault> {
+    if !pid.is_local_pid() {
+        return Err(BADARG);
+    }
+    if pid == p.pid {
+        return Ok(Some(f(p, None)));
+    }
+    let Some(slot) = sched::slot(pid.pid_value()) else { return Ok(None) };
+    let mut guard = slot.process.lock();
+    match guard.as_mut() {
+        Some(other) => Ok(Some(f(p, Some(other)))),
+        None => Ok(None),
+    }
+}
+
+/// One process_info item of `target`, built on `p`'s heap.
+fn info_item(p: &mut Process, target: Option<&mut Process>, item: Term) -> Result<Term, Fault> {
+    let name = item.as_atom().ok_or(BADARG)?;
+    let is_self = target.is_none();
+    let t: &Process = match &target {
+        Some(o) => o,
+        None => p,
+    };
+    let heap_size = t.heap.young_size() as i64;
+    let total_heap = t.heap.total_size() as i64;
+    let stack = t.heap.stack_used() as i64;
+    let reds = t.reductions as i64 + if is_self { (crate::process::CONTEXT_REDS - t.reds_left).max(0) } else { 0 };
+    let msgs: Vec<Term> = t.mailbox.iter().map(|m| m.term).collect();
+    let dict: Vec<[Term; 2]> = t.dict.clone();
+    let gl = t.group_leader;
+    let trap = t.trap_exit;
+    let init = t.initial_call;
+    let id = t.id;
+    let minor = t.heap.minor_gcs as i64;
+    let fsa = t.heap.fullsweep_after as i64;
+    let min_heap = t.heap.min_heap_size as i64;
+    let cur = t.ip;
+    let value = match name {
+        am::HEAP_SIZE => Term::small(heap_size),
+        am::TOTAL_HEAP_SIZE => Term::small(total_heap),
+        am::STACK_SIZE => Term::small(stack),
+        am::MEMORY => Term::small(total_heap * 8 + 1000),
+        am::REDUCTIONS => Term::small(reds),
+        am::MESSAGE_QUEUE_LEN => Term::small(msgs.len() as i64),
+        am::MESSAGES => {
+            let copied: Vec<Term> = msgs.iter().map(|&m| copy_term(&mut p.heap, m)).collect();
+            list_from_iter(&mut p.heap, &copied, Term::NIL)
+        }
+        am::DICTIONARY => {
+            let mut v = Vec::new();
+            for kv in dict {
+                let k = copy_term(&mut p.heap, kv[0]);
+                let val = copy_term(&mut p.heap, kv[1]);
+                v.push(make_tuple(&mut p.heap, &[k, val]));
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        am::REGISTERED_NAME => match sched::registered_name_of(id) {
+            Some(n) => Term::atom(n),
+            None => return Ok(Term::NIL),
+        },
+        am::STATUS => atom(if is_self { "running" } else { "waiting" }),
+        am::TRAP_EXIT => Term::boolean(trap),
+        am::GROUP_LEADER => gl,
+        am::PRIORITY => atom("normal"),
+        am::INITIAL_CALL => make_tuple(&mut p.heap, &[Term::atom(init.0), Term::atom(init.1), Term::small(init.2 as i64)]),
+        am::CURRENT_FUNCTION => {
+            let mfa = crate::code::module_of_addr(cur).and_then(|m| {
+                let idx = m.index_of(cur);
+                m.function_at(idx).map(|f| (m.name, f.name, f.arity))
+            });
+            match mfa {
+                Some((m, f, a)) => make_tuple(&mut p.heap, &[Term::atom(m), Term::atom(f), Term::small(a as i64)]),
+                None => Term::atom(am::UNDEFINED),
+            }
+        }
+        am::LINKS => {
+            let links: Vec<Term> = sched::slot(id).map(|s| s.links.lock().iter().map(|&l| Term::pid(l)).collect()).unwrap_or_default();
+            list_from_iter(&mut p.heap, &links, Term::NIL)
+        }
+        am::MONITORS => Term::NIL,
+        am::GARBAGE_COLLECTION => {
+            let pairs = [("max_heap_size", Term::small(0)), ("min_bin_vheap_size", Term::small(46422)), ("min_heap_size", Term::small(min_heap)), ("fullsweep_after", Term::small(fsa)), ("minor_gcs", Term::small(minor))];
+            let mut v = Vec::new();
+            for (k, val) in pairs {
+                v.push(make_tuple(&mut p.heap, &[atom(k), val]));
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        _ => match name.name() {
+            "error_handler" => Term::atom(am::ERROR_HANDLER),
+            "suspending" => Term::NIL,
+            "catchlevel" => Term::small(0),
+            _ => return Err(BADARG),
+        },
+    };
+    Ok(make_tuple(&mut p.heap, &[item, value]))
+}
+
+fn process_info2(p: &mut Process, a: &[Term]) -> BifResult {
+    let items = if a[1].is_atom() { None } else { Some(list_to_vec(a[1]).ok_or(BADARG)?) };
+    let single = a[1];
+    let r = with_process(p, a[0], |me, other| -> Result<Term, Fault> {
+        let mut other = other;
+        match &items {
+            None => info_item(me, other.as_deref_mut(), single),
+            Some(list) => {
+                let mut out = Vec::new();
+                for &it in list {
+                    out.push(info_item(me, other.as_deref_mut(), it)?);
+                }
+                Ok(list_from_iter(&mut me.heap, &out, Term::NIL))
+            }
+        }
+    })?;
+    match r {
+        Some(v) => v,
+        None => Ok(Term::atom(am::UNDEFINED)),
+    }
+}
+
+fn process_info1(p: &mut Process, a: &[Term]) -> BifResult {
+    let names = ["current_function", "initial_call", "status", "message_queue_len", "links", "dictionary", "trap_exit", "error_handler", "priority", "group_leader", "total_heap_size", "heap_size", "stack_size", "reductions", "garbage_collection", "suspending"];
+    let items: Vec<Term> = names.iter().map(|n| atom(n)).collect();
+    let list = list_from_iter(&mut p.heap, &items, Term::NIL);
+    process_info2(p, &[a[0], list])
+}
+
+fn garbage_collect1(p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0] == p.pid {
+        return Err(Fault::Trap(Trap::GarbageCollect(Term::TRUE)));
+    }
+    if !a[0].is_local_pid() {
+        return Err(BADARG);
+    }
+    Ok(Term::boolean(sched::slot(a[0].pid_value()).is_some()))
+}
+
+fn garbage_collect2(p: &mut Process, a: &[Term]) -> BifResult {
+    if list_to_vec(a[1]).is_none() {
+        return Err(BADARG);
+    }
+    garbage_collect1(p, &a[..1])
+}
+
+// ---------------------------------------------------------------- system_info
+
+fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
+    if is_tuple(a[0]) {
+        return Err(BADARG);
+    }
+    let what = a[0].as_atom().ok_or(BADARG)?;
+    let s = |p: &mut Process, v: &str| string_to_list(&mut p.heap, v);
+    Ok(match what.name() {
+        "otp_release" => s(p, "25"),
+        "version" => s(p, "13.1.5"),
+        "machine" => s(p, "BEAM"),
+        "system_architecture" => s(p, "x86_64-pc-linux-gnu"),
+        "system_version" => s(p, "Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:1:1]\n"),
+        "wordsize" => Term::small(8),
+        "schedulers" | "schedulers_online" | "logical_processors" | "logical_processors_available" | "logical_processors_online" => Term::small(1),
+        "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" => Term::small(1),
+        "dirty_io_schedulers" => Term::small(10),
+        "thread_pool_size" => Term::small(0),
+        "process_count" => Term::small(sched::process_count() as i64),
+        "process_limit" => Term::small(262_144),
+        "atom_count" => Term::small(Atom::count() as i64),
+        "atom_limit" => Term::small(oxbeam_term::atom::MAX_ATOMS as i64),
+        "port_count" => Term::small(0),
+        "port_limit" => Term::small(65_536),
+        "ets_limit" => Term::small(8192),
+        "threads" | "smp_support" => Term::TRUE,
+        "hipe_architecture" => Term::atom(am::UNDEFINED),
+        "os_type" => {
+            let (f, n) = (atom("unix"), atom("linux"));
+            make_tuple(&mut p.heap, &[f, n])
+        }
+        "endian" => atom("little"),
+        "debug_compiled" | "kernel_poll" | "dynamic_trace_probes" => Term::FALSE,
+        "dynamic_trace" => atom("none"),
+        "nif_version" => s(p, "2.16"),
+        "emu_type" => atom("opt"),
+        "emu_flavor" => atom("emu"),
+        "build_type" => atom("opt"),
+        "compat_rel" => Term::small(25),
+        "context_reductions" => Term::small(crate::process::CONTEXT_REDS),
+        "fullsweep_after" => {
+            let k = atom("fullsweep_after");
+            make_tuple(&mut p.heap, &[k, Term::small(crate::heap::DEFAULT_FULLSWEEP_AFTER as i64)])
+        }
+        "min_heap_size" => {
+            let k = atom("min_heap_size");
+            make_tuple(&mut p.heap, &[k, Term::small(crate::heap::DEFAULT_MIN_HEAP_SIZE as i64)])
+        }
+        "heap_type" => atom("private"),
+        "start_time" => make_i64(&mut p.heap, time::erlang_monotonic() - time::monotonic_ns() as i64),
+        "time_offset" => atom("final"),
+        "time_warp_mode" => atom("no_time_warp"),
+        "os_monotonic_time_source" | "os_system_time_source" => Term::NIL,
+        "creation" => Term::small(0),
+        "delayed_node_table_gc" => Term::small(1),
+        "check_io" => Term::NIL,
+        "build_type_flavor" => atom("opt"),
+        "scheduler_bind_type" => atom("unbound"),
+        "cpu_topology" => Term::atom(am::UNDEFINED),
+        "trace_control_word" => Term::small(0),
+        "update_cpu_info" => atom("unchanged"),
+        "port_parallelism" => Term::FALSE,
+        "async_dist" => Term::FALSE,
+        "sequential_tracer" => {
+            let k = atom("sequential_tracer");
+            make_tuple(&mut p.heap, &[k, Term::FALSE])
+        }
+        _ => return Err(BADARG),
+    })
+}
+
+// ---------------------------------------------------------------- statistics
+
+fn statistics(p: &mut Process, a: &[Term]) -> BifResult {
+    let what = a[0].as_atom().ok_or(BADARG)?;
+    let ms = (time::monotonic_ns() / 1_000_000) as i64;
+    Ok(match what.name() {
+        "runtime" | "wall_clock" => make_tuple(&mut p.heap, &[Term::small(ms), Term::small(0)]),
+        "reductions" | "exact_reductions" => {
+            let r = p.reductions as i64 + (crate::process::CONTEXT_REDS - p.reds_left).max(0);
+            make_tuple(&mut p.heap, &[Term::small(r), Term::small(0)])
+        }
+        "run_queue" => Term::small(0),
+        "context_switches" => make_tuple(&mut p.heap, &[Term::small(0), Term::small(0)]),
+        "garbage_collection" => {
+            let n = p.heap.gc_count as i64;
+            make_tuple(&mut p.heap, &[Term::small(n), Term::small(0), Term::small(0)])
+        }
+        "io" => {
+            let i = make_tuple(&mut p.heap, &[atom("input"), Term::small(0)]);
+            let o = make_tuple(&mut p.heap, &[atom("output"), Term::small(0)]);
+            make_tuple(&mut p.heap, &[i, o])
+        }
+        "run_queue_lengths" | "run_queue_lengths_all" => list_from_iter(&mut p.heap, &[Term::small(0)], Term::NIL),
+        "total_run_queue_lengths" | "total_run_queue_lengths_all" | "total_active_tasks" | "total_active_tasks_all" => Term::small(0),
+        _ => return Err(BADARG),
+    })
+}
+
+// ---------------------------------------------------------------- os
+
+fn getenv1(p: &mut Process, a: &[Term]) -> BifResult {
+    let name = super::erlang::list_chars(a[0]).ok_or(BADARG)?;
+    match std::env::var(&name) {
+        Ok(v) => Ok(string_to_list(&mut p.heap, &v)),
+        Err(_) => Ok(Term::FALSE),
+    }
+}
+
+fn getenv0(p: &mut Process, _a: &[Term]) -> BifResult {
+    let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+    let items: Vec<Term> = vars.iter().map(|s| string_to_list(&mut p.heap, s)).collect();
+    Ok(list_from_iter(&mut p.heap, &items, Term::NIL))
+}
+
+fn putenv(_p: &mut Process, a: &[Term]) -> BifResult {
+    let k = super::erlang::list_chars(a[0]).ok_or(BADARG)?;
+    let v = super::erlang::list_chars(a[1]).ok_or(BADARG)?;
+    if k.is_empty() || k.contains('=') || k.contains('\0') || v.contains('\0') {
+        return Err(BADARG);
+    }
+    std::env::set_var(k, v);
+    Ok(Term::TRUE)
+}
+
+fn unsetenv(_p: &mut Process, a: &[Term]) -> BifResult {
+    let k = super::erlang::list_chars(a[0]).ok_or(BADARG)?;
+    std::env::remove_var(k);
+    Ok(Term::TRUE)
+}
+
+fn getpid(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(string_to_list(&mut p.heap, &std::process::id().to_string()))
+}
+
+fn os_system_time1(p: &mut Process, a: &[Term]) -> BifResult {
+    system_time1(p, a)
+}
+
 pub fn register() {
-    let list: &[(&str, &str, u32, BifFn)] = &[("net_kernel", "dflag_unicode_io", 1, dflag_unicode_io)];
+    let list: &[(&str, &str, u32, BifFn)] = &[
+        ("net_kernel", "dflag_unicode_io", 1, dflag_unicode_io),
+        ("erlang", "monotonic_time", 0, monotonic_time0),
+        ("erlang", "monotonic_time", 1, monotonic_time1),
+        ("erlang", "system_time", 0, system_time0),
+        ("erlang", "system_time", 1, system_time1),
+        ("erlang", "time_offset", 0, time_offset0),
+        ("erlang", "time_offset", 1, time_offset1),
+        ("erlang", "convert_time_unit", 3, convert_time_unit),
+        ("erlang", "timestamp", 0, timestamp),
+        ("erlang", "now", 0, now),
+        ("erlang", "unique_integer", 0, unique_integer),
+        ("erlang", "unique_integer", 1, unique_integer),
+        ("erlang", "date", 0, date),
+        ("erlang", "time", 0, time_bif),
+        ("erlang", "universaltime", 0, universaltime),
+        ("erlang", "localtime", 0, universaltime),
+        ("erlang", "process_info", 1, process_info1),
+        ("erlang", "process_info", 2, process_info2),
+        ("erlang", "garbage_collect", 1, garbage_collect1),
+        ("erlang", "garbage_collect", 2, garbage_collect2),
+        ("erlang", "system_info", 1, system_info),
+        ("erlang", "statistics", 1, statistics),
+        ("os", "getenv", 0, getenv0),
+        ("os", "getenv", 1, getenv1),
+        ("os", "putenv", 2, putenv),
+        ("os", "unsetenv", 1, unsetenv),
+        ("os", "getpid", 0, getpid),
+        ("os", "system_time", 0, system_time0),
+        ("os", "system_time", 1, os_system_time1),
+        ("os", "timestamp", 0, timestamp),
+    ];
     for &(m, f, a, fun) in list {
         reg(m, f, a, fun);
     }
-    let _ = (BADARG, am::OK, Atom::from_str, make_tuple::<crate::heap::Heap>);
 }
