@@ -213,9 +213,11 @@ fn exit_reason(p: &mut Process, regs: &Regs) -> Term {
     let class = regs.x[1];
     let reason = regs.x[2];
     if class == Term::atom(am::ERROR) {
+        p.error_exit = true;
         let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
         tuple2(p, reason, st)
     } else if class == Term::atom(am::THROW) {
+        p.error_exit = true;
         let nc = tuple2(p, Term::atom(am::NOCATCH), reason);
         let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
         tuple2(p, nc, st)

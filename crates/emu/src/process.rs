@@ -66,6 +66,8 @@ pub struct Process {
     pub extra_roots: Vec<Term>,
     pub exit_reason: Term,
     pub registered_name: Option<Atom>,
+    /// The process ended by an uncaught `error` exception (the runtime logs those).
+    pub error_exit: bool,
 }
 
 // SAFETY: a process is only ever touched by the thread running it; its raw pointers
@@ -97,6 +99,7 @@ impl Process {
             extra_roots: Vec::new(),
             exit_reason: Term::NIL,
             registered_name: None,
+            error_exit: false,
         }
     }
 

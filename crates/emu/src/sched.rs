@@ -248,26 +248,32 @@ fn finish(p: Box<Process>, reason: Term) {
         let t = make_tuple(&mut f, &[Term::atom(am::DOWN), rf, Term::atom(am::PROCESS), pid, r]);
         deliver(watcher, Message { term: t, frag: Some(f) });
     }
-    if reason != Term::atom(am::NORMAL) && reason != Term::atom(am::SHUTDOWN) && reason != Term::atom(am::KILLED) && !is_shutdown_tuple(reason) {
+    if p.error_exit {
         crate::report::process_crashed(&p, reason);
     }
     drop(p);
 }
 
-fn is_shutdown_tuple(r: Term) -> bool {
-    is_tuple(r) && tuple_arity(r) == 2 && tuple_get(r, 0) == Term::atom(am::SHUTDOWN)
-}
 
 /// Runs processes until one halts the VM; returns the exit status.
 pub fn run(regs: &mut Regs) -> i32 {
+    match run_until_idle(regs) {
+        Some(code) => code,
+        // Nothing can ever run again: the reference VM would idle forever; so do we.
+        None => loop {
+            std::thread::park();
+        },
+    }
+}
+
+/// Runs processes until one halts the VM (`Some(status)`) or nothing is left that could
+/// run (`None`): no runnable process and no pending timeout.
+pub fn run_until_idle(regs: &mut Regs) -> Option<i32> {
     loop {
         let next = table().runq.lock().pop_front();
         let Some(id) = next else {
             if !wait_for_timers() {
-                // Nothing can ever run again: the reference VM would idle forever; so do we.
-                loop {
-                    std::thread::park();
-                }
+                return None;
             }
             continue;
         };
@@ -321,7 +327,7 @@ pub fn run(regs: &mut Regs) -> i32 {
             Outcome::Exit(reason) => finish(p, reason),
             Outcome::Halt(code) => {
                 crate::report::flush_stdout();
-                return code;
+                return Some(code);
             }
         }
     }

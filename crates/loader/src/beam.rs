@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 
 /// An entry of the import table (`ImpT`); atom indices are 1-based.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
     pub module: u32,
     pub function: u32,
@@ -16,7 +16,7 @@ pub struct Import {
 }
 
 /// An entry of the export (`ExpT`) or local function (`LocT`) table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
     pub function: u32,
     pub arity: u32,
@@ -24,7 +24,7 @@ pub struct Export {
 }
 
 /// An entry of the fun table (`FunT`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunDef {
     pub function: u32,
     pub arity: u32,
@@ -331,7 +331,15 @@ pub fn parse_beam(file_name: &str, bytes: &[u8]) -> Result<BeamFile, LoadError> 
              recompile it with an OTP 25 compiler"
         )));
     }
+    let label_count_at = r.offset();
     let label_count = r.u32("label count")?;
+    // Each label definition takes at least two bytes of code; allow generous gaps.
+    if label_count as usize > code_chunk.data.len().saturating_mul(4).saturating_add(16) {
+        return Err(ctx.err(
+            label_count_at,
+            format!("label count {label_count} is absurd for the code size"),
+        ));
+    }
     let function_count = r.u32("function count")?;
     r.pos = 4;
     r.take(sub_size, "code header")?;
@@ -443,12 +451,31 @@ pub fn parse_beam(file_name: &str, bytes: &[u8]) -> Result<BeamFile, LoadError> 
         }
     }
 
-    let strings = find(b"StrT").map(|c| c.data.to_vec()).unwrap_or_default();
-
     let lines = match find(b"Line") {
         Some(c) => parse_lines(c, &ctx_for(c))?,
         None => None,
     };
+
+    // Import, fun and line indices used by the code are in range.
+    let line_items = lines.as_ref().map(|l| l.items.len());
+    if let Err((index, msg)) = check_table_refs(&code, imports.len(), funs.len(), line_items) {
+        let at = instr_offset(&code_chunk.data[code_start..], index);
+        return Err(ctx.err(code_chunk.offset + code_start + at, msg));
+    }
+
+    // Every label is defined once, and every label referred to is defined.
+    let label_refs = exports
+        .iter()
+        .chain(locals.iter())
+        .map(|e| e.label)
+        .chain(funs.iter().map(|f| f.label));
+    if let Err((index, msg)) = check_labels(&code, label_count, label_refs) {
+        let code_bytes = &code_chunk.data[code_start..];
+        let at = index.map_or(0, |i| instr_offset(code_bytes, i));
+        return Err(ctx.err(code_chunk.offset + code_start + at, msg));
+    }
+
+    let strings = find(b"StrT").map(|c| c.data.to_vec()).unwrap_or_default();
 
     let term_chunk = |id: &[u8; 4]| -> Result<Option<ExtTerm>, LoadError> {
         match find(id) {
@@ -487,6 +514,70 @@ pub fn parse_beam(file_name: &str, bytes: &[u8]) -> Result<BeamFile, LoadError> 
         type_chunk,
         chunks,
     })
+}
+
+/// Checks label definitions and references. On failure returns the index of the offending
+/// instruction (`None` for a table entry) and a message.
+fn check_labels(
+    code: &[Instr],
+    label_count: u32,
+    table_refs: impl Iterator<Item = u32>,
+) -> Result<(), (Option<usize>, String)> {
+    // label_count was checked against the chunk size, so this allocation is bounded.
+    let mut defined = vec![false; label_count as usize];
+    for (i, ins) in code.iter().enumerate() {
+        if ins.op == Opcode::Label {
+            let n = match ins.args.first() {
+                Some(Operand::Unsigned(n)) if *n > 0 && *n < u64::from(label_count) => *n as usize,
+                other => {
+                    return Err((
+                        Some(i),
+                        format!("bad label definition {other:?} ({label_count} labels)"),
+                    ))
+                }
+            };
+            if defined[n] {
+                return Err((Some(i), format!("label {n} defined twice")));
+            }
+            defined[n] = true;
+        }
+    }
+    let is_defined = |l: u32| l == 0 || defined.get(l as usize).copied().unwrap_or(false);
+    for (i, ins) in code.iter().enumerate() {
+        for a in &ins.args {
+            let bad = match a {
+                Operand::Label(l) => (!is_defined(*l)).then_some(*l),
+                Operand::List(items) => items.iter().find_map(|x| match x {
+                    Operand::Label(l) if !is_defined(*l) => Some(*l),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            if let Some(l) = bad {
+                return Err((Some(i), format!("reference to undefined label {l}")));
+            }
+        }
+    }
+    for l in table_refs {
+        if l == 0 || !is_defined(l) {
+            return Err((
+                None,
+                format!("function table entry refers to undefined label {l}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Byte offset of instruction `index` within the code (only used to report errors).
+fn instr_offset(code: &[u8], index: usize) -> usize {
+    let mut d = Decoder::new(code);
+    for _ in 0..index {
+        if !matches!(d.instr(), Ok(Some(_))) {
+            break;
+        }
+    }
+    d.position()
 }
 
 fn parse_atoms(c: &RawChunk, ctx: &Ctx, utf8: bool) -> Result<Vec<String>, LoadError> {
@@ -661,12 +752,91 @@ fn parse_lines(c: &RawChunk, ctx: &Ctx) -> Result<Option<LineTable>, LoadError> 
 /// Index of the operand naming an import (an `ImpT` entry), for instructions that have one.
 fn import_operand(op: Opcode) -> Option<usize> {
     match op {
-        Opcode::CallExt | Opcode::CallExtLast | Opcode::CallExtOnly | Opcode::Bif0 => {
-            Some(if op == Opcode::Bif0 { 0 } else { 1 })
-        }
-        Opcode::Bif1 | Opcode::Bif2 => Some(1),
+        Opcode::Bif0 => Some(0),
+        Opcode::CallExt
+        | Opcode::CallExtLast
+        | Opcode::CallExtOnly
+        | Opcode::Bif1
+        | Opcode::Bif2 => Some(1),
         Opcode::GcBif1 | Opcode::GcBif2 | Opcode::GcBif3 => Some(2),
         _ => None,
+    }
+}
+
+/// Index of the operand naming a `FunT` entry, for instructions that have one
+/// (`call_fun2` has one only when its first operand is an integer).
+fn fun_operand(op: Opcode) -> Option<usize> {
+    match op {
+        Opcode::MakeFun2 | Opcode::MakeFun3 | Opcode::CallFun2 => Some(0),
+        _ => None,
+    }
+}
+
+/// Checks that import, fun and line-table indices in the code are in range.
+fn check_table_refs(
+    code: &[Instr],
+    imports: usize,
+    funs: usize,
+    line_items: Option<usize>,
+) -> Result<(), (usize, String)> {
+    let index_of = |ins: &Instr, pos: Option<usize>| match pos.and_then(|p| ins.args.get(p)) {
+        Some(Operand::Unsigned(n)) => Some(*n),
+        _ => None,
+    };
+    for (i, ins) in code.iter().enumerate() {
+        if let Some(pos) = import_operand(ins.op) {
+            match index_of(ins, Some(pos)) {
+                Some(n) if n < imports as u64 => {}
+                Some(n) => {
+                    return Err((
+                        i,
+                        format!("import index {n} out of range ({imports} imports)"),
+                    ))
+                }
+                None => return Err((i, format!("{} without an import index", ins.op.name()))),
+            }
+        }
+        if let Some(n) = index_of(ins, fun_operand(ins.op)) {
+            if n >= funs as u64 {
+                return Err((i, format!("fun index {n} out of range ({funs} funs)")));
+            }
+        } else if matches!(ins.op, Opcode::MakeFun2 | Opcode::MakeFun3) {
+            return Err((i, format!("{} without a fun index", ins.op.name())));
+        }
+        if let (Opcode::Line, Some(items)) = (ins.op, line_items) {
+            match index_of(ins, Some(0)) {
+                Some(n) if n < items as u64 => {}
+                _ => {
+                    return Err((
+                        i,
+                        format!("bad line index {:?} ({items} line items)", ins.args),
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A string sink that stops the formatting (with an error) once `max` bytes are written.
+struct Limited {
+    s: String,
+    max: usize,
+}
+
+impl std::fmt::Write for Limited {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.s.len() + s.len() > self.max {
+            for c in s.chars() {
+                if self.s.len() + c.len_utf8() > self.max {
+                    break;
+                }
+                self.s.push(c);
+            }
+            return Err(std::fmt::Error);
+        }
+        self.s.push_str(s);
+        Ok(())
     }
 }
 
@@ -706,16 +876,17 @@ fn write_operand(out: &mut String, b: &BeamFile, op: &Operand) {
         },
         Operand::Literal(i) => match b.literals.get(*i as usize) {
             Some(t) => {
-                let mut s = t.to_string();
-                if s.len() > 200 {
-                    let mut cut = 200;
-                    while !s.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    s.truncate(cut);
-                    s.push_str("...");
-                }
-                let _ = write!(out, "{{literal,{s}}}");
+                let mut lim = Limited {
+                    s: String::new(),
+                    max: 200,
+                };
+                let truncated = write!(lim, "{t}").is_err();
+                let _ = write!(
+                    out,
+                    "{{literal,{}{}}}",
+                    lim.s,
+                    if truncated { "..." } else { "" }
+                );
             }
             None => {
                 let _ = write!(out, "{{literal,#{i}}}");
@@ -839,4 +1010,289 @@ pub fn disassemble(b: &BeamFile) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(id: &str, data: &[u8]) -> Vec<u8> {
+        let mut v = id.as_bytes().to_vec();
+        v.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        v.extend_from_slice(data);
+        while !v.len().is_multiple_of(4) {
+            v.push(0);
+        }
+        v
+    }
+
+    fn form(chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut v = b"FOR1".to_vec();
+        v.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+        v.extend_from_slice(b"BEAM");
+        v.extend(body);
+        v
+    }
+
+    fn be(words: &[u32]) -> Vec<u8> {
+        words.iter().flat_map(|w| w.to_be_bytes()).collect()
+    }
+
+    fn atom_chunk_latin1(atoms: &[&[u8]]) -> Vec<u8> {
+        let mut d = be(&[atoms.len() as u32]);
+        for a in atoms {
+            d.push(a.len() as u8);
+            d.extend_from_slice(a);
+        }
+        chunk("Atom", &d)
+    }
+
+    /// `label 1; line 1; func_info m f 0; label 2; return; int_code_end`
+    const CODE: &[u8] = &[1, 0x10, 153, 0x10, 2, 0x12, 0x22, 0x00, 1, 0x20, 19, 3];
+
+    fn code_chunk(max_opcode: u32, labels: u32, code: &[u8]) -> Vec<u8> {
+        let mut d = be(&[16, 0, max_opcode, labels, 1]);
+        d.extend_from_slice(code);
+        chunk("Code", &d)
+    }
+
+    fn line_chunk() -> Vec<u8> {
+        // version 0, flags 0, 1 line instr, 2 items, 1 file name;
+        // items: i10, a1, i20; file names: "inc.hrl"
+        let mut d = be(&[0, 0, 1, 2, 1]);
+        d.extend_from_slice(&[0xA1, 0x12, 0x09, 20]);
+        d.extend_from_slice(&[0, 7]);
+        d.extend_from_slice(b"inc.hrl");
+        chunk("Line", &d)
+    }
+
+    fn sample(code: &[u8], max_opcode: u32) -> Vec<u8> {
+        form(&[
+            atom_chunk_latin1(&[b"m\xe9", b"f"]),
+            code_chunk(max_opcode, 3, code),
+            chunk("StrT", b"xyz"),
+            chunk("ImpT", &be(&[1, 1, 2, 0])),
+            chunk("ExpT", &be(&[1, 2, 0, 2])),
+            chunk("FunT", &be(&[1, 2, 1, 2, 0, 0, 99])),
+            line_chunk(),
+            chunk("Dbgi", b"raw"),
+        ])
+    }
+
+    #[test]
+    fn synthetic_module() {
+        let b = parse_beam("m.beam", &sample(CODE, 180)).unwrap();
+        assert_eq!(b.module, "mé");
+        assert_eq!(b.atoms, vec!["mé", "f"]);
+        assert_eq!(b.atom(2), "f");
+        assert_eq!(b.atom(0), "");
+        assert_eq!(b.atom(3), "");
+        assert_eq!(b.label_count, 3);
+        assert_eq!(b.function_count, 1);
+        assert_eq!(b.code.len(), 5);
+        assert_eq!(b.code[2].op, Opcode::FuncInfo);
+        assert_eq!(
+            b.code[2].args,
+            vec![Operand::Atom(1), Operand::Atom(2), Operand::Unsigned(0)]
+        );
+        assert_eq!(b.strings, b"xyz");
+        assert_eq!(b.imports.len(), 1);
+        assert_eq!(b.exports[0].label, 2);
+        assert_eq!(b.funs[0].old_uniq, 99);
+        let lines = b.lines.as_ref().unwrap();
+        assert_eq!(lines.files, vec!["inc.hrl"]);
+        assert_eq!(
+            lines.items,
+            vec![
+                LineItem { file: 0, line: 0 },
+                LineItem { file: 0, line: 10 },
+                LineItem { file: 1, line: 20 }
+            ]
+        );
+        assert_eq!(b.location(0), None);
+        assert_eq!(b.location(1), Some(("mé.erl".to_string(), 10)));
+        assert_eq!(b.location(2), Some(("inc.hrl".to_string(), 20)));
+        assert_eq!(b.chunk("Dbgi"), Some(&b"raw"[..]));
+        assert_eq!(b.chunks.len(), 8);
+        assert!(b.literals.is_empty());
+        assert!(b.attributes.is_none());
+        let text = disassemble(&b);
+        assert!(text.contains("func_info {atom,'mé'} {atom,f} 0"), "{text}");
+        assert!(
+            text.contains("% inc.hrl:20") || text.contains("% mé.erl:10"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn compact_atom_lengths() {
+        // OTP 28 style: negated count, lengths as compact u operands.
+        let mut d = (-2i32).to_be_bytes().to_vec();
+        d.extend_from_slice(&[0x10, b'm', 0x10, b'f']);
+        let bytes = form(&[chunk("AtU8", &d), code_chunk(180, 3, CODE)]);
+        let b = parse_beam("m.beam", &bytes).unwrap();
+        assert_eq!(b.atoms, vec!["m", "f"]);
+    }
+
+    fn err(bytes: &[u8]) -> LoadError {
+        parse_beam("m.beam", bytes).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_chunk_and_offset() {
+        // Code chunk data starts at 12 (form header) + atom chunk (8 + 4 + 3 + 2 -> 20 padded)
+        // + 8 (Code chunk header) = 40; the code proper starts after the 20-byte sub-header.
+        let code_start = 12 + 20 + 8 + 20;
+        let mut bad = CODE.to_vec();
+        bad[10] = 181; // unknown opcode instead of `return`
+        let e = err(&sample(&bad, 180));
+        assert_eq!(e.chunk.as_deref(), Some("Code"));
+        assert_eq!(e.offset, code_start + 10);
+        assert!(e.message.contains("opcode 181"), "{e}");
+
+        let mut bad = CODE.to_vec();
+        bad[6] = 0x32; // atom 3 does not exist
+        let e = err(&sample(&bad, 180));
+        assert_eq!(e.offset, code_start + 6);
+        assert!(e.message.contains("atom index 3"), "{e}");
+
+        let mut bad = CODE.to_vec();
+        bad[1] = 0x30; // label 3 with label_count 3 (reported at the instruction)
+        let e = err(&sample(&bad, 180));
+        assert_eq!(e.offset, code_start);
+
+        let mut bad = CODE.to_vec();
+        bad[9] = 0x10; // label 1 defined twice
+        let e = err(&sample(&bad, 180));
+        assert_eq!(e.offset, code_start + 8);
+        assert!(e.message.contains("twice"), "{e}");
+
+        // call_ext of a missing import: `label 1; call_ext 0 5; int_code_end`
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m", b"f"]),
+            code_chunk(180, 2, &[1, 0x10, 7, 0x00, 0x50, 3]),
+            chunk("ImpT", &be(&[1, 1, 2, 0])),
+        ]);
+        let e = err(&bytes);
+        assert!(e.message.contains("import index 5"), "{e}");
+        assert_eq!(e.offset, 12 + 16 + 8 + 20 + 2);
+
+        // make_fun2 of a missing fun: `label 1; make_fun2 0; int_code_end`
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m", b"f"]),
+            code_chunk(180, 2, &[1, 0x10, 103, 0x00, 3]),
+        ]);
+        assert!(err(&bytes).message.contains("fun index 0"));
+
+        // line index beyond the line table (3 items)
+        let mut bad = CODE.to_vec();
+        bad[3] = 0x30;
+        let e = err(&sample(&bad, 180));
+        assert!(e.message.contains("line index"), "{e}");
+        assert_eq!(e.offset, code_start + 2);
+
+        // export of an undefined label
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m", b"f"]),
+            code_chunk(180, 4, CODE),
+            chunk("ExpT", &be(&[1, 2, 0, 3])),
+        ]);
+        assert!(err(&bytes).message.contains("undefined label 3"));
+
+        // a jump to an undefined label: `label 1; jump f2; int_code_end`
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m"]),
+            code_chunk(180, 3, &[1, 0x10, 61, 0x25, 3]),
+        ]);
+        let e = err(&bytes);
+        assert!(e.message.contains("undefined label 2"), "{e}");
+        assert_eq!(e.offset, 12 + 16 + 8 + 20 + 2);
+
+        let e = err(&sample(CODE, 181));
+        assert!(e.message.contains("181"), "{e}");
+
+        // truncated code: no int_code_end
+        let e = err(&sample(&CODE[..CODE.len() - 1], 180));
+        assert_eq!(e.chunk.as_deref(), Some("Code"));
+
+        // import referring to a missing atom
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m", b"f"]),
+            code_chunk(180, 3, CODE),
+            chunk("ImpT", &be(&[1, 1, 7, 0])),
+        ]);
+        let e = err(&bytes);
+        assert_eq!(e.chunk.as_deref(), Some("ImpT"));
+        assert!(
+            e.to_string().starts_with("m.beam: chunk ImpT at offset "),
+            "{e}"
+        );
+
+        // absurd counts
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m", b"f"]),
+            code_chunk(180, 3, CODE),
+            chunk("ExpT", &be(&[0x1000_0000])),
+        ]);
+        assert_eq!(err(&bytes).chunk.as_deref(), Some("ExpT"));
+        let bytes = form(&[chunk("AtU8", &be(&[0x7FFF_FFFF])), code_chunk(180, 3, CODE)]);
+        assert_eq!(err(&bytes).chunk.as_deref(), Some("AtU8"));
+        let bytes = form(&[
+            atom_chunk_latin1(&[b"m", b"f"]),
+            code_chunk(180, 3, CODE),
+            chunk("LitT", &be(&[0, 0xFFFF_FFFF])),
+        ]);
+        assert_eq!(err(&bytes).chunk.as_deref(), Some("LitT"));
+
+        // missing chunks
+        let e = err(&form(&[code_chunk(180, 3, CODE)]));
+        assert!(e.message.contains("atom table"), "{e}");
+        let e = err(&form(&[atom_chunk_latin1(&[b"m"])]));
+        assert!(e.message.contains("Code"), "{e}");
+
+        // chunk size beyond the end of the file
+        let mut bytes = sample(CODE, 180);
+        bytes[16..20].copy_from_slice(&1000u32.to_be_bytes());
+        let e = err(&bytes);
+        assert_eq!(e.chunk.as_deref(), Some("Atom"));
+        assert_eq!(e.offset, 16);
+    }
+
+    #[test]
+    fn literal_table_uncompressed_and_compressed() {
+        use std::io::Write;
+        let lit = [131u8, 104, 2, 97, 1, 100, 0, 1, b'a'];
+        let mut table = be(&[1, lit.len() as u32]);
+        table.extend_from_slice(&lit);
+        // uncompressed
+        let mut raw = be(&[0]);
+        raw.extend_from_slice(&table);
+        // compressed
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&table).unwrap();
+        let mut comp = be(&[table.len() as u32]);
+        comp.extend(z.finish().unwrap());
+        // move {literal,0} {x,0}
+        let code = [1, 0x10, 64, 0x47, 0x00, 0x03, 3];
+        for litt in [raw, comp] {
+            let bytes = form(&[
+                atom_chunk_latin1(&[b"m"]),
+                code_chunk(180, 2, &code),
+                chunk("LitT", &litt),
+            ]);
+            let b = parse_beam("m.beam", &bytes).unwrap();
+            assert_eq!(
+                b.literals,
+                vec![ExtTerm::Tuple(vec![
+                    ExtTerm::Int(1),
+                    ExtTerm::Atom("a".into())
+                ])]
+            );
+            assert_eq!(b.code[1].args[0], Operand::Literal(0));
+        }
+        // literal index out of range
+        let bytes = form(&[atom_chunk_latin1(&[b"m"]), code_chunk(180, 2, &code)]);
+        assert!(err(&bytes).message.contains("literal index 0"));
+    }
 }

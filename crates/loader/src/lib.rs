@@ -10,5 +10,7 @@ pub mod ext_term;
 pub mod opcodes;
 
 pub use beam::*;
+pub use compact::{Instr, Operand};
 pub use error::LoadError;
 pub use ext_term::ExtTerm;
+pub use opcodes::Opcode;

@@ -277,7 +277,7 @@ fn truncated_and_corrupted_beams_never_panic() {
         }
         // Single-byte flips at every offset.
         for i in 0..bytes.len() {
-            for x in [0x01u8, 0x80, 0xFF] {
+            for x in [0x01u8, 0xFF] {
                 let mut v = bytes.clone();
                 v[i] ^= x;
                 if let Err(e) = parse_beam("x.beam", &v) {
@@ -287,7 +287,7 @@ fn truncated_and_corrupted_beams_never_panic() {
         }
         // Random multi-byte corruption.
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..3000 {
+        for _ in 0..2000 {
             let mut v = bytes.clone();
             for _ in 0..1 + rng.below(8) {
                 let i = rng.below(v.len());
