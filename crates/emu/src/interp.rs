@@ -302,6 +302,48 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         }};
     }
 
+    // Comparison with a small-integer fast path.
+    macro_rules! cmp_op {
+        ($fail:expr, $a:expr, $b:expr, $small:expr, $general:expr) => {{
+            let (x, y) = (get(p, regs, $a), get(p, regs, $b));
+            let ok = if x.is_small() && y.is_small() {
+                #[allow(clippy::redundant_closure_call)]
+                ($small)(x.small_value(), y.small_value())
+            } else {
+                #[allow(clippy::redundant_closure_call)]
+                ($general)(x, y)
+            };
+            ip = if ok { next(ip) } else { jump(ip, $fail) };
+        }};
+    }
+    // Arithmetic with a small-integer fast path; the BIF handles bignums and floats.
+    macro_rules! arith {
+        ($bif:expr, $fail:expr, $a:expr, $b:expr, $dst:expr, $small:expr) => {{
+            let (x, y) = (get(p, regs, $a), get(p, regs, $b));
+            if x.is_small() && y.is_small() {
+                #[allow(clippy::redundant_closure_call)]
+                if let Some(r) = ($small)(x.small_value(), y.small_value()) {
+                    if Term::fits_small(r) {
+                        set(p, regs, $dst, Term::small(r));
+                        ip = next(ip);
+                        continue;
+                    }
+                }
+            }
+            let args = [x, y];
+            match ($bif)(p, &args) {
+                Ok(v) => {
+                    set(p, regs, $dst, v);
+                    ip = next(ip);
+                }
+                Err(f) => {
+                    let e = bif_export_of($bif);
+                    fail_or_raise!($fail, fault_to_raise(p, f, e, &args))
+                }
+            }
+        }};
+    }
+
     loop {
         // SAFETY: `ip` always points at an instruction of loaded (immortal) code.
         let op = unsafe { &*ip };
@@ -575,35 +617,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
-            Op::Arith { op: aop, bif, fail, a, b, dst } => {
-                let (x, y) = (get(p, regs, *a), get(p, regs, *b));
-                if x.is_small() && y.is_small() {
-                    let (i, j) = (x.small_value(), y.small_value());
-                    let r = match aop {
-                        Arith::Add => Some(i + j),
-                        Arith::Sub => Some(i - j),
-                        Arith::Mul => i.checked_mul(j),
-                    };
-                    if let Some(r) = r {
-                        if Term::fits_small(r) {
-                            set(p, regs, *dst, Term::small(r));
-                            ip = next(ip);
-                            continue;
-                        }
-                    }
-                }
-                let args = [x, y];
-                match bif(p, &args) {
-                    Ok(v) => {
-                        set(p, regs, *dst, v);
-                        ip = next(ip);
-                    }
-                    Err(f) => {
-                        let e = bif_export_of(*bif);
-                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
-                    }
-                }
-            }
+            Op::Add { bif, fail, a, b, dst } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i + j)),
+            Op::Sub { bif, fail, a, b, dst } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i - j)),
+            Op::Mul { bif, fail, a, b, dst } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j)),
             Op::Swap { a, b } => {
                 let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
                 set(p, regs, *a, vb);
@@ -677,27 +693,17 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 let ok = is_tuple(t) && tuple_arity(t) == *arity as usize && *arity > 0 && tuple_get(t, 0) == *tag;
                 ip = if ok { next(ip) } else { jump(ip, *fail) };
             }
-            Op::Compare { cmp, fail, a, b } => {
-                let (x, y) = (get(p, regs, *a), get(p, regs, *b));
-                let ok = if x.is_small() && y.is_small() {
-                    let (i, j) = (x.small_value(), y.small_value());
-                    match cmp {
-                        Cmp::Lt => i < j,
-                        Cmp::Ge => i >= j,
-                        Cmp::Eq | Cmp::EqExact => i == j,
-                        Cmp::Ne | Cmp::NeExact => i != j,
-                    }
-                } else {
-                    match cmp {
-                        Cmp::Lt => compare::compare(x, y, false).is_lt(),
-                        Cmp::Ge => compare::compare(x, y, false).is_ge(),
-                        Cmp::Eq => compare::eq(x, y),
-                        Cmp::Ne => !compare::eq(x, y),
-                        Cmp::EqExact => compare::eq_exact(x, y),
-                        Cmp::NeExact => !compare::eq_exact(x, y),
-                    }
-                };
-                ip = if ok { next(ip) } else { jump(ip, *fail) };
+            Op::IsLt { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i < j, |x, y| compare::compare(x, y, false).is_lt()),
+            Op::IsGe { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i >= j, |x, y| compare::compare(x, y, false).is_ge()),
+            Op::IsEq { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i == j, compare::eq),
+            Op::IsNe { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i != j, |x, y| !compare::eq(x, y)),
+            Op::IsEqExact { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i == j, compare::eq_exact),
+            Op::IsNeExact { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i != j, |x, y| !compare::eq_exact(x, y)),
+            Op::IsEqExactImm { fail, a, imm } => {
+                ip = if get(p, regs, *a) == *imm { next(ip) } else { jump(ip, *fail) };
+            }
+            Op::IsNeExactImm { fail, a, imm } => {
+                ip = if get(p, regs, *a) != *imm { next(ip) } else { jump(ip, *fail) };
             }
             Op::SelectVal { src, fail, table } => {
                 let v = get(p, regs, *src);

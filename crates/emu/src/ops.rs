@@ -116,17 +116,6 @@ pub enum TypeTest {
     Map,
 }
 
-/// Comparisons with a fail label.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Cmp {
-    Lt,
-    Ge,
-    Eq,
-    Ne,
-    EqExact,
-    NeExact,
-}
-
 /// Float-register arithmetic.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum FloatOp {
@@ -134,14 +123,6 @@ pub enum FloatOp {
     Sub,
     Mul,
     Div,
-}
-
-/// Arithmetic fast paths on small integers.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Arith {
-    Add,
-    Sub,
-    Mul,
 }
 
 /// A `select_val` / `select_tuple_arity` table: sorted values and their targets.
@@ -270,7 +251,10 @@ pub enum Op {
     GcBif1 { bif: BifFn, fail: Label, live: u32, a: Src, dst: Dst },
     GcBif2 { bif: BifFn, fail: Label, live: u32, a: Src, b: Src, dst: Dst },
     GcBif3 { bif: BifFn, fail: Label, live: u32, args: Box<[Src; 3]>, dst: Dst },
-    Arith { op: Arith, bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
+    /// `+`, `-`, `*` with an inline small-integer path; the BIF handles the rest.
+    Add { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
+    Sub { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
+    Mul { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
     // --- data movement
     Move { src: Src, dst: Dst },
     MoveXX { src: u32, dst: u32 },
@@ -287,7 +271,15 @@ pub enum Op {
     IsFunction2 { fail: Label, src: Src, arity: Src },
     TestArity { fail: Label, src: Src, arity: u32 },
     IsTaggedTuple { fail: Label, src: Src, arity: u32, tag: Term },
-    Compare { cmp: Cmp, fail: Label, a: Src, b: Src },
+    IsLt { fail: Label, a: Src, b: Src },
+    IsGe { fail: Label, a: Src, b: Src },
+    IsEq { fail: Label, a: Src, b: Src },
+    IsNe { fail: Label, a: Src, b: Src },
+    IsEqExact { fail: Label, a: Src, b: Src },
+    IsNeExact { fail: Label, a: Src, b: Src },
+    /// `=:=` / `=/=` against an immediate: equal exactly when the words are equal.
+    IsEqExactImm { fail: Label, a: Src, imm: Term },
+    IsNeExactImm { fail: Label, a: Src, imm: Term },
     SelectVal { src: Src, fail: Label, table: Box<SelectTable> },
     SelectTupleArity { src: Src, fail: Label, table: Box<SelectTable> },
     Jump { target: Label },

@@ -339,19 +339,12 @@ impl Builder<'_> {
                 let e = self.import(&a[2])?;
                 let bif = self.bif(&a[2])?;
                 let (fail, x, y, dst) = (self.label(&a[0])?, self.src(&a[3])?, self.src(&a[4])?, self.dst(&a[5])?);
-                let arith = if e.module == am::ERLANG {
-                    match e.function.name() {
-                        "+" => Some(Arith::Add),
-                        "-" => Some(Arith::Sub),
-                        "*" => Some(Arith::Mul),
-                        _ => None,
-                    }
-                } else {
-                    None
-                };
-                match arith {
-                    Some(op) => self.push(Op::Arith { op, bif, fail, a: x, b: y, dst }),
-                    None => self.push(Op::GcBif2 { fail, live: self.uint(&a[1])?, bif, a: x, b: y, dst }),
+                let name = if e.module == am::ERLANG { e.function.name() } else { "" };
+                match name {
+                    "+" => self.push(Op::Add { bif, fail, a: x, b: y, dst }),
+                    "-" => self.push(Op::Sub { bif, fail, a: x, b: y, dst }),
+                    "*" => self.push(Op::Mul { bif, fail, a: x, b: y, dst }),
+                    _ => self.push(Op::GcBif2 { fail, live: self.uint(&a[1])?, bif, a: x, b: y, dst }),
                 }
             }
             G::GcBif3 => self.push(Op::GcBif3 {
@@ -379,15 +372,21 @@ impl Builder<'_> {
             G::Wait => self.push(Op::Wait { target: self.label(&a[0])? }),
             G::WaitTimeout => self.push(Op::WaitTimeout { target: self.label(&a[0])?, time: self.src(&a[1])? }),
             G::IsLt | G::IsGe | G::IsEq | G::IsNe | G::IsEqExact | G::IsNeExact => {
-                let cmp = match ins.op {
-                    G::IsLt => Cmp::Lt,
-                    G::IsGe => Cmp::Ge,
-                    G::IsEq => Cmp::Eq,
-                    G::IsNe => Cmp::Ne,
-                    G::IsEqExact => Cmp::EqExact,
-                    _ => Cmp::NeExact,
-                };
-                self.push(Op::Compare { cmp, fail: self.label(&a[0])?, a: self.src(&a[1])?, b: self.src(&a[2])? })
+                let (fail, x, y) = (self.label(&a[0])?, self.src(&a[1])?, self.src(&a[2])?);
+                // Exact comparison with an immediate is a word comparison.
+                let imm = |s: Src| s.as_term().filter(|t| t.is_immed());
+                self.push(match (ins.op, imm(x), imm(y)) {
+                    (G::IsEqExact, _, Some(t)) => Op::IsEqExactImm { fail, a: x, imm: t },
+                    (G::IsEqExact, Some(t), _) => Op::IsEqExactImm { fail, a: y, imm: t },
+                    (G::IsNeExact, _, Some(t)) => Op::IsNeExactImm { fail, a: x, imm: t },
+                    (G::IsNeExact, Some(t), _) => Op::IsNeExactImm { fail, a: y, imm: t },
+                    (G::IsLt, ..) => Op::IsLt { fail, a: x, b: y },
+                    (G::IsGe, ..) => Op::IsGe { fail, a: x, b: y },
+                    (G::IsEq, ..) => Op::IsEq { fail, a: x, b: y },
+                    (G::IsNe, ..) => Op::IsNe { fail, a: x, b: y },
+                    (G::IsEqExact, ..) => Op::IsEqExact { fail, a: x, b: y },
+                    _ => Op::IsNeExact { fail, a: x, b: y },
+                })
             }
             G::IsInteger | G::IsFloat | G::IsNumber | G::IsAtom | G::IsPid | G::IsReference | G::IsPort | G::IsNil | G::IsBinary | G::IsList | G::IsNonemptyList | G::IsTuple | G::IsBoolean | G::IsFunction | G::IsBitstr | G::IsMap => {
                 let test = match ins.op {
@@ -662,8 +661,9 @@ impl Builder<'_> {
 fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
     match op {
         Op::Call { target, .. } | Op::CallLast { target, .. } | Op::CallOnly { target, .. } | Op::Jump { target } | Op::Wait { target } | Op::WaitTimeout { target, .. } => f(target),
-        Op::Bif1 { fail, .. } | Op::Bif2 { fail, .. } | Op::GcBif1 { fail, .. } | Op::GcBif2 { fail, .. } | Op::GcBif3 { fail, .. } | Op::Arith { fail, .. } => f(fail),
-        Op::Test { fail, .. } | Op::IsFunction2 { fail, .. } | Op::TestArity { fail, .. } | Op::IsTaggedTuple { fail, .. } | Op::Compare { fail, .. } => f(fail),
+        Op::Bif1 { fail, .. } | Op::Bif2 { fail, .. } | Op::GcBif1 { fail, .. } | Op::GcBif2 { fail, .. } | Op::GcBif3 { fail, .. } | Op::Add { fail, .. } | Op::Sub { fail, .. } | Op::Mul { fail, .. } => f(fail),
+        Op::Test { fail, .. } | Op::IsFunction2 { fail, .. } | Op::TestArity { fail, .. } | Op::IsTaggedTuple { fail, .. } => f(fail),
+        Op::IsLt { fail, .. } | Op::IsGe { fail, .. } | Op::IsEq { fail, .. } | Op::IsNe { fail, .. } | Op::IsEqExact { fail, .. } | Op::IsNeExact { fail, .. } | Op::IsEqExactImm { fail, .. } | Op::IsNeExactImm { fail, .. } => f(fail),
         Op::SelectVal { fail, table, .. } | Op::SelectTupleArity { fail, table, .. } => {
             f(fail);
             for l in table.labels.iter_mut() {
