@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const EMBEDDED: &[(&str, &[u8])] = &[
     ("oxbeam_io", include_bytes!("../../../otp-lib/ebin/oxbeam_io.beam")),
     ("oxbeam_boot", include_bytes!("../../../otp-lib/ebin/oxbeam_boot.beam")),
+    ("oxbeam_init", include_bytes!("../../../otp-lib/ebin/oxbeam_init.beam")),
 ];
 
 /// The OTP root: `$OTP_ROOT`, else the root of the `erl` on the PATH, else /usr/lib/erlang.
@@ -83,6 +84,8 @@ pub fn boot_and_run(args: Args) -> i32 {
     oxbeam_emu::sched::register(am::USER, io.pid_value());
     let err = spawn(("oxbeam_io", "loop"), &[Term::small(2), Term::atom(am::UNICODE)], None);
     oxbeam_emu::sched::register(am::STANDARD_ERROR, err.pid_value());
+    let (flags, plain) = init_arguments(&args, &root);
+    spawn(("oxbeam_init", "start"), &[flags, plain], Some(io));
     let actions = build_actions(&args.actions);
     spawn(("oxbeam_boot", "start"), &[actions], Some(io));
     let mut regs = oxbeam_emu::interp::Regs::default();
@@ -97,6 +100,40 @@ fn spawn((m, f): (&str, &str), args: &[Term], group_leader: Option<Term>) -> Ter
         oxbeam_emu::sched::set_group_leader(pid.pid_value(), gl);
     }
     pid
+}
+
+/// `init:get_arguments/0` and `init:get_plain_arguments/0` as erl reports them.
+fn init_arguments(args: &Args, root: &Path) -> (Term, Term) {
+    let h = &mut oxbeam_emu::literal::LiteralHeap;
+    let mut flags: Vec<(String, Vec<String>)> = vec![
+        ("root".into(), vec![root.display().to_string()]),
+        ("progname".into(), vec!["erl".into()]),
+        ("home".into(), vec![std::env::var("HOME").unwrap_or_else(|_| "/".into())]),
+    ];
+    if let Ok(rd) = std::fs::read_dir(root) {
+        let mut erts: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.file_name().map(|n| n.to_string_lossy().starts_with("erts-")).unwrap_or(false)).collect();
+        erts.sort();
+        if let Some(e) = erts.last() {
+            flags.insert(1, ("bindir".into(), vec![e.join("bin").display().to_string()]));
+        }
+    }
+    if args.noshell {
+        flags.push(("noshell".into(), vec![]));
+    }
+    for (f, v) in &args.other {
+        if let Some(name) = f.strip_prefix('-') {
+            flags.push((name.to_string(), v.clone()));
+        }
+    }
+    let mut items = Vec::new();
+    for (f, vals) in &flags {
+        let vs: Vec<Term> = vals.iter().map(|v| string_to_list(h, v)).collect();
+        let l = list_from_iter(h, &vs, Term::NIL);
+        items.push(make_tuple(h, &[Term::atom(Atom::from_str(f)), l]));
+    }
+    let flags_t = list_from_iter(h, &items, Term::NIL);
+    let plain: Vec<Term> = args.plain.iter().map(|v| string_to_list(h, v)).collect();
+    (flags_t, list_from_iter(h, &plain, Term::NIL))
 }
 
 /// The action list term for oxbeam_boot:start/1, built in the literal arena.
