@@ -30,11 +30,18 @@ else
     done
 fi
 
+# Compile from inside tests/erl with bare file names: the source path is
+# recorded in the beam and shows up in stack traces as {file,"<name>.erl"},
+# which the goldens depend on.
 files=()
 for n in "${names[@]}"; do
-    files+=("$src/$n.erl")
+    files+=("$n.erl")
 done
-erlc -o "$tmp/ebin" "${files[@]}"
+if ! (cd "$src" && erlc -o "$tmp/ebin" "${files[@]}") >"$tmp/erlc.log" 2>&1; then
+    cat "$tmp/erlc.log" >&2
+    echo "erlc failed" >&2
+    exit 1
+fi
 
 run_one() {
     local n="$1" rc=0

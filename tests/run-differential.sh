@@ -15,7 +15,8 @@ fi
 oxbeam="$1"; shift
 case "$oxbeam" in
     /*) ;;
-    *) oxbeam="$(pwd)/$oxbeam" ;;
+    */*) oxbeam="$(pwd)/$oxbeam" ;;
+    *) oxbeam="$(command -v "$oxbeam" || echo "$oxbeam")" ;;
 esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,11 +37,15 @@ else
     done
 fi
 
+# Compile from inside tests/erl with bare file names: the source path is
+# recorded in the beam and shows up in stack traces as {file,"<name>.erl"},
+# which the goldens depend on.
 files=()
 for n in "${names[@]}"; do
-    files+=("$src/$n.erl")
+    files+=("$n.erl")
 done
-if ! erlc -o "$tmp/ebin" "${files[@]}"; then
+if ! (cd "$src" && erlc -o "$tmp/ebin" "${files[@]}") >"$tmp/erlc.log" 2>&1; then
+    cat "$tmp/erlc.log" >&2
     echo "erlc failed" >&2
     echo "0 passed, ${#names[@]} failed"
     exit 1

@@ -9,6 +9,7 @@ t(Label, F) ->
 id(X) -> X.
 
 main() ->
+    io:setopts([{encoding, unicode}]),
     B = id(<<2#10110:5>>),
     ?T(B),
     ?T(bit_size(B)),

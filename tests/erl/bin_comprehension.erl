@@ -9,6 +9,7 @@ t(Label, F) ->
 id(X) -> X.
 
 main() ->
+    io:setopts([{encoding, unicode}]),
     Bin = id(<<1, 2, 3, 4, 5, 6, 7, 8>>),
     ?T(<< <<(X * 2)>> || <<X>> <= Bin >>),
     ?T(<< <<X>> || <<X>> <= Bin, X rem 2 =:= 0 >>),

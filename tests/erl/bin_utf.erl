@@ -9,6 +9,7 @@ t(Label, F) ->
 id(X) -> X.
 
 main() ->
+    io:setopts([{encoding, unicode}]),
     Cps = [0, $a, 16#7F, 16#80, 16#7FF, 16#800, 16#FFFF, 16#10000, 16#10FFFF, 16#D7FF, 16#E000],
     lists:foreach(
       fun(Cp) ->

@@ -40,9 +40,13 @@ main() ->
              {'bsl', [1, a]}, {'bsr', [a, 1]}, {'==', [1]}],
     lists:foreach(
       fun({F, As}) ->
-              io:format("~p~p: ~p~n", [F, As, short(c(fun() -> erlang:apply(erlang, F, As) end))])
+              io:format("~p~p: ~p~n", [F, [san(A) || A <- As], short(c(fun() -> erlang:apply(erlang, F, As) end))])
       end, Bifs2),
     ok.
+
+san(P) when is_pid(P) -> 'PID';
+san(F) when is_function(F) -> 'FUN';
+san(X) -> X.
 
 short({ok, V}) when is_binary(V), byte_size(V) > 16 -> {ok, {binary, byte_size(V)}};
 short({ok, V}) when is_integer(V), V > 1 bsl 40 -> {ok, big};

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 /// oxbeam's own Erlang modules, compiled by otp-lib/build.sh.
 const EMBEDDED: &[(&str, &[u8])] = &[
     ("oxbeam_io", include_bytes!("../../../otp-lib/ebin/oxbeam_io.beam")),
-    ("oxbeam_boot", include_bytes!("../../../otp-lib/ebin/oxbeam_boot.beam")),
-    ("oxbeam_init", include_bytes!("../../../otp-lib/ebin/oxbeam_init.beam")),
+    ("init", include_bytes!("../../../otp-lib/ebin/init.beam")),
 ];
 
 /// The OTP root: `$OTP_ROOT`, else the root of the `erl` on the PATH, else /usr/lib/erlang.
@@ -85,9 +84,8 @@ pub fn boot_and_run(args: Args) -> i32 {
     let err = spawn(("oxbeam_io", "loop"), &[Term::small(2), Term::atom(am::UNICODE)], None);
     oxbeam_emu::sched::register(am::STANDARD_ERROR, err.pid_value());
     let (flags, plain) = init_arguments(&args, &root);
-    spawn(("oxbeam_init", "start"), &[flags, plain], Some(io));
     let actions = build_actions(&args.actions);
-    spawn(("oxbeam_boot", "start"), &[actions], Some(io));
+    spawn(("init", "start"), &[flags, plain, actions], Some(io));
     let mut regs = oxbeam_emu::interp::Regs::default();
     let code = oxbeam_emu::sched::run(&mut regs);
     oxbeam_emu::report::flush_stdout();
@@ -136,7 +134,8 @@ fn init_arguments(args: &Args, root: &Path) -> (Term, Term) {
     (flags_t, list_from_iter(h, &plain, Term::NIL))
 }
 
-/// The action list term for oxbeam_boot:start/1, built in the literal arena.
+/// The action list for init:start/3 (`{M, F, Args}` or `{eval, String}`), built in the
+/// literal arena.
 fn build_actions(actions: &[Action]) -> Term {
     let h = &mut oxbeam_emu::literal::LiteralHeap;
     let mut items = Vec::new();
@@ -145,12 +144,12 @@ fn build_actions(actions: &[Action]) -> Term {
             Action::S(m, f, args) => {
                 let argv: Vec<Term> = args.iter().map(|s| Term::atom(Atom::from_str(s))).collect();
                 let l = list_from_iter(h, &argv, Term::NIL);
-                make_tuple(h, &[Term::atom(Atom::from_str("s")), Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
+                make_tuple(h, &[Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
             }
             Action::Run(m, f, args) => {
                 let argv: Vec<Term> = args.iter().map(|s| string_to_list(h, s)).collect();
                 let l = list_from_iter(h, &argv, Term::NIL);
-                make_tuple(h, &[Term::atom(Atom::from_str("run")), Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
+                make_tuple(h, &[Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
             }
             Action::Eval(e) => {
                 let s = string_to_list(h, e);

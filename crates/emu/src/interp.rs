@@ -110,20 +110,6 @@ fn pop_frame(p: &mut Process, n: u32) {
     p.heap.stop = unsafe { p.heap.stop.add(n as usize) };
 }
 
-/// For an error in a function that never started (undef, a BIF reached by a tail
-/// call): pops the return address so the caller's frame is reported once, at its call.
-fn pop_return_address(p: &mut Process) -> Option<*const Op> {
-    // SAFETY: reading the top stack word, which the call pushed.
-    let cp = unsafe { *p.heap.stop };
-    if cp.is_header() && cp.0 != 0 && !std::ptr::eq(cp.0 as *const Op, &PROCESS_EXIT) {
-        pop_frame(p, 1);
-        // SAFETY: a return address follows its call instruction.
-        Some(unsafe { (cp.0 as *const Op).sub(1) })
-    } else {
-        None
-    }
-}
-
 fn do_return(p: &mut Process) -> *const Op {
     // SAFETY: the top of the stack holds the return address pushed by the call.
     unsafe {
@@ -386,13 +372,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 let v = match r {
                     Ok(v) => v,
                     Err(Err(raise)) => {
-                        // A BIF called as the last thing in a function reports the
-                        // caller at its return address, as the reference does.
-                        if let Op::CallBifOnly { .. } = op {
-                            if let Some(caller) = pop_return_address(p) {
-                                ip = caller;
-                            }
-                        }
+                        // A BIF reached through an export stub (apply, a fun) reports
+                        // its caller at the return address; one called from Erlang code
+                        // reports the calling function, even from a tail call.
                         raise!(raise)
                     }
                     Err(Ok(trap)) => match handle_trap(p, regs, trap) {
@@ -444,10 +426,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     continue;
                 }
                 let args = args_list(p, regs, export.arity as usize);
-                // Report the caller at its return address.
-                if let Some(caller) = pop_return_address(p) {
-                    ip = caller;
-                }
+                // `ip` is the export's stub, outside any module: the trace starts with
+                // the missing function and continues with the caller's return address.
                 raise!(Raise { class: Class::Error, reason: Term::atom(am::UNDEF), top: Top::Undef { module: export.module, function: export.function, args }, given_trace: None })
             }
             Op::Apply { arity } | Op::ApplyLast { arity, .. } => {

@@ -30,8 +30,12 @@ impl Alloc for crate::heap::Heap {
 // ------------------------------------------------------------------ raw word access
 
 /// Word `i` of the object `t` points at (0 is the header / the car).
+///
+/// The accessors in this file check the kind of their argument in debug builds (the
+/// test suite's builds); callers must have checked it (with `is_tuple` etc.) before.
 #[inline(always)]
 pub fn word(t: Term, i: usize) -> Term {
+    debug_assert!(t.is_list() || t.is_boxed(), "word {i} of an immediate {t:?}");
     // SAFETY: `t` is a pointer term to a live object with more than `i` words (callers
     // index within the layout given by the header).
     unsafe { *t.ptr_val().add(i) }
@@ -61,10 +65,12 @@ pub fn boxed_subtag(t: Term) -> Option<u64> {
 
 #[inline(always)]
 pub fn head(t: Term) -> Term {
+    debug_assert!(t.is_list(), "head of a non-list {t:?}");
     word(t, 0)
 }
 #[inline(always)]
 pub fn tail(t: Term) -> Term {
+    debug_assert!(t.is_list(), "tail of a non-list {t:?}");
     word(t, 1)
 }
 
@@ -145,6 +151,7 @@ pub fn is_tuple(t: Term) -> bool {
 }
 #[inline(always)]
 pub fn tuple_arity(t: Term) -> usize {
+    debug_assert!(is_tuple(t), "tuple_arity of a non-tuple {t:?}");
     header_arity(header(t))
 }
 /// The elements of a tuple.
@@ -156,6 +163,7 @@ pub fn tuple_elements<'a>(t: Term) -> &'a [Term] {
 /// Element `i` (0-based).
 #[inline(always)]
 pub fn tuple_get(t: Term, i: usize) -> Term {
+    debug_assert!(is_tuple(t) && i < tuple_arity(t), "tuple_get({t:?}, {i}) out of range");
     word(t, i + 1)
 }
 
@@ -190,6 +198,7 @@ pub fn is_float(t: Term) -> bool {
 }
 #[inline(always)]
 pub fn float_value(t: Term) -> f64 {
+    debug_assert!(is_float(t), "float_value of a non-float {t:?}");
     f64::from_bits(word(t, 1).0)
 }
 #[inline]
@@ -220,6 +229,7 @@ pub fn is_number(t: Term) -> bool {
 
 /// The limbs (little-endian u64) of a bignum.
 pub fn big_limbs<'a>(t: Term) -> &'a [u64] {
+    debug_assert!(is_big(t), "big_limbs of a non-bignum {t:?}");
     let n = header_arity(header(t));
     // SAFETY: a bignum's header is followed by `n` limb words.
     unsafe { std::slice::from_raw_parts(t.boxed_ptr().add(1) as *const u64, n) }
@@ -478,9 +488,11 @@ pub fn is_flatmap(t: Term) -> bool {
 }
 /// Number of keys of a flatmap.
 pub fn flatmap_size(t: Term) -> usize {
+    debug_assert!(is_flatmap(t), "flatmap_size of a non-flatmap {t:?}");
     header_arity(header(t)) - 1
 }
 pub fn flatmap_keys<'a>(t: Term) -> &'a [Term] {
+    debug_assert!(is_flatmap(t), "flatmap_keys of a non-flatmap {t:?}");
     tuple_elements(word(t, 1))
 }
 pub fn flatmap_values<'a>(t: Term) -> &'a [Term] {
@@ -528,6 +540,7 @@ pub fn make_ref<A: Alloc + ?Sized>(a: &mut A, id: u64) -> Term {
     Term::make_boxed(p)
 }
 pub fn ref_id(t: Term) -> u64 {
+    debug_assert!(is_ref(t), "ref_id of a non-reference {t:?}");
     word(t, 1).0
 }
 

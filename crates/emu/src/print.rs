@@ -61,9 +61,9 @@ pub fn format_float_short(f: f64) -> String {
             format!("{sign}{a}.{b}")
         }
     };
-    // Plain notation only below 1e16 (where every digit is still exact), and only
-    // when it is not longer than scientific — matching erl 25's choices.
-    if exp >= 16 || sci_s.len() < plain.len() {
+    // Plain notation only below 2^53 (where every integer is exact), and only when it
+    // is not longer than scientific — matching erl 25's choices.
+    if f.abs() >= 9007199254740992.0 || sci_s.len() < plain.len() {
         sci_s
     } else {
         plain
@@ -257,6 +257,9 @@ mod tests {
             (12345678901234567.0, "1.2345678901234568e16"),
             (1234567890123456.0, "1234567890123456.0"),
             (0.000123, "1.23e-4"),
+            (9007199254740992.0, "9.007199254740992e15"),
+            (9007199254740990.0, "9007199254740990.0"),
+            (123456789012345.6, "123456789012345.6"),
         ];
         for (v, s) in cases {
             assert_eq!(f(v), s, "{v}");

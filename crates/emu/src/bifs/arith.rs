@@ -254,7 +254,8 @@ fn abs(p: &mut Process, a: &[Term]) -> BifResult {
             None => int_result(p, BigInt::from(x).abs()),
         },
         Some(Num::Big(b)) => int_result(p, b.abs()),
-        Some(Num::Float(f)) => float_result(p, f.abs()),
+        // The reference negates only values below zero, so abs(-0.0) stays -0.0.
+        Some(Num::Float(f)) => float_result(p, if f < 0.0 { -f } else { f }),
         None => Err(BADARG),
     }
 }

@@ -795,7 +795,8 @@ fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn display(_p: &mut Process, a: &[Term]) -> BifResult {
     let s = crate::print::format_term(a[0], crate::print::Style::Display);
-    crate::report::write_stdout(format!("{s}\n").as_bytes());
+    // The reference ends the line with CR LF.
+    crate::report::write_stdout(format!("{s}\r\n").as_bytes());
     Ok(Term::TRUE)
 }
 

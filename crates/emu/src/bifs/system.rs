@@ -19,6 +19,11 @@ fn dflag_unicode_io(_p: &mut Process, _a: &[Term]) -> BifResult {
     Ok(Term::TRUE)
 }
 
+/// The reference's default (`+pc latin1`): ~p prints only latin1 lists as strings.
+fn printable_range(_p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(Term::atom(am::LATIN1))
+}
+
 // ---------------------------------------------------------------- time
 
 /// Units per second of a time unit term, as the reference accepts them.
@@ -449,6 +454,7 @@ fn os_system_time1(p: &mut Process, a: &[Term]) -> BifResult {
 pub fn register() {
     let list: &[(&str, &str, u32, BifFn)] = &[
         ("net_kernel", "dflag_unicode_io", 1, dflag_unicode_io),
+        ("io", "printable_range", 0, printable_range),
         ("erlang", "monotonic_time", 0, monotonic_time0),
         ("erlang", "monotonic_time", 1, monotonic_time1),
         ("erlang", "system_time", 0, system_time0),
