@@ -25,6 +25,7 @@ start(Flags, Plain, Actions) ->
     loop(Flags, Plain).
 
 do_boot(_Init, _Flags, Actions) ->
+    process_flag(trap_exit, true),
     start_em(Actions),
     %% Not a plain return: the call above must stay a body call (as in erl, whose
     %% traces show this frame).

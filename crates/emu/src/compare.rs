@@ -77,8 +77,8 @@ pub fn eq(a: Term, b: Term) -> bool {
     compare(a, b, false) == Ordering::Equal
 }
 
-/// Term order. With `exact`, an integer and a float of equal value are ordered integer
-/// first (as in `=:=` and map keys); otherwise they compare equal.
+/// Term order. With `exact` (map key order, `=:=`), integers sort before all floats;
+/// otherwise numbers compare by value and 1 == 1.0.
 pub fn compare(a: Term, b: Term, exact: bool) -> Ordering {
     // An explicit stack keeps deep lists and tuples from overflowing the Rust stack.
     let mut work: Vec<(Term, Term)> = Vec::new();
@@ -238,22 +238,11 @@ fn compare_numbers(a: Term, b: Term, exact: bool) -> Ordering {
         (Num::Big(x), Num::Big(y)) => x.cmp(y),
         (Num::Int(x), Num::Big(y)) => BigInt::from(*x).cmp(y),
         (Num::Big(x), Num::Int(y)) => x.cmp(&BigInt::from(*y)),
-        (Num::Float(f), _) => {
-            let o = cmp_float_int(*f, &nb);
-            if o == Ordering::Equal && exact {
-                Ordering::Greater
-            } else {
-                o
-            }
-        }
-        (_, Num::Float(f)) => {
-            let o = cmp_float_int(*f, &na).reverse();
-            if o == Ordering::Equal && exact {
-                Ordering::Less
-            } else {
-                o
-            }
-        }
+        // In exact order (map keys, `=:=`) every integer sorts before every float.
+        (Num::Float(_), _) if exact => Ordering::Greater,
+        (_, Num::Float(_)) if exact => Ordering::Less,
+        (Num::Float(f), _) => cmp_float_int(*f, &nb),
+        (_, Num::Float(f)) => cmp_float_int(*f, &na).reverse(),
     }
 }
 

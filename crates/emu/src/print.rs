@@ -36,11 +36,9 @@ pub fn format_float_short(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
-    let sci = format!("{f:e}"); // shortest round-trip digits, e.g. "-1.2345e-4"
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    // Shortest round-trip digits from Ryu, the algorithm the reference uses too (ties
+    // between two shortest candidates then resolve the same way).
+    let (neg, digits, exp) = shortest_digits(f);
     let sign = if neg { "-" } else { "" };
     // Scientific: d.ddde[-]x with at least one fraction digit.
     let sci_s = {
@@ -68,6 +66,30 @@ pub fn format_float_short(f: f64) -> String {
     } else {
         plain
     }
+}
+
+/// The shortest digits that read back as `f` (no leading or trailing zeros) and the
+/// decimal exponent of the first digit: f = 0.d1d2... * 10^(exp+1).
+fn shortest_digits(f: f64) -> (bool, String, i32) {
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(f);
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let (mant, e) = match s.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (s, 0),
+    };
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    let all = format!("{int_part}{frac_part}");
+    let lead = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_start_matches('0').trim_end_matches('0').to_string();
+    // Position of the decimal point relative to the start of `all`, then relative to
+    // the first significant digit.
+    let point = int_part.len() as i32 + e - lead as i32;
+    let digits = if digits.is_empty() { "0".to_string() } else { digits };
+    (neg, digits, point - 1)
 }
 
 /// Whether an atom must be quoted when printed.
@@ -260,6 +282,10 @@ mod tests {
             (9007199254740992.0, "9.007199254740992e15"),
             (9007199254740990.0, "9007199254740990.0"),
             (123456789012345.6, "123456789012345.6"),
+            (1.0e15 + 0.3, "1000000000000000.2"),
+            (1.0e23, "1.0e23"),
+            (-1.5e-7, "-1.5e-7"),
+            (123456789.12345679, "123456789.12345679"),
         ];
         for (v, s) in cases {
             assert_eq!(f(v), s, "{v}");

@@ -230,18 +230,14 @@ fn lists_member(_p: &mut Process, a: &[Term]) -> BifResult {
     Ok(Term::FALSE)
 }
 
+/// The first tuple whose `pos`-th element compares equal (`==`) to `key`.
 fn keyfind_in(key: Term, pos: Term, list: Term) -> Result<Option<Term>, Fault> {
     let n = pos.as_small().filter(|&n| n >= 1).ok_or(BADARG)? as usize;
     let mut l = list;
     while l.is_list() {
         let e = head(l);
-        if is_tuple(e) && tuple_arity(e) >= n {
-            let k = tuple_get(e, n - 1);
-            if k == key || compare::eq(k, key) && (k.is_small() || !key.is_small() || compare::eq_exact(k, key)) {
-                if compare::eq_exact(k, key) || (compare::eq(k, key) && is_number(k)) {
-                    return Ok(Some(e));
-                }
-            }
+        if is_tuple(e) && tuple_arity(e) >= n && compare::eq(tuple_get(e, n - 1), key) {
+            return Ok(Some(e));
         }
         l = tail(l);
     }
@@ -318,16 +314,17 @@ fn nif_error(_p: &mut Process, a: &[Term]) -> BifResult {
     Err(Fault::Raise(Class::Error, a[0]))
 }
 
-fn raise3(p: &mut Process, a: &[Term]) -> BifResult {
-    let class = Class::from_term(a[0]).ok_or(BADARG)?;
+/// erlang:raise/3. With a bad class or stack trace the reference does not raise: it
+/// returns `badarg`.
+fn raise3(_p: &mut Process, a: &[Term]) -> BifResult {
+    let Some(class) = Class::from_term(a[0]) else { return Ok(Term::atom(am::BADARG)) };
     // The stack trace must be a list of {M,F,A,Loc} / {Fun,A,Loc} tuples.
-    let items = list_to_vec(a[2]).ok_or(BADARG)?;
+    let Some(items) = list_to_vec(a[2]) else { return Ok(Term::atom(am::BADARG)) };
     for it in &items {
         if !is_tuple(*it) || !(3..=4).contains(&tuple_arity(*it)) {
-            return Err(BADARG);
+            return Ok(Term::atom(am::BADARG));
         }
     }
-    let _ = p;
     Err(Fault::Reraise(class, a[1], a[2]))
 }
 
