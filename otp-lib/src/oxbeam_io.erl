@@ -1,11 +1,14 @@
 %% The group leader oxbeam starts when it does not boot OTP's own `init`: it speaks
 %% the Erlang I/O protocol (put_chars in every form, getopts/setopts, requests) and
 %% writes to standard output or error through the oxbeam:put_chars/2 BIF.
+%%
+%% Like erl's `user` under -noshell, the device encoding starts as latin1: characters
+%% above 255 are written as \x{...} escapes until setopts([{encoding, unicode}]).
 -module(oxbeam_io).
 -export([start/1, loop/2]).
 
 start(Fd) ->
-    spawn(?MODULE, loop, [Fd, unicode]).
+    spawn(?MODULE, loop, [Fd, latin1]).
 
 loop(Fd, Enc) ->
     receive
@@ -18,10 +21,10 @@ loop(Fd, Enc) ->
     end.
 
 request(Fd, Enc, {put_chars, InEnc, Chars}) ->
-    {put(Fd, InEnc, Chars), Enc};
+    {put(Fd, InEnc, Chars, Enc), Enc};
 request(Fd, Enc, {put_chars, InEnc, M, F, A}) ->
     Reply = try apply(M, F, A) of
-                Chars -> put(Fd, InEnc, Chars)
+                Chars -> put(Fd, InEnc, Chars, Enc)
             catch
                 _:_ -> {error, {InEnc, M, F, A}}
             end,
@@ -30,12 +33,15 @@ request(Fd, Enc, {put_chars, Chars}) ->
     request(Fd, Enc, {put_chars, latin1, Chars});
 request(Fd, Enc, {put_chars, M, F, A}) ->
     request(Fd, Enc, {put_chars, latin1, M, F, A});
-request(_Fd, Enc, {requests, Reqs}) ->
-    requests(_Fd, Enc, Reqs, ok);
+request(Fd, Enc, {requests, Reqs}) ->
+    requests(Fd, Enc, Reqs, ok);
 request(_Fd, Enc, getopts) ->
     {[{binary, false}, {encoding, Enc}], Enc};
-request(_Fd, Enc, {setopts, Opts}) ->
-    {ok, proplists:get_value(encoding, Opts, Enc)};
+request(_Fd, Enc, {setopts, Opts}) when is_list(Opts) ->
+    case new_encoding(Opts, Enc) of
+        {ok, Enc1} -> {ok, Enc1};
+        error -> {{error, enotsup}, Enc}
+    end;
 request(_Fd, Enc, {get_geometry, _}) ->
     {{error, enotsup}, Enc};
 request(_Fd, Enc, {get_chars, _, _, _}) ->
@@ -57,11 +63,42 @@ requests(Fd, Enc, [R | Rs], _) ->
         {Reply, Enc1} -> requests(Fd, Enc1, Rs, Reply)
     end.
 
-put(Fd, InEnc, Chars) ->
-    case unicode:characters_to_binary(Chars, InEnc, unicode) of
-        Bin when is_binary(Bin) ->
+new_encoding([], Enc) -> {ok, Enc};
+new_encoding([{encoding, E} | T], _) when E =:= unicode; E =:= utf8 -> new_encoding(T, unicode);
+new_encoding([{encoding, latin1} | T], _) -> new_encoding(T, latin1);
+new_encoding([unicode | T], _) -> new_encoding(T, unicode);
+new_encoding([latin1 | T], _) -> new_encoding(T, latin1);
+new_encoding([list | T], Enc) -> new_encoding(T, Enc);
+new_encoding([{binary, _} | T], Enc) -> new_encoding(T, Enc);
+new_encoding([binary | T], Enc) -> new_encoding(T, Enc);
+new_encoding(_, _) -> error.
+
+put(Fd, InEnc, Chars, DevEnc) ->
+    case to_device(Chars, norm(InEnc), DevEnc) of
+        {ok, Bin} ->
             oxbeam:put_chars(Fd, Bin),
             ok;
-        _ ->
-            {error, {no_translation, InEnc, unicode}}
+        error ->
+            {error, {no_translation, InEnc, DevEnc}}
     end.
+
+norm(utf8) -> unicode;
+norm(E) -> E.
+
+to_device(Chars, unicode, latin1) ->
+    case catch unicode:characters_to_binary(Chars, unicode, latin1) of
+        Bin when is_binary(Bin) -> {ok, Bin};
+        _ ->
+            case catch unicode:characters_to_list(Chars, unicode) of
+                L when is_list(L) -> {ok, list_to_binary([escape(C) || C <- L])};
+                _ -> error
+            end
+    end;
+to_device(Chars, InEnc, DevEnc) ->
+    case catch unicode:characters_to_binary(Chars, InEnc, DevEnc) of
+        Bin when is_binary(Bin) -> {ok, Bin};
+        _ -> error
+    end.
+
+escape(C) when C > 255 -> ["\\x{", integer_to_list(C, 16), $}];
+escape(C) -> C.

@@ -86,13 +86,28 @@ pub fn load_bytes(file_name: &str, bytes: &[u8], expect: Option<Atom>) -> Result
 }
 
 /// The MD5 that `Module:module_info(md5)` reports: over the chunks that define the
-/// module's code (our approximation of beam_lib's: the same chunks, in file order).
+/// module, in beam_lib's fixed order (each chunk's stored bytes, fun entries without
+/// their old uniq), as `beam_lib:md5/1` computes it.
 pub fn module_md5(beam: &BeamFile) -> [u8; 16] {
     use md5::{Digest, Md5};
     let mut h = Md5::new();
-    for (id, data) in &beam.chunks {
-        if matches!(id.as_str(), "AtU8" | "Atom" | "Code" | "StrT" | "ImpT" | "ExpT" | "FunT" | "LitT") {
-            h.update(data);
+    for id in ["Atom", "AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT", "Meta"] {
+        for (cid, data) in &beam.chunks {
+            if cid != id {
+                continue;
+            }
+            if id == "FunT" && data.len() >= 4 {
+                // Each 24-byte fun entry is hashed with its old-uniq word zeroed.
+                h.update(&data[..4]);
+                let mut entries = data[4..].chunks_exact(24);
+                for e in entries.by_ref() {
+                    h.update(&e[..20]);
+                    h.update([0u8; 4]);
+                }
+                h.update(entries.remainder());
+            } else {
+                h.update(data);
+            }
         }
     }
     h.finalize().into()

@@ -699,14 +699,12 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         let get = |i: u32| atoms.get((i as usize).wrapping_sub(1)).copied().ok_or_else(|| err(format!("import atom {i} out of range")));
         imports.push(code::export(get(imp.module)?, get(imp.function)?, imp.arity));
     }
+    let md5 = crate::loading::module_md5(beam);
     let mut fun_table = Vec::with_capacity(beam.funs.len());
     for f in &beam.funs {
         let fname = atoms.get((f.function as usize).wrapping_sub(1)).copied().ok_or_else(|| err("fun name out of range".into()))?;
-        // The reference derives a fun's uniq from the module's MD5; any stable value works
-        // for identity within one VM.
-        let mut uniq = [0u8; 16];
-        uniq[..4].copy_from_slice(&f.old_uniq.to_be_bytes());
-        fun_table.push(code::new_fun_entry(name, fname, f.arity, f.num_free, f.index, f.old_uniq, uniq));
+        // A fun's new_uniq is its module's MD5, as in the reference.
+        fun_table.push(code::new_fun_entry(name, fname, f.arity, f.num_free, f.index, f.old_uniq, md5));
     }
     let mut b = Builder {
         beam,
@@ -771,7 +769,7 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         strings: beam.strings.clone().into_boxed_slice(),
         attributes,
         compile_info,
-        md5: crate::loading::module_md5(beam),
+        md5,
         on_load: b.on_load_at,
         literals: b.literals,
     })
