@@ -79,9 +79,9 @@ pub fn boot_and_run(args: Args) -> i32 {
         }
     }
     // The group leaders for standard output and error, then the boot process.
-    let io = spawn(("oxbeam_io", "loop"), &[Term::small(1), Term::atom(am::UNICODE)], None);
+    let io = spawn(("oxbeam_io", "loop"), &[Term::small(1), Term::atom(am::LATIN1)], None);
     oxbeam_emu::sched::register(am::USER, io.pid_value());
-    let err = spawn(("oxbeam_io", "loop"), &[Term::small(2), Term::atom(am::UNICODE)], None);
+    let err = spawn(("oxbeam_io", "loop"), &[Term::small(2), Term::atom(am::LATIN1)], None);
     oxbeam_emu::sched::register(am::STANDARD_ERROR, err.pid_value());
     let (flags, plain) = init_arguments(&args, &root);
     let actions = build_actions(&args.actions);
