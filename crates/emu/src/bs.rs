@@ -1,11 +1,152 @@
-//! Bit syntax: binary matching and construction instructions.
+//! Bit syntax: binary matching and construction instructions. The interpreter hands
+//! every `Bs*` instruction to [`exec`].
+//!
+//! * `bs_match.rs`: match contexts and the matching instructions.
+//! * `bs_build.rs`: `bs_create_bin` and the older `bs_init2`/`bs_put_*` protocol.
+//! * `bs_append.rs`: writable binaries, which make repeated appends linear.
+//! * `bs_bits.rs`: reading and writing segments at any bit position.
+//!
+//! None of these instructions collects garbage: they allocate with `Heap::alloc`, which
+//! goes to a heap fragment when the heap is full (the next safe point collects), so the
+//! terms they hold stay put.
 
+use crate::code::Module;
 use crate::interp::Regs;
-use crate::ops::Op;
+use crate::ops::*;
 use crate::process::Process;
+use oxbeam_term::atom::am;
 use oxbeam_term::Term;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// Evaluates a `Result<T, reason>`: the value, or on error a jump to `fail` when it is a
+/// label, else returns the error (raised by the interpreter).
+macro_rules! or_fail {
+    ($ip:expr, $fail:expr, $r:expr) => {
+        match $r {
+            Ok(v) => v,
+            Err(reason) => return $crate::bs::fail_with($ip, $fail, reason),
+        }
+    };
+}
+
+#[path = "bs_append.rs"]
+mod bs_append;
+#[path = "bs_bits.rs"]
+mod bs_bits;
+#[path = "bs_build.rs"]
+mod bs_build;
+#[path = "bs_match.rs"]
+mod bs_match;
 
 /// Executes one bit-syntax instruction; returns the next instruction or an error reason.
-pub fn exec(_p: &mut Process, _regs: &mut Regs, _ip: *const Op, _op: &Op) -> Result<*const Op, Term> {
-    Err(Term::atom(oxbeam_term::Atom::from_str("bit_syntax_not_implemented")))
+pub fn exec(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Result<*const Op, Term> {
+    match op {
+        Op::BsStartMatch { .. }
+        | Op::BsGetPosition { .. }
+        | Op::BsSetPosition { .. }
+        | Op::BsGetTail { .. }
+        | Op::BsTestTail { .. }
+        | Op::BsTestUnit { .. }
+        | Op::BsMatchString { .. }
+        | Op::BsGetInteger(_)
+        | Op::BsGetFloat(_)
+        | Op::BsGetBinary(_)
+        | Op::BsSkipBits { .. }
+        | Op::BsGetUtf { .. }
+        | Op::BsSkipUtf { .. } => bs_match::exec(p, regs, ip, op),
+        _ => bs_build::exec(p, regs, ip, op),
+    }
+}
+
+fn badarg() -> Term {
+    Term::atom(am::BADARG)
+}
+
+fn system_limit() -> Term {
+    Term::atom(am::SYSTEM_LIMIT)
+}
+
+#[inline(always)]
+fn y_ptr(p: &Process, i: usize) -> *mut Term {
+    // SAFETY: Y index within the current frame (validated by the compiler's beam_validator).
+    unsafe { p.heap.stop.add(i) }
+}
+
+#[inline(always)]
+fn get(p: &Process, regs: &Regs, s: Src) -> Term {
+    if s.is_reg() {
+        if s.is_y() {
+            // SAFETY: see y_ptr.
+            unsafe { *y_ptr(p, s.reg_index()) }
+        } else {
+            regs.x[s.reg_index()]
+        }
+    } else {
+        Term(s.0)
+    }
+}
+
+#[inline(always)]
+fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
+    if d.is_y() {
+        // SAFETY: see y_ptr.
+        unsafe { *y_ptr(p, d.index()) = v }
+    } else {
+        regs.x[d.index()] = v;
+    }
+}
+
+#[inline(always)]
+fn jump(ip: *const Op, l: Label) -> *const Op {
+    // SAFETY: label offsets were resolved to instructions of the same module.
+    unsafe { ip.offset(l.0 as isize) }
+}
+
+#[inline(always)]
+fn next(ip: *const Op) -> *const Op {
+    // SAFETY: every instruction is followed by another (modules end in CodeEnd).
+    unsafe { ip.add(1) }
+}
+
+/// A failed test: jump to the fail label. Without one (a context the compiler knows is
+/// valid) there is nowhere to go, which only a compiler bug can cause: raise `badarg`.
+fn fail(ip: *const Op, l: Label) -> Result<*const Op, Term> {
+    fail_with(ip, l, badarg())
+}
+
+/// An error in an instruction with an optional fail label: jump there, or raise.
+fn fail_with(ip: *const Op, l: Label, reason: Term) -> Result<*const Op, Term> {
+    if l.is_none() {
+        Err(reason)
+    } else {
+        Ok(jump(ip, l))
+    }
+}
+
+/// Whether a size operand is the literal `all` (a register holding the atom `all` is
+/// just a bad size).
+fn is_all(size: Src) -> bool {
+    size.as_term() == Some(Term::atom(am::ALL))
+}
+
+thread_local! {
+    /// The module of the last string-table access: the same few modules do most
+    /// matching, and looking a code address up takes the global code-index lock.
+    static LAST_MODULE: RefCell<Option<Arc<Module>>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` with the string table of the module containing `ip`.
+fn with_module_strings<R>(ip: *const Op, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    LAST_MODULE.with(|last| {
+        let mut last = last.borrow_mut();
+        let hit = last.as_ref().is_some_and(|m| {
+            let (s, e) = m.code_range();
+            (s..e).contains(&(ip as usize))
+        });
+        if !hit {
+            *last = Some(crate::code::module_of_addr(ip)?);
+        }
+        last.as_ref().map(|m| f(&m.strings))
+    })
 }

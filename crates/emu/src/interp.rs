@@ -267,6 +267,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     macro_rules! call_bif {
         ($bif:expr, $export:expr, $arity:expr) => {{
             p.reds_left -= 1;
+            // process_info(self(), current_function | current_stacktrace) reads it.
+            p.ip = ip;
             let n = $arity as usize;
             let mut args = [Term::NIL; 8];
             let argv: Vec<Term>;

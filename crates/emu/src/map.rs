@@ -1,20 +1,104 @@
-//! Maps. Small maps are flatmaps: a sorted keys tuple and the values beside it.
-//! Maps over 32 keys are also kept flat for now; the reference switches to a hash trie
-//! there, which changes iteration order (listed in docs/compatibility.md).
+//! Maps, in the reference's two representations:
+//!
+//! * up to [`SMALL_MAP_LIMIT`] keys, a **flatmap**: a keys tuple sorted in term order and
+//!   the values beside it (see `object.rs`);
+//! * above it, a **hash trie** (see [`hamt`]), whose depth-first order is the iteration
+//!   order programs observe, so it reproduces the reference's shape exactly.
+//!
+//! Every function here accepts both. A map is a flatmap exactly when it has at most 32
+//! keys: operations that cross the limit convert, in both directions, as the reference
+//! does (it turns a trie back into a flatmap when a removal leaves 32 keys or fewer).
+//!
+//! Orders: [`to_pairs`], [`keys`] and [`values`] give the order of `maps:to_list/1`,
+//! `maps:keys/1`, `maps:values/1` and `term_to_binary/1`; [`iter_pairs`] and
+//! [`for_each`] give the order of `maps:iterator/1`+`maps:next/1`, `maps:fold/3` and
+//! `io_lib` printing. For flatmaps both are key order; for tries they are reverses of
+//! each other. [`sorted_pairs`] is key order for any map.
+
+mod hamt;
+mod hash;
+
+pub use hamt::is_hashmap;
+pub use hash::{internal_hash, map_hash};
 
 use crate::compare::compare;
 use crate::object::*;
 use oxbeam_term::Term;
 use std::cmp::Ordering;
 
-/// Map keys are ordered by exact term order (1 < 1.0).
-#[inline]
+/// Maps with more keys than this are hash tries (the reference's `MAP_SMALL_MAP_LIMIT`).
+pub const SMALL_MAP_LIMIT: usize = 32;
+
+/// The order of map keys (the reference's exact term order): term order, except that
+/// every integer sorts before every float, at any depth (`2 < 1.5`, `{2,x} < {1.5,x}`).
+/// It orders flatmap keys and decides comparisons between maps.
 pub fn key_cmp(a: Term, b: Term) -> Ordering {
-    compare(a, b, true)
+    if a.is_small() && b.is_small() {
+        return a.small_value().cmp(&b.small_value());
+    }
+    let mut work = vec![(a, b)];
+    while let Some((x, y)) = work.pop() {
+        if x == y {
+            continue;
+        }
+        let o = if is_number(x) && is_number(y) && is_float(x) != is_float(y) {
+            if is_float(x) {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        } else if is_tuple(x) && is_tuple(y) {
+            let (ex, ey) = (tuple_elements(x), tuple_elements(y));
+            if ex.len() != ey.len() {
+                return ex.len().cmp(&ey.len());
+            }
+            work.extend(ex.iter().copied().zip(ey.iter().copied()).rev());
+            continue;
+        } else if x.is_list() && y.is_list() {
+            work.push((tail(x), tail(y)));
+            work.push((head(x), head(y)));
+            continue;
+        } else if is_map(x) && is_map(y) {
+            match map_key_order(x, y, &mut work) {
+                Ordering::Equal => continue,
+                o => o,
+            }
+        } else {
+            // Different kinds, or kinds without numbers inside: plain exact order.
+            compare(x, y, true)
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Orders two maps by size, then keys; leaves the value pairs (first key's on top) on
+/// `work` when the keys are equal.
+fn map_key_order(a: Term, b: Term, work: &mut Vec<(Term, Term)>) -> Ordering {
+    let (sa, sb) = (size(a), size(b));
+    if sa != sb {
+        return sa.cmp(&sb);
+    }
+    let (pa, pb) = (sorted_pairs(a), sorted_pairs(b));
+    for (x, y) in pa.iter().zip(&pb) {
+        let o = key_cmp(x.0, y.0);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    for (x, y) in pa.iter().zip(&pb).rev() {
+        work.push((x.1, y.1));
+    }
+    Ordering::Equal
 }
 
 /// The value under `key`, if present.
 pub fn get(map: Term, key: Term) -> Option<Term> {
+    if is_hashmap(map) {
+        return hamt::get(map, key);
+    }
     let keys = flatmap_keys(map);
     let vals = flatmap_values(map);
     if keys.len() <= 8 {
@@ -25,19 +109,30 @@ pub fn get(map: Term, key: Term) -> Option<Term> {
         }
         return None;
     }
-    keys.binary_search_by(|&k| key_cmp(k, key)).ok().map(|i| vals[i])
+    keys.binary_search_by(|&k| key_cmp(k, key))
+        .ok()
+        .map(|i| vals[i])
 }
 
 pub fn size(map: Term) -> usize {
-    flatmap_size(map)
+    if is_hashmap(map) {
+        hamt::size(map)
+    } else {
+        flatmap_size(map)
+    }
 }
 
 /// Builds a map from key/value pairs; later pairs win for duplicate keys.
 pub fn from_pairs<A: Alloc + ?Sized>(a: &mut A, pairs: &[(Term, Term)]) -> Term {
-    let mut v: Vec<(Term, Term)> = Vec::with_capacity(pairs.len());
-    for &(k, val) in pairs {
-        v.push((k, val));
+    if pairs.len() > SMALL_MAP_LIMIT {
+        // Deduplicate by hash rather than by sorting in term order: cheaper for big maps.
+        let uniq = dedup_last_wins(pairs);
+        if uniq.len() > SMALL_MAP_LIMIT {
+            return hamt::build(a, &uniq);
+        }
+        return from_pairs(a, &uniq);
     }
+    let mut v: Vec<(Term, Term)> = pairs.to_vec();
     // Stable sort keeps insertion order among equal keys; keep the last of each run.
     v.sort_by(|x, y| key_cmp(x.0, y.0));
     let mut out: Vec<(Term, Term)> = Vec::with_capacity(v.len());
@@ -50,20 +145,146 @@ pub fn from_pairs<A: Alloc + ?Sized>(a: &mut A, pairs: &[(Term, Term)]) -> Term 
     build_sorted(a, &out)
 }
 
+/// `pairs` with only the last pair of each key, in no particular order.
+fn dedup_last_wins(pairs: &[(Term, Term)]) -> Vec<(Term, Term)> {
+    let mut idx: Vec<(u32, usize)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (map_hash(p.0, 0), i))
+        .collect();
+    idx.sort_unstable();
+    let mut out = Vec::with_capacity(pairs.len());
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i + 1;
+        while j < idx.len() && idx[j].0 == idx[i].0 {
+            j += 1;
+        }
+        // Within a run of equal hashes (almost always one pair), keep a pair unless a
+        // later one has the same key.
+        for x in i..j {
+            let k = pairs[idx[x].1].0;
+            if !(x + 1..j).any(|y| crate::compare::eq_exact(pairs[idx[y].1].0, k)) {
+                out.push(pairs[idx[x].1]);
+            }
+        }
+        i = j;
+    }
+    out
+}
+
 /// Builds a map from pairs already sorted with unique keys.
 pub fn build_sorted<A: Alloc + ?Sized>(a: &mut A, pairs: &[(Term, Term)]) -> Term {
+    if pairs.len() > SMALL_MAP_LIMIT {
+        return hamt::build(a, pairs);
+    }
     let keys: Vec<Term> = pairs.iter().map(|p| p.0).collect();
     let vals: Vec<Term> = pairs.iter().map(|p| p.1).collect();
     let kt = make_tuple(a, &keys);
     make_flatmap(a, kt, &vals)
 }
 
+/// Calls `f(key, value)` in iteration order (`maps:next/1`, `maps:fold/3`).
+pub fn for_each(map: Term, mut f: impl FnMut(Term, Term)) {
+    if is_hashmap(map) {
+        hamt::for_each_leaf(map, |leaf| f(head(leaf), tail(leaf)));
+    } else {
+        for (&k, &v) in flatmap_keys(map).iter().zip(flatmap_values(map)) {
+            f(k, v);
+        }
+    }
+}
+
+/// The pairs in iteration order (`maps:next/1`, `maps:fold/3`, `io_lib` printing).
+pub fn iter_pairs(map: Term) -> Vec<(Term, Term)> {
+    let mut v = Vec::with_capacity(size(map));
+    for_each(map, |k, val| v.push((k, val)));
+    v
+}
+
+/// The pairs in `maps:to_list/1` order (also `maps:keys/1`, `maps:values/1` and
+/// `term_to_binary/1`).
 pub fn to_pairs(map: Term) -> Vec<(Term, Term)> {
-    flatmap_keys(map).iter().copied().zip(flatmap_values(map).iter().copied()).collect()
+    let mut v = iter_pairs(map);
+    if is_hashmap(map) {
+        // The reference conses these lists up while walking the trie.
+        v.reverse();
+    }
+    v
+}
+
+/// The keys in `maps:keys/1` order.
+pub fn keys(map: Term) -> Vec<Term> {
+    to_pairs(map).into_iter().map(|p| p.0).collect()
+}
+
+/// The values in `maps:values/1` order.
+pub fn values(map: Term) -> Vec<Term> {
+    to_pairs(map).into_iter().map(|p| p.1).collect()
+}
+
+/// The pairs in key order, for any map.
+pub fn sorted_pairs(map: Term) -> Vec<(Term, Term)> {
+    let mut v = iter_pairs(map);
+    if is_hashmap(map) {
+        v.sort_by(|x, y| key_cmp(x.0, y.0));
+    }
+    v
+}
+
+/// An iteration path that does not name a leaf of the map (`badarg` in the reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadPath;
+
+/// One step of `erts_internal:map_next/3` for a trie: up to `max` (at least 1) pairs in
+/// iteration order from the leaf `path` names, and the path of the following leaf
+/// (`None` when done); `Err` if the path does not fit the map. A path packs 4 bits
+/// per trie level, root lowest: the reference's encoding, 0 being the first leaf.
+///
+/// For a flatmap the reference ignores the path (beyond `path <= size`) and always
+/// returns every pair; this does the same.
+#[allow(clippy::type_complexity)]
+pub fn iter_chunk(
+    map: Term,
+    path: u128,
+    max: usize,
+) -> Result<(Vec<(Term, Term)>, Option<u128>), BadPath> {
+    if is_hashmap(map) {
+        hamt::iter_chunk(map, path, max)
+    } else if path <= flatmap_size(map) as u128 {
+        Ok((iter_pairs(map), None))
+    } else {
+        Err(BadPath)
+    }
+}
+
+/// `erlang:display/1` of a trie prints its raw structure (`#<bitmap>{...}` with nested
+/// `<bitmap>{...}` nodes and `[K|V]` leaves, written by `write_term`). Returns false,
+/// writing nothing, for a flatmap, which prints as `#{K=>V,...}`.
+pub fn write_structure(
+    out: &mut String,
+    map: Term,
+    write_term: &mut dyn FnMut(&mut String, Term),
+) -> bool {
+    if !is_hashmap(map) {
+        return false;
+    }
+    hamt::write_structure(out, map, write_term);
+    true
 }
 
 /// `Map#{K => V, ...}`: inserts or replaces.
 pub fn put_many<A: Alloc + ?Sized>(a: &mut A, map: Term, updates: &[(Term, Term)]) -> Term {
+    if is_hashmap(map) {
+        let n = hamt::size(map);
+        if updates.len() > 16 && updates.len() > n / 8 {
+            // Many changes: one rebuild beats copying a path per key.
+            let mut pairs = to_pairs(map);
+            pairs.extend_from_slice(updates);
+            return from_pairs(a, &pairs);
+        }
+        return updates.iter().fold(map, |m, &(k, v)| hamt::put(a, m, k, v));
+    }
     let mut pairs = to_pairs(map);
     let mut added = false;
     for &(k, v) in updates {
@@ -84,7 +305,18 @@ pub fn put_many<A: Alloc + ?Sized>(a: &mut A, map: Term, updates: &[(Term, Term)
 }
 
 /// `Map#{K := V, ...}`: replaces existing keys only; `Err(key)` names a missing key.
-pub fn update_many<A: Alloc + ?Sized>(a: &mut A, map: Term, updates: &[(Term, Term)]) -> Result<Term, Term> {
+pub fn update_many<A: Alloc + ?Sized>(
+    a: &mut A,
+    map: Term,
+    updates: &[(Term, Term)],
+) -> Result<Term, Term> {
+    if is_hashmap(map) {
+        let mut m = map;
+        for &(k, v) in updates {
+            m = hamt::update(a, m, k, v).ok_or(k)?;
+        }
+        return Ok(m);
+    }
     let keys = flatmap_keys(map);
     let mut vals: Vec<Term> = flatmap_values(map).to_vec();
     for &(k, v) in updates {
@@ -96,7 +328,19 @@ pub fn update_many<A: Alloc + ?Sized>(a: &mut A, map: Term, updates: &[(Term, Te
     Ok(make_flatmap(a, word(map, 1), &vals))
 }
 
+/// `map` without `key` (the same term if the key is absent).
 pub fn remove<A: Alloc + ?Sized>(a: &mut A, map: Term, key: Term) -> Term {
+    if is_hashmap(map) {
+        if hamt::get(map, key).is_none() {
+            return map;
+        }
+        if hamt::size(map) - 1 <= SMALL_MAP_LIMIT {
+            let mut pairs = sorted_pairs(map);
+            pairs.retain(|p| !crate::compare::eq_exact(p.0, key));
+            return build_sorted(a, &pairs);
+        }
+        return hamt::remove(a, map, key).unwrap_or(map);
+    }
     let mut pairs = to_pairs(map);
     match pairs.binary_search_by(|p| key_cmp(p.0, key)) {
         Ok(i) => {
@@ -107,23 +351,30 @@ pub fn remove<A: Alloc + ?Sized>(a: &mut A, map: Term, key: Term) -> Term {
     }
 }
 
-/// Map order: by size, then keys in key order, then values in key order.
+/// Map order: by size, then keys in key order, then values in key order. The values are
+/// left on `work` (last key's pair deepest) for the caller's comparison loop.
 pub fn compare_maps(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> Ordering {
+    let _ = exact; // keys always compare in key order; values use the caller's mode
     let (sa, sb) = (size(a), size(b));
     if sa != sb {
         return sa.cmp(&sb);
     }
-    let (ka, kb) = (flatmap_keys(a), flatmap_keys(b));
-    for i in 0..sa {
-        let o = compare(ka[i], kb[i], true);
-        if o != Ordering::Equal {
-            return o;
+    if !is_hashmap(a) && !is_hashmap(b) {
+        let (ka, kb) = (flatmap_keys(a), flatmap_keys(b));
+        for i in 0..sa {
+            let o = key_cmp(ka[i], kb[i]);
+            if o != Ordering::Equal {
+                return o;
+            }
         }
+        let (va, vb) = (flatmap_values(a), flatmap_values(b));
+        for i in (0..sa).rev() {
+            work.push((va[i], vb[i]));
+        }
+        return Ordering::Equal;
     }
-    let (va, vb) = (flatmap_values(a), flatmap_values(b));
-    for i in (0..sa).rev() {
-        let _ = exact;
-        work.push((va[i], vb[i]));
-    }
-    Ordering::Equal
+    map_key_order(a, b, work)
 }
+
+#[cfg(test)]
+mod tests;

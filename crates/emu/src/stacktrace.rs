@@ -18,11 +18,17 @@ pub fn location(p: &mut Process, m: &Module, index: usize) -> Term {
             let file = if loc.file == 0 {
                 format!("{}.erl", m.name.name())
             } else {
-                m.files.get(loc.file as usize - 1).cloned().unwrap_or_default()
+                m.files
+                    .get(loc.file as usize - 1)
+                    .cloned()
+                    .unwrap_or_default()
             };
             let f = string_to_list(&mut p.heap, &file);
             let ft = make_tuple(&mut p.heap, &[Term::atom(am::FILE), f]);
-            let lt = make_tuple(&mut p.heap, &[Term::atom(am::LINE), Term::small(loc.line as i64)]);
+            let lt = make_tuple(
+                &mut p.heap,
+                &[Term::atom(am::LINE), Term::small(loc.line as i64)],
+            );
             list_from_iter(&mut p.heap, &[ft, lt], Term::NIL)
         }
         _ => Term::NIL,
@@ -36,7 +42,10 @@ pub fn frame_at(p: &mut Process, addr: *const Op, args: Option<Term>) -> Option<
     let f = m.function_at(index)?.clone();
     let loc = location(p, &m, index);
     let a = args.unwrap_or(Term::small(f.arity as i64));
-    Some(make_tuple(&mut p.heap, &[Term::atom(m.name), Term::atom(f.name), a, loc]))
+    Some(make_tuple(
+        &mut p.heap,
+        &[Term::atom(m.name), Term::atom(f.name), a, loc],
+    ))
 }
 
 /// Return addresses on the stack, innermost first.
@@ -57,34 +66,60 @@ pub fn stack_cps(p: &Process, limit: usize) -> Vec<*const Op> {
 /// What the top frame of a stack trace describes.
 pub enum Top {
     /// An error inside a BIF: `{M, F, Args, [{error_info, ...}]}` precedes the caller.
-    Bif { module: Atom, function: Atom, args: Term },
+    Bif {
+        module: Atom,
+        function: Atom,
+        args: Term,
+    },
     /// The faulting function itself, showing its arguments (function_clause, error/2).
     Args(Term),
     /// The faulting function with its arity.
     Arity,
     /// `undef`: `{M, F, Args, []}` precedes the caller.
-    Undef { module: Atom, function: Atom, args: Term },
+    Undef {
+        module: Atom,
+        function: Atom,
+        args: Term,
+    },
 }
 
 /// Builds the stack trace for an exception raised at `ip`.
 pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
     let mut frames = Vec::new();
     match top {
-        Top::Bif { module, function, args } => {
+        Top::Bif {
+            module,
+            function,
+            args,
+        } => {
             let info_map = {
                 let k = Term::atom(am::MODULE);
-                let v = Term::atom(Atom::from_str(if module == am::ERLANG { "erl_erts_errors" } else { "erl_stdlib_errors" }));
+                let v = Term::atom(Atom::from_str(if module == am::ERLANG {
+                    "erl_erts_errors"
+                } else {
+                    "erl_stdlib_errors"
+                }));
                 crate::map::from_pairs(&mut p.heap, &[(k, v)])
             };
             let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
             let l = list_from_iter(&mut p.heap, &[ei], Term::NIL);
-            frames.push(make_tuple(&mut p.heap, &[Term::atom(module), Term::atom(function), args, l]));
+            frames.push(make_tuple(
+                &mut p.heap,
+                &[Term::atom(module), Term::atom(function), args, l],
+            ));
             if let Some(f) = frame_at(p, ip, None) {
                 frames.push(f);
             }
         }
-        Top::Undef { module, function, args } => {
-            frames.push(make_tuple(&mut p.heap, &[Term::atom(module), Term::atom(function), args, Term::NIL]));
+        Top::Undef {
+            module,
+            function,
+            args,
+        } => {
+            frames.push(make_tuple(
+                &mut p.heap,
+                &[Term::atom(module), Term::atom(function), args, Term::NIL],
+            ));
             if let Some(f) = frame_at(p, ip, None) {
                 frames.push(f);
             }
@@ -112,5 +147,25 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
         }
     }
     frames.truncate(DEPTH);
+    list_from_iter(&mut p.heap, &frames, Term::NIL)
+}
+
+/// `process_info(self(), current_stacktrace)`: the frames of the running code, from the
+/// function at `ip` outwards.
+pub fn current(p: &mut Process, ip: *const Op) -> Term {
+    let mut frames = Vec::new();
+    if let Some(f) = frame_at(p, ip, None) {
+        frames.push(f);
+    }
+    for cp in stack_cps(p, DEPTH) {
+        if frames.len() >= DEPTH {
+            break;
+        }
+        // SAFETY: a return address always follows the call instruction in the same code.
+        let call = unsafe { cp.sub(1) };
+        if let Some(f) = frame_at(p, call, None) {
+            frames.push(f);
+        }
+    }
     list_from_iter(&mut p.heap, &frames, Term::NIL)
 }

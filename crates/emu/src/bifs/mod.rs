@@ -12,7 +12,14 @@ pub mod arith;
 pub mod binary_mod;
 pub mod convert;
 pub mod erlang;
+pub mod etf;
+pub mod persistent;
+pub mod funs;
+pub mod hash;
+pub mod maps_bifs;
+pub mod math;
 pub mod system;
+pub mod zlib_bifs;
 
 fn by_fn() -> &'static RwLock<HashMap<usize, &'static Export>> {
     static M: OnceLock<RwLock<HashMap<usize, &'static Export>>> = OnceLock::new();
@@ -38,8 +45,15 @@ pub fn register_all() {
         arith::register();
         erlang::register();
         convert::register();
+        etf::register();
         binary_mod::register();
+        hash::register();
+        maps_bifs::register();
+        math::register();
+        funs::register();
         system::register();
+        persistent::register();
+        zlib_bifs::register();
     });
 }
 

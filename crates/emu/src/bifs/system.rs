@@ -81,8 +81,15 @@ fn convert_time_unit(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn timestamp_tuple(p: &mut Process, ns: i64) -> Term {
     let us = ns / 1000;
-    let (mega, sec, micro) = (us / 1_000_000_000_000, (us / 1_000_000) % 1_000_000, us % 1_000_000);
-    make_tuple(&mut p.heap, &[Term::small(mega), Term::small(sec), Term::small(micro)])
+    let (mega, sec, micro) = (
+        us / 1_000_000_000_000,
+        (us / 1_000_000) % 1_000_000,
+        us % 1_000_000,
+    );
+    make_tuple(
+        &mut p.heap,
+        &[Term::small(mega), Term::small(sec), Term::small(micro)],
+    )
 }
 
 fn timestamp(p: &mut Process, _a: &[Term]) -> BifResult {
@@ -99,7 +106,10 @@ fn now(p: &mut Process, _a: &[Term]) -> BifResult {
         if us <= last {
             us = last + 1;
         }
-        if LAST_NOW.compare_exchange(last, us, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        if LAST_NOW
+            .compare_exchange(last, us, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
             break;
         }
     }
@@ -109,7 +119,11 @@ fn now(p: &mut Process, _a: &[Term]) -> BifResult {
 static UNIQUE: AtomicI64 = AtomicI64::new(1);
 
 fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
-    let opts = if a.is_empty() { vec![] } else { list_to_vec(a[0]).ok_or(BADARG)? };
+    let opts = if a.is_empty() {
+        vec![]
+    } else {
+        list_to_vec(a[0]).ok_or(BADARG)?
+    };
     let mut positive = false;
     for o in opts {
         match o.as_atom() {
@@ -120,7 +134,11 @@ fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
     }
     let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
     // Like the reference, values without `positive` may be negative.
-    let v = if positive { n } else { n - 576_460_752_303_423_489 };
+    let v = if positive {
+        n
+    } else {
+        n - 576_460_752_303_423_489
+    };
     Ok(make_i64(&mut p.heap, v))
 }
 
@@ -142,11 +160,17 @@ fn utc_parts() -> ((i64, i64, i64), (i64, i64, i64)) {
     let secs = time::system_ns().div_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    (civil_from_days(days), (rem / 3600, (rem % 3600) / 60, rem % 60))
+    (
+        civil_from_days(days),
+        (rem / 3600, (rem % 3600) / 60, rem % 60),
+    )
 }
 
 fn triple(p: &mut Process, t: (i64, i64, i64)) -> Term {
-    make_tuple(&mut p.heap, &[Term::small(t.0), Term::small(t.1), Term::small(t.2)])
+    make_tuple(
+        &mut p.heap,
+        &[Term::small(t.0), Term::small(t.1), Term::small(t.2)],
+    )
 }
 
 fn date(p: &mut Process, _a: &[Term]) -> BifResult {
@@ -166,14 +190,20 @@ fn universaltime(p: &mut Process, _a: &[Term]) -> BifResult {
 
 // ---------------------------------------------------------------- process_info
 
-fn with_process<R>(p: &mut Process, pid: Term, f: impl FnOnce(&mut Process, Option<&mut Process>) -> R) -> Result<Option<R>, Fault> {
+fn with_process<R>(
+    p: &mut Process,
+    pid: Term,
+    f: impl FnOnce(&mut Process, Option<&mut Process>) -> R,
+) -> Result<Option<R>, Fault> {
     if !pid.is_local_pid() {
         return Err(BADARG);
     }
     if pid == p.pid {
         return Ok(Some(f(p, None)));
     }
-    let Some(slot) = sched::slot(pid.pid_value()) else { return Ok(None) };
+    let Some(slot) = sched::slot(pid.pid_value()) else {
+        return Ok(None);
+    };
     let mut guard = slot.process.lock();
     match guard.as_mut() {
         Some(other) => Ok(Some(f(p, Some(other)))),
@@ -192,7 +222,12 @@ fn info_item(p: &mut Process, target: Option<&mut Process>, item: Term) -> Resul
     let heap_size = t.heap.young_size() as i64;
     let total_heap = t.heap.total_size() as i64;
     let stack = t.heap.stack_used() as i64;
-    let reds = t.reductions as i64 + if is_self { (crate::process::CONTEXT_REDS - t.reds_left).max(0) } else { 0 };
+    let reds = t.reductions as i64
+        + if is_self {
+            (crate::process::CONTEXT_REDS - t.reds_left).max(0)
+        } else {
+            0
+        };
     let msgs: Vec<Term> = t.mailbox.iter().map(|m| m.term).collect();
     let dict: Vec<[Term; 2]> = t.dict.clone();
     let gl = t.group_leader;
@@ -231,24 +266,49 @@ fn info_item(p: &mut Process, target: Option<&mut Process>, item: Term) -> Resul
         am::TRAP_EXIT => Term::boolean(trap),
         am::GROUP_LEADER => gl,
         am::PRIORITY => atom("normal"),
-        am::INITIAL_CALL => make_tuple(&mut p.heap, &[Term::atom(init.0), Term::atom(init.1), Term::small(init.2 as i64)]),
+        am::INITIAL_CALL => make_tuple(
+            &mut p.heap,
+            &[
+                Term::atom(init.0),
+                Term::atom(init.1),
+                Term::small(init.2 as i64),
+            ],
+        ),
         am::CURRENT_FUNCTION => {
             let mfa = crate::code::module_of_addr(cur).and_then(|m| {
                 let idx = m.index_of(cur);
                 m.function_at(idx).map(|f| (m.name, f.name, f.arity))
             });
             match mfa {
-                Some((m, f, a)) => make_tuple(&mut p.heap, &[Term::atom(m), Term::atom(f), Term::small(a as i64)]),
+                Some((m, f, a)) => make_tuple(
+                    &mut p.heap,
+                    &[Term::atom(m), Term::atom(f), Term::small(a as i64)],
+                ),
                 None => Term::atom(am::UNDEFINED),
             }
         }
         am::LINKS => {
-            let links: Vec<Term> = sched::slot(id).map(|s| s.links.lock().iter().map(|&l| Term::pid(l)).collect()).unwrap_or_default();
+            let links: Vec<Term> = sched::slot(id)
+                .map(|s| s.links.lock().iter().map(|&l| Term::pid(l)).collect())
+                .unwrap_or_default();
             list_from_iter(&mut p.heap, &links, Term::NIL)
         }
         am::MONITORS => Term::NIL,
+        _ if name.name() == "current_stacktrace" => {
+            if is_self {
+                crate::stacktrace::current(p, cur)
+            } else {
+                Term::NIL
+            }
+        }
         am::GARBAGE_COLLECTION => {
-            let pairs = [("max_heap_size", Term::small(0)), ("min_bin_vheap_size", Term::small(46422)), ("min_heap_size", Term::small(min_heap)), ("fullsweep_after", Term::small(fsa)), ("minor_gcs", Term::small(minor))];
+            let pairs = [
+                ("max_heap_size", Term::small(0)),
+                ("min_bin_vheap_size", Term::small(46422)),
+                ("min_heap_size", Term::small(min_heap)),
+                ("fullsweep_after", Term::small(fsa)),
+                ("minor_gcs", Term::small(minor)),
+            ];
             let mut v = Vec::new();
             for (k, val) in pairs {
                 v.push(make_tuple(&mut p.heap, &[atom(k), val]));
@@ -266,7 +326,11 @@ fn info_item(p: &mut Process, target: Option<&mut Process>, item: Term) -> Resul
 }
 
 fn process_info2(p: &mut Process, a: &[Term]) -> BifResult {
-    let items = if a[1].is_atom() { None } else { Some(list_to_vec(a[1]).ok_or(BADARG)?) };
+    let items = if a[1].is_atom() {
+        None
+    } else {
+        Some(list_to_vec(a[1]).ok_or(BADARG)?)
+    };
     let single = a[1];
     let r = with_process(p, a[0], |me, other| -> Result<Term, Fault> {
         let mut other = other;
@@ -288,7 +352,24 @@ fn process_info2(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn process_info1(p: &mut Process, a: &[Term]) -> BifResult {
-    let names = ["current_function", "initial_call", "status", "message_queue_len", "links", "dictionary", "trap_exit", "error_handler", "priority", "group_leader", "total_heap_size", "heap_size", "stack_size", "reductions", "garbage_collection", "suspending"];
+    let names = [
+        "current_function",
+        "initial_call",
+        "status",
+        "message_queue_len",
+        "links",
+        "dictionary",
+        "trap_exit",
+        "error_handler",
+        "priority",
+        "group_leader",
+        "total_heap_size",
+        "heap_size",
+        "stack_size",
+        "reductions",
+        "garbage_collection",
+        "suspending",
+    ];
     let items: Vec<Term> = names.iter().map(|n| atom(n)).collect();
     let list = list_from_iter(&mut p.heap, &items, Term::NIL);
     process_info2(p, &[a[0], list])
@@ -324,9 +405,16 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "version" => s(p, "13.1.5"),
         "machine" => s(p, "BEAM"),
         "system_architecture" => s(p, "x86_64-pc-linux-gnu"),
-        "system_version" => s(p, "Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:1:1]\n"),
+        "system_version" => s(
+            p,
+            "Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:1:1]\n",
+        ),
         "wordsize" => Term::small(8),
-        "schedulers" | "schedulers_online" | "logical_processors" | "logical_processors_available" | "logical_processors_online" => Term::small(1),
+        "schedulers"
+        | "schedulers_online"
+        | "logical_processors"
+        | "logical_processors_available"
+        | "logical_processors_online" => Term::small(1),
         "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" => Term::small(1),
         "dirty_io_schedulers" => Term::small(10),
         "thread_pool_size" => Term::small(0),
@@ -354,14 +442,23 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "context_reductions" => Term::small(crate::process::CONTEXT_REDS),
         "fullsweep_after" => {
             let k = atom("fullsweep_after");
-            make_tuple(&mut p.heap, &[k, Term::small(crate::heap::DEFAULT_FULLSWEEP_AFTER as i64)])
+            make_tuple(
+                &mut p.heap,
+                &[k, Term::small(crate::heap::DEFAULT_FULLSWEEP_AFTER as i64)],
+            )
         }
         "min_heap_size" => {
             let k = atom("min_heap_size");
-            make_tuple(&mut p.heap, &[k, Term::small(crate::heap::DEFAULT_MIN_HEAP_SIZE as i64)])
+            make_tuple(
+                &mut p.heap,
+                &[k, Term::small(crate::heap::DEFAULT_MIN_HEAP_SIZE as i64)],
+            )
         }
         "heap_type" => atom("private"),
-        "start_time" => make_i64(&mut p.heap, time::erlang_monotonic() - time::monotonic_ns() as i64),
+        "start_time" => make_i64(
+            &mut p.heap,
+            time::erlang_monotonic() - time::monotonic_ns() as i64,
+        ),
         "time_offset" => atom("final"),
         "time_warp_mode" => atom("no_time_warp"),
         "os_monotonic_time_source" | "os_system_time_source" => Term::NIL,
@@ -398,17 +495,182 @@ fn statistics(p: &mut Process, a: &[Term]) -> BifResult {
         "context_switches" => make_tuple(&mut p.heap, &[Term::small(0), Term::small(0)]),
         "garbage_collection" => {
             let n = p.heap.gc_count as i64;
-            make_tuple(&mut p.heap, &[Term::small(n), Term::small(0), Term::small(0)])
+            make_tuple(
+                &mut p.heap,
+                &[Term::small(n), Term::small(0), Term::small(0)],
+            )
         }
         "io" => {
             let i = make_tuple(&mut p.heap, &[atom("input"), Term::small(0)]);
             let o = make_tuple(&mut p.heap, &[atom("output"), Term::small(0)]);
             make_tuple(&mut p.heap, &[i, o])
         }
-        "run_queue_lengths" | "run_queue_lengths_all" => list_from_iter(&mut p.heap, &[Term::small(0)], Term::NIL),
-        "total_run_queue_lengths" | "total_run_queue_lengths_all" | "total_active_tasks" | "total_active_tasks_all" => Term::small(0),
+        "run_queue_lengths" | "run_queue_lengths_all" => {
+            list_from_iter(&mut p.heap, &[Term::small(0)], Term::NIL)
+        }
+        "total_run_queue_lengths"
+        | "total_run_queue_lengths_all"
+        | "total_active_tasks"
+        | "total_active_tasks_all" => Term::small(0),
         _ => return Err(BADARG),
     })
+}
+
+// ---------------------------------------------------------------- memory
+
+/// Approximate memory use by category, in bytes (what erlang:memory/0,1 reports).
+fn memory_items() -> Vec<(&'static str, i64)> {
+    let procs = (sched::process_count() as i64) * 2_700;
+    let atoms = Atom::count() as i64 * 40;
+    let code = 8 << 20;
+    let system = atoms + code + (1 << 20);
+    vec![
+        ("total", procs + system),
+        ("processes", procs),
+        ("processes_used", procs),
+        ("system", system),
+        ("atom", atoms),
+        ("atom_used", atoms),
+        ("binary", 0),
+        ("code", code),
+        ("ets", 0),
+    ]
+}
+
+fn memory0(p: &mut Process, _a: &[Term]) -> BifResult {
+    let items: Vec<Term> = memory_items()
+        .into_iter()
+        .map(|(k, v)| {
+            let kt = atom(k);
+            make_tuple(&mut p.heap, &[kt, Term::small(v)])
+        })
+        .collect();
+    Ok(list_from_iter(&mut p.heap, &items, Term::NIL))
+}
+
+fn memory1(p: &mut Process, a: &[Term]) -> BifResult {
+    let items = memory_items();
+    let lookup = |t: Term| -> Option<i64> {
+        let n = t.as_atom()?.name();
+        items.iter().find(|(k, _)| *k == n).map(|(_, v)| *v)
+    };
+    if a[0].is_atom() {
+        return lookup(a[0]).map(Term::small).ok_or(BADARG);
+    }
+    let wanted = list_to_vec(a[0]).ok_or(BADARG)?;
+    let mut out = Vec::new();
+    for w in wanted {
+        let v = lookup(w).ok_or(BADARG)?;
+        out.push(make_tuple(&mut p.heap, &[w, Term::small(v)]));
+    }
+    Ok(list_from_iter(&mut p.heap, &out, Term::NIL))
+}
+
+// ---------------------------------------------------------------- misc
+
+fn bump_reductions(p: &mut Process, a: &[Term]) -> BifResult {
+    let n = a[0].as_small().filter(|&n| n >= 0).ok_or(BADARG)?;
+    p.reds_left -= n.min(crate::process::CONTEXT_REDS);
+    Ok(Term::TRUE)
+}
+
+/// No ports exist until the I/O layer lands.
+fn ports(_p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// string:list_to_integer/1: a leading integer and the rest of the string.
+fn string_list_to_integer(p: &mut Process, a: &[Term]) -> BifResult {
+    let Some(items) = list_to_vec(a[0]) else {
+        let r = atom("not_a_list");
+        return Ok(make_tuple(&mut p.heap, &[Term::atom(am::ERROR), r]));
+    };
+    let chars: Vec<i64> = items.iter().map(|t| t.as_small().unwrap_or(-1)).collect();
+    let mut i = 0;
+    let neg = match chars.first() {
+        Some(&c) if c == '-' as i64 => {
+            i = 1;
+            true
+        }
+        Some(&c) if c == '+' as i64 => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let start = i;
+    while i < chars.len() && (('0' as i64)..=('9' as i64)).contains(&chars[i]) {
+        i += 1;
+    }
+    if i == start {
+        let r = atom("no_integer");
+        return Ok(make_tuple(&mut p.heap, &[Term::atom(am::ERROR), r]));
+    }
+    let digits: String = chars[start..i].iter().map(|&c| c as u8 as char).collect();
+    let mut v: num_bigint::BigInt = digits.parse().map_err(|_| BADARG)?;
+    if neg {
+        v = -v;
+    }
+    let n = make_integer(&mut p.heap, &v);
+    let rest = list_from_iter(&mut p.heap, &items[i..], Term::NIL);
+    Ok(make_tuple(&mut p.heap, &[n, rest]))
+}
+
+/// string:list_to_float/1: a leading float (digits "." digits, optional exponent).
+fn string_list_to_float(p: &mut Process, a: &[Term]) -> BifResult {
+    let Some(items) = list_to_vec(a[0]) else {
+        let r = atom("not_a_list");
+        return Ok(make_tuple(&mut p.heap, &[Term::atom(am::ERROR), r]));
+    };
+    let ch = |i: usize| {
+        items
+            .get(i)
+            .and_then(|t| t.as_small())
+            .and_then(|c| u8::try_from(c).ok())
+            .map(|c| c as char)
+    };
+    let digits_from = |mut i: usize| {
+        let s = i;
+        while ch(i).map(|c| c.is_ascii_digit()).unwrap_or(false) {
+            i += 1;
+        }
+        (s, i)
+    };
+    let mut i = 0;
+    if matches!(ch(0), Some('-') | Some('+')) {
+        i = 1;
+    }
+    let (s1, e1) = digits_from(i);
+    let mut end = None;
+    if e1 > s1 && ch(e1) == Some('.') {
+        let (s2, e2) = digits_from(e1 + 1);
+        if e2 > s2 {
+            end = Some(e2);
+            if matches!(ch(e2), Some('e') | Some('E')) {
+                let mut j = e2 + 1;
+                if matches!(ch(j), Some('-') | Some('+')) {
+                    j += 1;
+                }
+                let (s3, e3) = digits_from(j);
+                if e3 > s3 {
+                    end = Some(e3);
+                }
+            }
+        }
+    }
+    let Some(end) = end else {
+        let r = atom("no_float");
+        return Ok(make_tuple(&mut p.heap, &[Term::atom(am::ERROR), r]));
+    };
+    let text: String = (0..end).filter_map(ch).collect();
+    let f: f64 = text.parse().map_err(|_| BADARG)?;
+    if !f.is_finite() {
+        let r = atom("no_float");
+        return Ok(make_tuple(&mut p.heap, &[Term::atom(am::ERROR), r]));
+    }
+    let ft = make_float(&mut p.heap, f);
+    let rest = list_from_iter(&mut p.heap, &items[end..], Term::NIL);
+    Ok(make_tuple(&mut p.heap, &[ft, rest]))
 }
 
 // ---------------------------------------------------------------- os
@@ -423,7 +685,10 @@ fn getenv1(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn getenv0(p: &mut Process, _a: &[Term]) -> BifResult {
     let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
-    let items: Vec<Term> = vars.iter().map(|s| string_to_list(&mut p.heap, s)).collect();
+    let items: Vec<Term> = vars
+        .iter()
+        .map(|s| string_to_list(&mut p.heap, s))
+        .collect();
     Ok(list_from_iter(&mut p.heap, &items, Term::NIL))
 }
 
@@ -476,6 +741,12 @@ pub fn register() {
         ("erlang", "garbage_collect", 2, garbage_collect2),
         ("erlang", "system_info", 1, system_info),
         ("erlang", "statistics", 1, statistics),
+        ("erlang", "bump_reductions", 1, bump_reductions),
+        ("erlang", "memory", 0, memory0),
+        ("erlang", "memory", 1, memory1),
+        ("erlang", "ports", 0, ports),
+        ("string", "list_to_integer", 1, string_list_to_integer),
+        ("string", "list_to_float", 1, string_list_to_float),
         ("os", "getenv", 0, getenv0),
         ("os", "getenv", 1, getenv1),
         ("os", "putenv", 2, putenv),
