@@ -1,9 +1,10 @@
 //! Maps, in the reference's two representations:
 //!
-//! * up to [`SMALL_MAP_LIMIT`] keys, a **flatmap**: a keys tuple sorted in term order and
-//!   the values beside it (see `object.rs`);
-//! * above it, a **hash trie** (see [`hamt`]), whose depth-first order is the iteration
-//!   order programs observe, so it reproduces the reference's shape exactly.
+//! * up to [`SMALL_MAP_LIMIT`] keys, a **flatmap**: a keys tuple sorted in map key order
+//!   ([`key_cmp`]) and the values beside it (see `object.rs`);
+//! * above it, a **hash trie** (`map/hamt.rs`, keyed by the reference's internal hash in
+//!   `map/hash.rs`), whose depth-first order is the iteration order programs observe, so
+//!   it reproduces the reference's shape exactly.
 //!
 //! Every function here accepts both. A map is a flatmap exactly when it has at most 32
 //! keys: operations that cross the limit convert, in both directions, as the reference

@@ -154,7 +154,8 @@ pub struct Segment {
     /// Flags: bit 0 little-endian, bit 1 signed, bit 2 native.
     pub flags: u32,
     pub value: Src,
-    /// `Src::term(atom all)` for "all", else an integer source. NON_VALUE if absent.
+    /// `Src::term(atom all)` for "all", else an integer source; the atom `undefined`
+    /// when absent.
     pub size: Src,
 }
 

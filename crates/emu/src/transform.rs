@@ -564,7 +564,9 @@ impl Builder<'_> {
                     };
                     let size = match &s[5] {
                         Operand::Atom(i) if self.atom(*i)? == am::ALL => Src::term(Term::atom(am::ALL)),
-                        Operand::Atom(i) if self.atom(*i)? == am::UNDEFINED => Src::term(Term::NON_VALUE),
+                        // Absent size (utf segments): kept as the atom, since NON_VALUE would
+                        // encode as register x0.
+                        Operand::Atom(i) if self.atom(*i)? == am::UNDEFINED => Src::term(Term::atom(am::UNDEFINED)),
                         other => self.src(other)?,
                     };
                     segs.push(Segment { kind, unit: self.uint(&s[2])?, flags: self.bs_flags(&s[3])?, value: self.src(&s[4])?, size });

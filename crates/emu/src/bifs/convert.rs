@@ -74,6 +74,13 @@ pub fn parse_integer(s: &[u8], base: u32) -> Option<BigInt> {
     if digits.is_empty() || !digits.iter().all(|&c| (c as char).is_digit(base)) {
         return None;
     }
+    // Short numbers (at most 12 digits in any base fit in 63 bits) skip the bignum.
+    if digits.len() <= 12 {
+        let v = digits.iter().fold(0i64, |acc, &c| {
+            acc * base as i64 + (c as char).to_digit(base).unwrap_or(0) as i64
+        });
+        return Some(BigInt::from(if sign == Sign::Minus { -v } else { v }));
+    }
     // Every digit was checked above (the parser alone would also accept '_').
     let mag = BigUint::parse_bytes(digits, base)?;
     Some(BigInt::from_biguint(sign, mag))
@@ -258,10 +265,10 @@ fn binary_to_existing_atom2(_p: &mut Process, a: &[Term]) -> BifResult {
 
 // ---------------------------------------------------------------- binaries and iolists
 
-/// One piece of an iolist.
+/// One piece of an iolist: a byte, or a binary (its bits and the term itself).
 enum Piece<'a> {
     Byte(u8),
-    Bits(BitView<'a>),
+    Bits(BitView<'a>, Term),
 }
 
 /// Walks an iolist (or bitstring list when `bits` is set) in order, calling `f` with
@@ -287,7 +294,7 @@ fn walk_iolist(t: Term, bits: bool, f: &mut dyn FnMut(Piece)) -> bool {
                 cur = tl;
             } else {
                 match bit_view(h) {
-                    Some(v) if bits || v.bit_size % 8 == 0 => f(Piece::Bits(v)),
+                    Some(v) if bits || v.bit_size.is_multiple_of(8) => f(Piece::Bits(v, h)),
                     _ => return false,
                 }
                 cur = tl;
@@ -299,7 +306,7 @@ fn walk_iolist(t: Term, bits: bool, f: &mut dyn FnMut(Piece)) -> bool {
             }
         } else {
             match bit_view(cur) {
-                Some(v) if bits || v.bit_size % 8 == 0 => f(Piece::Bits(v)),
+                Some(v) if bits || v.bit_size.is_multiple_of(8) => f(Piece::Bits(v, cur)),
                 _ => return false,
             }
             cur = Term::NIL;
@@ -322,7 +329,7 @@ impl BitBuf {
                 self.bits += 8;
             }
             Piece::Byte(b) => self.push_bits(&[b], 0, 8),
-            Piece::Bits(v) => match v.as_bytes() {
+            Piece::Bits(v, _) => match v.as_bytes() {
                 Some(b) if self.bits.is_multiple_of(8) => {
                     self.bytes.extend_from_slice(b);
                     self.bits += v.bit_size;
@@ -384,7 +391,7 @@ fn iolist_size(p: &mut Process, a: &[Term]) -> BifResult {
     let ok = walk_iolist(t, false, &mut |pc| {
         n += match pc {
             Piece::Byte(_) => 1,
-            Piece::Bits(v) => (v.bit_size / 8) as u64,
+            Piece::Bits(v, _) => (v.bit_size / 8) as u64,
         }
     });
     if !ok {
@@ -403,48 +410,39 @@ fn iolist_to_iovec(p: &mut Process, a: &[Term]) -> BifResult {
     if !(t.is_list() || t.is_nil() || is_bitstring(t)) {
         return Err(BADARG);
     }
+    /// A vector element: gathered bytes, or a binary from `byte offset` on.
     enum Out {
         Acc(Vec<u8>),
-        /// A large binary given as `(view, byte offset)`; the term is rebuilt after
-        /// the walk (allocation is not allowed inside the walker's borrow).
         Big(Term, usize),
-    }
-    // Collect the binaries' terms first so that large ones can be referenced.
-    let mut bins: Vec<Term> = Vec::new();
-    let mut pieces: Vec<Option<u8>> = Vec::new();
-    if !collect_iolist_terms(t, &mut bins, &mut pieces) {
-        return Err(BADARG);
     }
     let mut out: Vec<Out> = Vec::new();
     let mut acc: Vec<u8> = Vec::new();
-    let mut bi = 0;
-    for pc in pieces {
-        match pc {
-            Some(b) => acc.push(b),
-            None => {
-                let bin = bins[bi];
-                bi += 1;
-                let bytes = binary_bytes(bin).unwrap_or(&[]);
-                let n = bytes.len();
-                if n < IOVEC_SMALL {
+    let ok = walk_iolist(t, false, &mut |pc| match pc {
+        Piece::Byte(b) => acc.push(b),
+        Piece::Bits(v, bin) => {
+            let bytes = v.as_bytes().unwrap_or(&[]);
+            let n = bytes.len();
+            if n < IOVEC_SMALL {
+                acc.extend_from_slice(bytes);
+            } else if !acc.is_empty() && acc.len() < IOVEC_SMALL {
+                let fill = IOVEC_SMALL - acc.len();
+                if n - fill < IOVEC_SMALL {
                     acc.extend_from_slice(bytes);
-                } else if !acc.is_empty() && acc.len() < IOVEC_SMALL {
-                    let fill = IOVEC_SMALL - acc.len();
-                    if n - fill < IOVEC_SMALL {
-                        acc.extend_from_slice(bytes);
-                    } else {
-                        acc.extend_from_slice(&bytes[..fill]);
-                        out.push(Out::Acc(std::mem::take(&mut acc)));
-                        out.push(Out::Big(bin, fill));
-                    }
                 } else {
-                    if !acc.is_empty() {
-                        out.push(Out::Acc(std::mem::take(&mut acc)));
-                    }
-                    out.push(Out::Big(bin, 0));
+                    acc.extend_from_slice(&bytes[..fill]);
+                    out.push(Out::Acc(std::mem::take(&mut acc)));
+                    out.push(Out::Big(bin, fill));
                 }
+            } else {
+                if !acc.is_empty() {
+                    out.push(Out::Acc(std::mem::take(&mut acc)));
+                }
+                out.push(Out::Big(bin, 0));
             }
         }
+    });
+    if !ok {
+        return Err(BADARG);
     }
     if !acc.is_empty() {
         out.push(Out::Acc(acc));
@@ -461,46 +459,6 @@ fn iolist_to_iovec(p: &mut Process, a: &[Term]) -> BifResult {
         });
     }
     Ok(list_from_iter(&mut p.heap, &items, Term::NIL))
-}
-
-/// Flattens an iolist into bytes (`Some`) and binary markers (`None`, with the binary
-/// terms in `bins` in order).
-fn collect_iolist_terms(t: Term, bins: &mut Vec<Term>, pieces: &mut Vec<Option<u8>>) -> bool {
-    let mut stack: Vec<Term> = Vec::new();
-    let mut cur = t;
-    loop {
-        let (item, next) = if cur.is_list() {
-            (head(cur), tail(cur))
-        } else if cur.is_nil() {
-            match stack.pop() {
-                Some(t) => {
-                    cur = t;
-                    continue;
-                }
-                None => return true,
-            }
-        } else {
-            (cur, Term::NIL)
-        };
-        if let Some(c) = item.as_small() {
-            // A byte is only allowed as an element, never as a tail.
-            match u8::try_from(c) {
-                Ok(b) if cur.is_list() => pieces.push(Some(b)),
-                _ => return false,
-            }
-        } else if item.is_list() && cur.is_list() {
-            stack.push(next);
-            cur = item;
-            continue;
-        } else if item.is_nil() {
-        } else if binary_bytes(item).is_some() {
-            bins.push(item);
-            pieces.push(None);
-        } else {
-            return false;
-        }
-        cur = next;
-    }
 }
 
 fn binary_to_list1(p: &mut Process, a: &[Term]) -> BifResult {

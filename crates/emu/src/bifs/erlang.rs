@@ -877,6 +877,7 @@ pub fn register() {
         ("demonitor", demonitor2),
         ("register", register_name),
         ("send", send2),
+        ("!", send2),
         ("group_leader", group_leader2),
         ("process_flag", process_flag),
         ("halt", halt2),

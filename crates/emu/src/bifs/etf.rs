@@ -314,10 +314,13 @@ impl Encoder {
             SUBTAG_POS_BIG | SUBTAG_NEG_BIG => self.big(&big_to_bigint(t)),
             SUBTAG_FLOAT => self.float(float_value(t)),
             SUBTAG_MAP | SUBTAG_HASHMAP => {
-                let mut pairs = crate::map::to_pairs(t);
-                if self.opts.deterministic {
-                    pairs.sort_by(|a, b| crate::map::key_cmp(a.0, b.0));
-                }
+                // `deterministic` sorts large maps too; otherwise they go in their
+                // iteration order, as in the reference.
+                let pairs = if self.opts.deterministic {
+                    crate::map::sorted_pairs(t)
+                } else {
+                    crate::map::to_pairs(t)
+                };
                 self.out.push(MAP_EXT);
                 self.u32(pairs.len() as u32);
                 for &(k, v) in pairs.iter().rev() {

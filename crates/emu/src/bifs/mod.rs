@@ -62,25 +62,27 @@ pub fn is_bif(m: Atom, f: Atom, a: u32) -> bool {
     code::find_export(m, f, a).map(|e| e.bif.get().is_some()).unwrap_or(false)
 }
 
-/// The bytes of an iodata term (binaries, byte lists, nested), or None if it is not one.
+/// The bytes of an iodata term (a binary, or a possibly deep list of bytes and binaries
+/// whose tails are `[]` or binaries), or None if it is not iodata.
 pub fn iodata_bytes(t: oxbeam_term::Term) -> Option<Vec<u8>> {
     use crate::object::*;
     let mut out = Vec::new();
-    let mut stack = vec![t];
-    while let Some(t) = stack.pop() {
+    // (term, whether it sits in element position, where a byte is allowed)
+    let mut stack = vec![(t, false)];
+    while let Some((t, element)) = stack.pop() {
         if t.is_nil() {
             continue;
         }
         if t.is_list() {
-            stack.push(tail(t));
-            stack.push(head(t));
+            stack.push((tail(t), false));
+            stack.push((head(t), true));
         } else if let Some(c) = t.as_small() {
-            if !(0..=255).contains(&c) {
+            if !element || !(0..=255).contains(&c) {
                 return None;
             }
             out.push(c as u8);
         } else if is_bitstring(t) {
-            out.extend_from_slice(binary_bytes(t)?);
+            out.extend_from_slice(&binary_bytes_any(t)?);
         } else {
             return None;
         }
