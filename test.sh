@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit and integration tests, the loader over every installed
 # OTP/Elixir module, and the differential Erlang programs (tests/erl) against the goldens
-# recorded from the reference erl.
+# recorded from the reference erl — once normally and once in GC-stress mode.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,3 +10,11 @@ cargo build --release --bin oxbeam
 cargo test --release --workspace
 ./target/release/oxbeam check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
 tests/differential.sh ./target/release/oxbeam
+
+# GC-stress mode: collect (and verify the heap) at every safe point.
+stress=()
+for f in tests/erl/*.erl; do
+    n="$(basename "$f" .erl)"
+    grep -qx "$n" tests/gc-stress-exclude.txt || stress+=("$n")
+done
+OXBEAM_GC_STRESS=1 TIMEOUT=300 tests/differential.sh ./target/release/oxbeam "${stress[@]}"

@@ -31,65 +31,9 @@ fn format_float_c_e(f: f64) -> String {
 }
 
 /// The shortest representation that reads back as the same float, written as Erlang
-/// does: the shorter of plain and scientific notation, plain on a tie.
+/// does (`float_to_list(F, [short])`; the implementation lives with the conversion BIFs).
 pub fn format_float_short(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    // Shortest round-trip digits from Ryu, the algorithm the reference uses too (ties
-    // between two shortest candidates then resolve the same way).
-    let (neg, digits, exp) = shortest_digits(f);
-    let sign = if neg { "-" } else { "" };
-    // Scientific: d.ddde[-]x with at least one fraction digit.
-    let sci_s = {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        format!("{sign}{first}.{rest}e{exp}")
-    };
-    // Plain: digits with the decimal point placed by the exponent.
-    let plain = {
-        let n = digits.len() as i32;
-        let point = exp + 1; // digits before the decimal point
-        if point <= 0 {
-            format!("{sign}0.{}{}", "0".repeat((-point) as usize), digits)
-        } else if point >= n {
-            format!("{sign}{}{}.0", digits, "0".repeat((point - n) as usize))
-        } else {
-            let (a, b) = digits.split_at(point as usize);
-            format!("{sign}{a}.{b}")
-        }
-    };
-    // Plain notation only below 2^53 (where every integer is exact), and only when it
-    // is not longer than scientific — matching erl 25's choices.
-    if f.abs() >= 9007199254740992.0 || sci_s.len() < plain.len() {
-        sci_s
-    } else {
-        plain
-    }
-}
-
-/// The shortest digits that read back as `f` (no leading or trailing zeros) and the
-/// decimal exponent of the first digit: f = 0.d1d2... * 10^(exp+1).
-fn shortest_digits(f: f64) -> (bool, String, i32) {
-    let mut buf = ryu::Buffer::new();
-    let s = buf.format_finite(f);
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let (mant, e) = match s.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (s, 0),
-    };
-    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
-    let all = format!("{int_part}{frac_part}");
-    let lead = all.len() - all.trim_start_matches('0').len();
-    let digits = all.trim_start_matches('0').trim_end_matches('0').to_string();
-    // Position of the decimal point relative to the start of `all`, then relative to
-    // the first significant digit.
-    let point = int_part.len() as i32 + e - lead as i32;
-    let digits = if digits.is_empty() { "0".to_string() } else { digits };
-    (neg, digits, point - 1)
+    crate::bifs::convert::float::format_short(f)
 }
 
 /// Whether an atom must be quoted when printed.
@@ -155,7 +99,7 @@ fn write_term(out: &mut String, t: Term, style: Style) {
     } else if t.is_nil() {
         out.push_str("[]");
     } else if t.is_local_pid() {
-        out.push_str(&format!("<0.{}.0>", t.pid_value()));
+        out.push_str(&crate::bifs::convert::pid_text(t.pid_value()));
     } else if t.is_local_port() {
         out.push_str(&format!("#Port<0.{}>", t.port_value()));
     } else if t.is_list() {

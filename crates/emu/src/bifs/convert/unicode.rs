@@ -13,11 +13,14 @@
 //! * the rest starts at the offending element of the innermost list (or at the offending
 //!   byte, as a sub-binary consed onto that list's remainder), and each enclosing list
 //!   adds one level: `[InnerRest | OuterTail]`;
-//! * a UTF-8 sequence split across binaries is joined; if the next element cannot
-//!   complete it, the rest is `[PendingBytes, RestAsAbove]`;
+//! * a binary ending with fewer bytes than its last sequence's lead byte announces
+//!   carries them over to the next element, unchecked; if that cannot complete the
+//!   sequence, the rest is `[PendingBytes, RestAsAbove]`;
 //! * a sequence still unfinished at the end makes the result `incomplete` when its
 //!   bytes could still become a character (a lead byte followed only by continuation
-//!   bytes), and `error` otherwise.
+//!   bytes), and `error` otherwise;
+//! * `characters_to_binary/2` (not `characters_to_list/2`) takes a one-element list
+//!   `[Binary]` as `Binary`, so an error in it leaves a bare sub-binary as the rest.
 
 use crate::bif::{BifResult, Fault, Trap, BADARG};
 use crate::object::*;
@@ -126,6 +129,16 @@ pub fn is_unfinished(s: &[u8]) -> bool {
     }
 }
 
+/// Whether the rest of a binary, `s`, is shorter than the sequence its lead byte starts:
+/// it is then carried over to the next binary, whatever its bytes are (the reference
+/// only judges them once it has the whole sequence, or at the end of the input).
+fn is_short_sequence(s: &[u8]) -> bool {
+    match s.first().and_then(|&b| seq_len(b)) {
+        Some(n) => n > 1 && s.len() < n,
+        None => false,
+    }
+}
+
 /// The one valid UTF-8 character that is exactly `s`.
 fn decode_exact(s: &[u8]) -> Option<u32> {
     let st = std::str::from_utf8(s).ok()?;
@@ -207,7 +220,7 @@ impl<S: Sink> Conv<'_, S> {
                 let good = e.valid_up_to();
                 self.out.push_utf8(&rest[..good]);
                 let tail = &rest[good..];
-                if is_unfinished(tail) {
+                if is_short_sequence(tail) {
                     self.pending = tail.to_vec();
                     BinEnd::Done
                 } else {
@@ -391,8 +404,14 @@ fn characters_to_binary2(p: &mut Process, a: &[Term]) -> BifResult {
             }
         }
     }
+    // The reference handles `[Binary]` exactly like `Binary` here (so an error in it
+    // leaves a bare rest), unlike characters_to_list/2.
+    let mut input = a[0];
+    if input.is_list() && tail(input).is_nil() && binary_bytes(head(input)).is_some() {
+        input = head(input);
+    }
     let mut out: Vec<u8> = Vec::new();
-    let outcome = convert(p, a[0], enc, &mut out)?;
+    let outcome = convert(p, input, enc, &mut out)?;
     let bin = make_binary(&mut p.heap, &out);
     Ok(result(p, bin, outcome))
 }
@@ -437,6 +456,16 @@ mod tests {
         assert!(!is_unfinished(&[0xf8]));
         assert!(!is_unfinished(&[0x80]));
         assert!(!is_unfinished(&[]));
+    }
+
+    #[test]
+    fn short_sequences_are_carried_over() {
+        assert!(is_short_sequence(&[0xe2, 0xff])); // judged later
+        assert!(is_short_sequence(&[0xe0, 0xe0]));
+        assert!(is_short_sequence(&[0xf0]));
+        assert!(!is_short_sequence(&[0xc0, 0x80])); // complete: an error right away
+        assert!(!is_short_sequence(&[0x80]));
+        assert!(!is_short_sequence(&[0xff, 0x80]));
     }
 
     #[test]

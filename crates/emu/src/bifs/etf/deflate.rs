@@ -1075,7 +1075,7 @@ mod tests {
         let mut out = Vec::with_capacity(n + 8);
         while out.len() < n {
             x = x.wrapping_mul(1103515245).wrapping_add(12345);
-            if (x >> 16) % 11 == 0 {
+            if (x >> 16).is_multiple_of(11) {
                 out.push((x >> 8) as u8);
             } else {
                 out.extend_from_slice(words[((x >> 20) % 8) as usize]);
