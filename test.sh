@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/ensure-otp.sh
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --release --bin oxbeam
 cargo test --release --workspace
 ./target/release/oxbeam check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)

@@ -1,7 +1,8 @@
 //! erl's command line. erl's syntax (`-s M F A1 A2`, `-pa D1 D2`, `+S 4`, `-extra`) is
 //! positional and prefix-based, which clap cannot express, so it is parsed by hand here.
 
-pub const USAGE: &str = "usage: oxbeam [-noshell] [-pa Dir...] [-pz Dir...] [-s Mod [Fun [Args...]]] \
+pub const USAGE: &str =
+    "usage: oxbeam [-noshell] [-pa Dir...] [-pz Dir...] [-s Mod [Fun [Args...]]] \
 [-run Mod [Fun [Args...]]] [-eval Expr] [+S N] [-extra Args...]\n       oxbeam check-load PATH...";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +56,11 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
                 let m = v[0].clone();
                 let f = v.get(1).cloned().unwrap_or_else(|| "start".into());
                 let rest = v.iter().skip(2).cloned().collect();
-                a.actions.push(if flag == "-s" { Action::S(m, f, rest) } else { Action::Run(m, f, rest) });
+                a.actions.push(if flag == "-s" {
+                    Action::S(m, f, rest)
+                } else {
+                    Action::Run(m, f, rest)
+                });
             }
             "-eval" => {
                 let e = argv.get(i).ok_or("-eval needs an expression")?;

@@ -35,10 +35,17 @@ pub fn run(paths: &[String]) -> i32 {
     let (mut ok, mut failed) = (0usize, 0usize);
     for f in &files {
         let name = f.display().to_string();
-        let result = std::fs::read(f).map_err(|e| format!("{name}: {e}")).and_then(|bytes| {
-            // A panic here would be a loader bug; report it as a failure of this file.
-            std::panic::catch_unwind(|| oxbeam_emu::loading::prepare(&name, &bytes).map(|_| ()).map_err(|e| e.to_string())).unwrap_or_else(|_| Err(format!("{name}: loader panicked")))
-        });
+        let result = std::fs::read(f)
+            .map_err(|e| format!("{name}: {e}"))
+            .and_then(|bytes| {
+                // A panic here would be a loader bug; report it as a failure of this file.
+                std::panic::catch_unwind(|| {
+                    oxbeam_emu::loading::prepare(&name, &bytes)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+                .unwrap_or_else(|_| Err(format!("{name}: loader panicked")))
+            });
         match result {
             Ok(()) => ok += 1,
             Err(e) => {

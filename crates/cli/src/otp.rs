@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 /// oxbeam's own Erlang modules, compiled by otp-lib/build.sh.
 const EMBEDDED: &[(&str, &[u8])] = &[
-    ("oxbeam_io", include_bytes!("../../../otp-lib/ebin/oxbeam_io.beam")),
+    (
+        "oxbeam_io",
+        include_bytes!("../../../otp-lib/ebin/oxbeam_io.beam"),
+    ),
     ("init", include_bytes!("../../../otp-lib/ebin/init.beam")),
 ];
 
@@ -24,7 +27,10 @@ pub fn otp_root() -> PathBuf {
             if let Ok(real) = std::fs::canonicalize(&erl) {
                 // <root>/bin/erl or <root>/erts-*/bin/erl
                 if let Some(bin) = real.parent() {
-                    for cand in [bin.parent(), bin.parent().and_then(|p| p.parent())].into_iter().flatten() {
+                    for cand in [bin.parent(), bin.parent().and_then(|p| p.parent())]
+                        .into_iter()
+                        .flatten()
+                    {
                         if cand.join("lib").is_dir() && cand.join("bin").is_dir() {
                             return cand.to_path_buf();
                         }
@@ -40,12 +46,20 @@ pub fn otp_root() -> PathBuf {
 /// first), and the erts preloaded modules.
 pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = match std::fs::read_dir(root.join("lib")) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path().join("ebin")).filter(|p| p.is_dir()).collect(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("ebin"))
+            .filter(|p| p.is_dir())
+            .collect(),
         Err(_) => Vec::new(),
     };
     dirs.sort();
     let rank = |p: &PathBuf| {
-        let n = p.parent().and_then(|q| q.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let n = p
+            .parent()
+            .and_then(|q| q.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if n.starts_with("kernel-") {
             0
         } else if n.starts_with("stdlib-") {
@@ -57,7 +71,11 @@ pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
     dirs.sort_by_key(rank);
     // Elixir's libraries, when installed beside OTP in the usual Debian place.
     if let Ok(rd) = std::fs::read_dir("/usr/lib/elixir/lib") {
-        let mut ex: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path().join("ebin")).filter(|p| p.is_dir()).collect();
+        let mut ex: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("ebin"))
+            .filter(|p| p.is_dir())
+            .collect();
         ex.sort();
         dirs.extend(ex);
     }
@@ -79,9 +97,17 @@ pub fn boot_and_run(args: Args) -> i32 {
         }
     }
     // The group leaders for standard output and error, then the boot process.
-    let io = spawn(("oxbeam_io", "loop"), &[Term::small(1), Term::atom(am::LATIN1)], None);
+    let io = spawn(
+        ("oxbeam_io", "loop"),
+        &[Term::small(1), Term::atom(am::LATIN1)],
+        None,
+    );
     oxbeam_emu::sched::register(am::USER, io.pid_value());
-    let err = spawn(("oxbeam_io", "loop"), &[Term::small(2), Term::atom(am::LATIN1)], None);
+    let err = spawn(
+        ("oxbeam_io", "loop"),
+        &[Term::small(2), Term::atom(am::LATIN1)],
+        None,
+    );
     oxbeam_emu::sched::register(am::STANDARD_ERROR, err.pid_value());
     let (flags, plain) = init_arguments(&args, &root);
     let actions = build_actions(&args.actions);
@@ -106,13 +132,27 @@ fn init_arguments(args: &Args, root: &Path) -> (Term, Term) {
     let mut flags: Vec<(String, Vec<String>)> = vec![
         ("root".into(), vec![root.display().to_string()]),
         ("progname".into(), vec!["erl".into()]),
-        ("home".into(), vec![std::env::var("HOME").unwrap_or_else(|_| "/".into())]),
+        (
+            "home".into(),
+            vec![std::env::var("HOME").unwrap_or_else(|_| "/".into())],
+        ),
     ];
     if let Ok(rd) = std::fs::read_dir(root) {
-        let mut erts: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.file_name().map(|n| n.to_string_lossy().starts_with("erts-")).unwrap_or(false)).collect();
+        let mut erts: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().starts_with("erts-"))
+                    .unwrap_or(false)
+            })
+            .collect();
         erts.sort();
         if let Some(e) = erts.last() {
-            flags.insert(1, ("bindir".into(), vec![e.join("bin").display().to_string()]));
+            flags.insert(
+                1,
+                ("bindir".into(), vec![e.join("bin").display().to_string()]),
+            );
         }
     }
     if args.noshell {
@@ -144,12 +184,26 @@ fn build_actions(actions: &[Action]) -> Term {
             Action::S(m, f, args) => {
                 let argv: Vec<Term> = args.iter().map(|s| Term::atom(Atom::from_str(s))).collect();
                 let l = list_from_iter(h, &argv, Term::NIL);
-                make_tuple(h, &[Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
+                make_tuple(
+                    h,
+                    &[
+                        Term::atom(Atom::from_str(m)),
+                        Term::atom(Atom::from_str(f)),
+                        l,
+                    ],
+                )
             }
             Action::Run(m, f, args) => {
                 let argv: Vec<Term> = args.iter().map(|s| string_to_list(h, s)).collect();
                 let l = list_from_iter(h, &argv, Term::NIL);
-                make_tuple(h, &[Term::atom(Atom::from_str(m)), Term::atom(Atom::from_str(f)), l])
+                make_tuple(
+                    h,
+                    &[
+                        Term::atom(Atom::from_str(m)),
+                        Term::atom(Atom::from_str(f)),
+                        l,
+                    ],
+                )
             }
             Action::Eval(e) => {
                 let s = string_to_list(h, e);

@@ -62,7 +62,11 @@ pub enum Trap {
     /// Return the value after a full-sweep collection (erlang:garbage_collect).
     GarbageCollect(Term),
     /// Call `m:f(args)` in place of the BIF (args is a proper list).
-    Apply { module: Term, function: Term, args: Term },
+    Apply {
+        module: Term,
+        function: Term,
+        args: Term,
+    },
     /// Call the fun with args (a proper list) in place of the BIF.
     ApplyFun { fun: Term, args: Term },
     /// Stop the VM with this exit status (`halt/0,1,2`).

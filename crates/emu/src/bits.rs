@@ -2,7 +2,7 @@
 
 /// Copies `nbits` bits from `src` starting at bit `src_off` into `dst` at bit `dst_off`.
 pub fn copy_bits(src: &[u8], src_off: usize, dst: &mut [u8], dst_off: usize, nbits: usize) {
-    if src_off % 8 == 0 && dst_off % 8 == 0 {
+    if src_off.is_multiple_of(8) && dst_off.is_multiple_of(8) {
         let whole = nbits / 8;
         let (s, d) = (src_off / 8, dst_off / 8);
         dst[d..d + whole].copy_from_slice(&src[s..s + whole]);

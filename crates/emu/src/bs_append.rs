@@ -66,7 +66,8 @@ struct Registry {
 impl Registry {
     fn evict(&mut self, i: usize) {
         let e = self.entries.remove(i);
-        BinData::dec_ref(e.data);
+        // SAFETY: the registry owns one reference of every registered buffer.
+        unsafe { BinData::dec_ref(e.data) };
     }
 
     fn insert(&mut self, w: Writable) {
@@ -85,7 +86,8 @@ impl Registry {
 impl Drop for Registry {
     fn drop(&mut self) {
         for e in self.entries.drain(..) {
-            BinData::dec_ref(e.data);
+            // SAFETY: the registry owns one reference of every registered buffer.
+            unsafe { BinData::dec_ref(e.data) };
         }
     }
 }
@@ -132,7 +134,8 @@ fn refc_parts(t: Term) -> Option<(Term, usize, usize)> {
 /// covering the bytes in use, under a sub-binary unless it is the whole of it.
 fn view(p: &mut Process, data: *mut BinData, bytes: *mut u8, off: usize, bits: usize) -> Term {
     let size = (off + bits).div_ceil(8);
-    BinData::inc_ref(data);
+    // SAFETY: callers pass a registered (hence live) buffer.
+    unsafe { BinData::inc_ref(data) };
     let w = p.heap.alloc(REFC_BIN_WORDS);
     // SAFETY: four fresh words laid out as a refc-binary handle (header.rs); the handle
     // owns the reference taken above and is registered for release below.
@@ -169,7 +172,8 @@ pub(super) fn new_refc(p: &mut Process, content: Vec<u8>) -> (Term, *mut u8) {
     let (data, bytes) = new_data(content);
     let t = view(p, data, bytes, 0, bits);
     // `view` took a reference for the handle; the creation's one is not needed.
-    BinData::dec_ref(data);
+    // SAFETY: we own the creation's reference and give it up once.
+    unsafe { BinData::dec_ref(data) };
     (t, bytes)
 }
 

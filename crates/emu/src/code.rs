@@ -60,7 +60,8 @@ impl Export {
     }
     /// Points the export back at its stub (module deleted / not loaded).
     pub fn reset_to_stub(&self) {
-        self.code.store(self.stub_ptr() as *mut Op, Ordering::Release);
+        self.code
+            .store(self.stub_ptr() as *mut Op, Ordering::Release);
     }
 }
 
@@ -98,7 +99,15 @@ impl FunEntry {
 
 /// Creates a fun entry that lives for the rest of the run.
 #[allow(clippy::too_many_arguments)]
-pub fn new_fun_entry(module: Atom, function: Atom, total_arity: u32, num_free: u32, index: u32, old_uniq: u32, uniq: [u8; 16]) -> &'static FunEntry {
+pub fn new_fun_entry(
+    module: Atom,
+    function: Atom,
+    total_arity: u32,
+    num_free: u32,
+    index: u32,
+    old_uniq: u32,
+    uniq: [u8; 16],
+) -> &'static FunEntry {
     Box::leak(Box::new(FunEntry {
         module,
         function,
@@ -111,8 +120,11 @@ pub fn new_fun_entry(module: Atom, function: Atom, total_arity: u32, num_free: u
     }))
 }
 
-fn export_table() -> &'static RwLock<HashMap<(Atom, Atom, u32), &'static Export>> {
-    static T: OnceLock<RwLock<HashMap<(Atom, Atom, u32), &'static Export>>> = OnceLock::new();
+/// `{Module, Function, Arity}` to its export entry.
+type ExportTable = RwLock<HashMap<(Atom, Atom, u32), &'static Export>>;
+
+fn export_table() -> &'static ExportTable {
+    static T: OnceLock<ExportTable> = OnceLock::new();
     T.get_or_init(|| RwLock::new(HashMap::with_capacity(1 << 14)))
 }
 
@@ -148,7 +160,11 @@ pub fn find_export(m: Atom, f: Atom, a: u32) -> Option<&'static Export> {
 pub fn register_bif(m: Atom, f: Atom, a: u32, bif: BifFn) {
     let e = export(m, f, a);
     let _ = e.bif.set(bif);
-    let stub: &'static Op = Box::leak(Box::new(Op::CallBifOnly { arity: a, bif, export: e }));
+    let stub: &'static Op = Box::leak(Box::new(Op::CallBifOnly {
+        arity: a,
+        bif,
+        export: e,
+    }));
     e.set_code(stub);
 }
 
@@ -228,7 +244,9 @@ impl Module {
         }
     }
     pub fn find_function(&self, name: Atom, arity: u32) -> Option<&FunctionInfo> {
-        self.functions.iter().find(|f| f.name == name && f.arity == arity)
+        self.functions
+            .iter()
+            .find(|f| f.name == name && f.arity == arity)
     }
 }
 

@@ -114,7 +114,11 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> O
     }
     match ka {
         Kind::Number => compare_numbers(a, b, exact),
-        Kind::Atom => a.atom_value().name().as_bytes().cmp(b.atom_value().name().as_bytes()),
+        Kind::Atom => a
+            .atom_value()
+            .name()
+            .as_bytes()
+            .cmp(b.atom_value().name().as_bytes()),
         Kind::Nil => Ordering::Equal,
         Kind::Pid | Kind::Port => {
             if a.is_immed() && b.is_immed() {

@@ -21,7 +21,11 @@ use oxbeam_term::Term;
 pub fn stress_mode() -> bool {
     use std::sync::OnceLock;
     static S: OnceLock<bool> = OnceLock::new();
-    *S.get_or_init(|| std::env::var("OXBEAM_GC_STRESS").map(|v| v == "1").unwrap_or(false))
+    *S.get_or_init(|| {
+        std::env::var("OXBEAM_GC_STRESS")
+            .map(|v| v == "1")
+            .unwrap_or(false)
+    })
 }
 
 struct Space {
@@ -53,7 +57,11 @@ impl Copier<'_> {
     }
 
     fn alloc(&mut self, n: usize, promote: bool) -> *mut Term {
-        let s = if promote { &mut self.old } else { &mut self.young };
+        let s = if promote {
+            &mut self.old
+        } else {
+            &mut self.young
+        };
         let p = s.top;
         // SAFETY: the spaces were sized for every word that can survive.
         unsafe {
@@ -142,12 +150,14 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     if !full && heap.old.len() - heap.old_top < promote_max {
         if heap.old_top == 0 {
             // First promotion: make an old heap big enough.
-            heap.old = vec![Term::NIL; next_heap_size(promote_max.max(heap.min_heap_size))].into_boxed_slice();
+            heap.old = vec![Term::NIL; next_heap_size(promote_max.max(heap.min_heap_size))]
+                .into_boxed_slice();
         } else {
             full = true;
         }
     }
-    let live_max = young_used + stack_len + need + STACK_RESERVE + if full { heap.old_top } else { 0 };
+    let live_max =
+        young_used + stack_len + need + STACK_RESERVE + if full { heap.old_top } else { 0 };
     let to_size = next_heap_size(live_max.max(heap.young_size()));
     let mut to = vec![Term::NIL; to_size].into_boxed_slice();
     let to_start = to.as_mut_ptr();
@@ -157,7 +167,11 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
         heap,
         full,
         // SAFETY: pointer arithmetic within the freshly allocated blocks.
-        young: Space { start: to_start, top: to_start, end: unsafe { to_start.add(to_size - stack_len) } },
+        young: Space {
+            start: to_start,
+            top: to_start,
+            end: unsafe { to_start.add(to_size - stack_len) },
+        },
         old: Space {
             start: heap.old.as_ptr() as *mut Term,
             top: unsafe { (heap.old.as_ptr() as *mut Term).add(heap.old_top) },
@@ -210,8 +224,12 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
         if h.is_boxed() {
             survivors.push(h.boxed_ptr());
         } else {
-            let data = unsafe { *pb.add(2) }.0 as *mut BinData;
-            BinData::dec_ref(data);
+            // SAFETY: a dead handle's word 2 is its BinData; the off-heap list held
+            // one reference for it, released here exactly once.
+            unsafe {
+                let data = (*pb.add(2)).0 as *mut BinData;
+                BinData::dec_ref(data);
+            }
         }
     }
     heap.off_heap = survivors;
@@ -261,7 +279,10 @@ fn resize_after_gc(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
     let (os, oe) = (heap.start as usize, heap.htop as usize);
     let delta = ns as isize - heap.start as isize;
     let reloc = |t: Term| -> Term {
-        if (t.is_list() || t.is_boxed()) && (t.ptr_val() as usize) >= os && (t.ptr_val() as usize) < oe {
+        if (t.is_list() || t.is_boxed())
+            && (t.ptr_val() as usize) >= os
+            && (t.ptr_val() as usize) < oe
+        {
             Term((t.0 as i64 + delta as i64) as u64)
         } else {
             t
@@ -329,7 +350,10 @@ pub fn verify(heap: &Heap, roots: &[&mut [Term]]) {
         if t.is_boxed() {
             // SAFETY: just checked that p is inside this process's memory or literals.
             let h = unsafe { *p };
-            assert!(h.is_header(), "heap verifier: {what} boxed term {t:?} has no header ({h:?})");
+            assert!(
+                h.is_header(),
+                "heap verifier: {what} boxed term {t:?} has no header ({h:?})"
+            );
         }
     };
     for r in roots {
@@ -346,7 +370,9 @@ pub fn verify(heap: &Heap, roots: &[&mut [Term]]) {
     }
     for (s, e) in [
         (heap.start as *const Term, heap.htop as *const Term),
-        (heap.old.as_ptr(), unsafe { heap.old.as_ptr().add(heap.old_top) }),
+        (heap.old.as_ptr(), unsafe {
+            heap.old.as_ptr().add(heap.old_top)
+        }),
     ] {
         let mut at = s;
         while at < e {

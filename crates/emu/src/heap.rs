@@ -60,14 +60,20 @@ impl Drop for Fragment {
 pub fn release_off_heap(list: &mut Vec<*mut Term>) {
     for pb in list.drain(..) {
         // SAFETY: every listed address is a live refc-binary handle owned by this list.
-        let data = unsafe { *pb.add(2) }.0 as *mut crate::object::BinData;
-        crate::object::BinData::dec_ref(data);
+        // SAFETY: as above, and the list owns one reference of the handle's data.
+        unsafe {
+            let data = (*pb.add(2)).0 as *mut crate::object::BinData;
+            crate::object::BinData::dec_ref(data);
+        }
     }
 }
 
 impl crate::object::Alloc for Fragment {
     fn alloc_words(&mut self, n: usize) -> *mut Term {
-        assert!(self.used + n <= self.words.len(), "fragment sized too small");
+        assert!(
+            self.used + n <= self.words.len(),
+            "fragment sized too small"
+        );
         // SAFETY: checked above that the words are inside the fragment.
         let p = unsafe { self.words.as_mut_ptr().add(self.used) };
         self.used += n;

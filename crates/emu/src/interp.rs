@@ -51,7 +51,6 @@ pub enum Outcome {
 /// The instruction every process's outermost frame returns to: a normal exit.
 pub static PROCESS_EXIT: Op = Op::ProcessExit;
 
-
 #[inline(always)]
 fn y_ptr(p: &Process, i: usize) -> *mut Term {
     // SAFETY: Y index within the current frame (validated by the compiler's beam_validator).
@@ -129,7 +128,12 @@ struct Raise {
 }
 
 fn error(reason: Term) -> Raise {
-    Raise { class: Class::Error, reason, top: Top::Arity, given_trace: None }
+    Raise {
+        class: Class::Error,
+        reason,
+        top: Top::Arity,
+        given_trace: None,
+    }
 }
 
 fn tuple2(p: &mut Process, a: Term, b: Term) -> Term {
@@ -142,18 +146,47 @@ fn args_list(p: &mut Process, regs: &Regs, arity: usize) -> Term {
 }
 
 /// Converts a BIF fault into a raise.
-fn fault_to_raise(p: &mut Process, f: Fault, bif_export: Option<&'static Export>, args: &[Term]) -> Raise {
+fn fault_to_raise(
+    p: &mut Process,
+    f: Fault,
+    bif_export: Option<&'static Export>,
+    args: &[Term],
+) -> Raise {
     match f {
         Fault::Error(reason) => match bif_export {
             Some(e) => {
                 let a = list_from_iter(&mut p.heap, args, Term::NIL);
-                Raise { class: Class::Error, reason, top: Top::Bif { module: e.module, function: e.function, args: a }, given_trace: None }
+                Raise {
+                    class: Class::Error,
+                    reason,
+                    top: Top::Bif {
+                        module: e.module,
+                        function: e.function,
+                        args: a,
+                    },
+                    given_trace: None,
+                }
             }
             None => error(reason),
         },
-        Fault::Raise(class, reason) => Raise { class, reason, top: Top::Arity, given_trace: None },
-        Fault::RaiseArgs(reason, a) => Raise { class: Class::Error, reason, top: Top::Args(a), given_trace: None },
-        Fault::Reraise(class, reason, trace) => Raise { class, reason, top: Top::Arity, given_trace: Some(trace) },
+        Fault::Raise(class, reason) => Raise {
+            class,
+            reason,
+            top: Top::Arity,
+            given_trace: None,
+        },
+        Fault::RaiseArgs(reason, a) => Raise {
+            class: Class::Error,
+            reason,
+            top: Top::Args(a),
+            given_trace: None,
+        },
+        Fault::Reraise(class, reason, trace) => Raise {
+            class,
+            reason,
+            top: Top::Arity,
+            given_trace: Some(trace),
+        },
         Fault::Trap(_) => error(Term::atom(am::BADARG)),
     }
 }
@@ -167,7 +200,11 @@ fn throw(p: &mut Process, regs: &mut Regs, ip: *const Op, r: Raise) -> Option<*c
     };
     let class = r.class.atom();
     let raw = make_tuple(&mut p.heap, &[class, trace]);
-    p.exception = Some(CurrentException { class, reason: r.reason, stacktrace: trace });
+    p.exception = Some(CurrentException {
+        class,
+        reason: r.reason,
+        stacktrace: trace,
+    });
     regs.x[0] = Term::NON_VALUE;
     regs.x[1] = class;
     regs.x[2] = r.reason;
@@ -338,7 +375,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         match op {
             Op::MoveXX { src, dst } => {
                 // SAFETY: X indices were checked against X_REGS when the code was loaded.
-                unsafe { *regs.x.get_unchecked_mut(*dst as usize) = *regs.x.get_unchecked(*src as usize) };
+                unsafe {
+                    *regs.x.get_unchecked_mut(*dst as usize) = *regs.x.get_unchecked(*src as usize)
+                };
                 ip = next(ip);
             }
             Op::Move { src, dst } => {
@@ -346,16 +385,29 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, v);
                 ip = next(ip);
             }
-            Op::FuncInfo { module, function, arity } => {
+            Op::FuncInfo {
+                module,
+                function,
+                arity,
+            } => {
                 let args = args_list(p, regs, *arity as usize);
                 let _ = (module, function);
-                raise!(Raise { class: Class::Error, reason: Term::atom(am::FUNCTION_CLAUSE), top: Top::Args(args), given_trace: None })
+                raise!(Raise {
+                    class: Class::Error,
+                    reason: Term::atom(am::FUNCTION_CLAUSE),
+                    top: Top::Args(args),
+                    given_trace: None
+                })
             }
             Op::Call { arity, target } => {
                 p.heap.push(Term(next(ip) as u64));
                 dispatch_call!(jump(ip, *target), *arity)
             }
-            Op::CallLast { arity, target, dealloc } => {
+            Op::CallLast {
+                arity,
+                target,
+                dealloc,
+            } => {
                 pop_frame(p, *dealloc);
                 dispatch_call!(jump(ip, *target), *arity)
             }
@@ -364,12 +416,20 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 p.heap.push(Term(next(ip) as u64));
                 dispatch_call!(export.code(), *arity)
             }
-            Op::CallExtLast { arity, export, dealloc } => {
+            Op::CallExtLast {
+                arity,
+                export,
+                dealloc,
+            } => {
                 pop_frame(p, *dealloc);
                 dispatch_call!(export.code(), *arity)
             }
             Op::CallExtOnly { arity, export } => dispatch_call!(export.code(), *arity),
-            Op::CallBif { arity, bif, export } | Op::CallBifLast { arity, bif, export, .. } | Op::CallBifOnly { arity, bif, export } => {
+            Op::CallBif { arity, bif, export }
+            | Op::CallBifLast {
+                arity, bif, export, ..
+            }
+            | Op::CallBifOnly { arity, bif, export } => {
                 let r = call_bif!(*bif, *export, *arity);
                 let v = match r {
                     Ok(v) => v,
@@ -423,14 +483,26 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::CallUndefined { export } => {
                 // Load the module from the code path on first use, as erl's interactive
                 // mode does, then retry.
-                if !export.is_loaded() && crate::loading::ensure_loaded(export.module).is_ok() && export.is_loaded() {
+                if !export.is_loaded()
+                    && crate::loading::ensure_loaded(export.module).is_ok()
+                    && export.is_loaded()
+                {
                     ip = export.code();
                     continue;
                 }
                 let args = args_list(p, regs, export.arity as usize);
                 // `ip` is the export's stub, outside any module: the trace starts with
                 // the missing function and continues with the caller's return address.
-                raise!(Raise { class: Class::Error, reason: Term::atom(am::UNDEF), top: Top::Undef { module: export.module, function: export.function, args }, given_trace: None })
+                raise!(Raise {
+                    class: Class::Error,
+                    reason: Term::atom(am::UNDEF),
+                    top: Top::Undef {
+                        module: export.module,
+                        function: export.function,
+                        args
+                    },
+                    given_trace: None
+                })
             }
             Op::Apply { arity } | Op::ApplyLast { arity, .. } => {
                 let n = *arity as usize;
@@ -519,7 +591,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::ProcessExit => {
                 return Outcome::Exit(Term::atom(am::NORMAL));
             }
-            Op::Allocate { stack, heap, live, .. } => {
+            Op::Allocate {
+                stack, heap, live, ..
+            } => {
                 ensure_heap(p, regs, (*stack + *heap) as usize, *live as usize);
                 // SAFETY: ensure_heap made room for the frame.
                 unsafe {
@@ -560,7 +634,10 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, v);
                 ip = next(ip);
             }
-            Op::Bif1 { bif, fail, a, dst } | Op::GcBif1 { bif, fail, a, dst, .. } => {
+            Op::Bif1 { bif, fail, a, dst }
+            | Op::GcBif1 {
+                bif, fail, a, dst, ..
+            } => {
                 let args = [get(p, regs, *a)];
                 match bif(p, &args) {
                     Ok(v) => {
@@ -573,7 +650,21 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
-            Op::Bif2 { bif, fail, a, b, dst } | Op::GcBif2 { bif, fail, a, b, dst, .. } => {
+            Op::Bif2 {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            }
+            | Op::GcBif2 {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+                ..
+            } => {
                 let args = [get(p, regs, *a), get(p, regs, *b)];
                 match bif(p, &args) {
                     Ok(v) => {
@@ -586,8 +677,18 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
-            Op::GcBif3 { bif, fail, args: srcs, dst, .. } => {
-                let args = [get(p, regs, srcs[0]), get(p, regs, srcs[1]), get(p, regs, srcs[2])];
+            Op::GcBif3 {
+                bif,
+                fail,
+                args: srcs,
+                dst,
+                ..
+            } => {
+                let args = [
+                    get(p, regs, srcs[0]),
+                    get(p, regs, srcs[1]),
+                    get(p, regs, srcs[2]),
+                ];
                 match bif(p, &args) {
                     Ok(v) => {
                         set(p, regs, *dst, v);
@@ -599,9 +700,27 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
-            Op::Add { bif, fail, a, b, dst } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i + j)),
-            Op::Sub { bif, fail, a, b, dst } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i - j)),
-            Op::Mul { bif, fail, a, b, dst } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j)),
+            Op::Add {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i + j)),
+            Op::Sub {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i - j)),
+            Op::Mul {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j)),
             Op::Swap { a, b } => {
                 let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
                 set(p, regs, *a, vb);
@@ -630,7 +749,11 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, tuple_get(t, *index as usize));
                 ip = next(ip);
             }
-            Op::SetTupleElement { value, tuple, index } => {
+            Op::SetTupleElement {
+                value,
+                tuple,
+                index,
+            } => {
                 let (v, t) = (get(p, regs, *value), get(p, regs, *tuple));
                 set_word(t, *index as usize + 1, v);
                 ip = next(ip);
@@ -663,29 +786,68 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             }
             Op::IsFunction2 { fail, src, arity } => {
                 let (f, a) = (get(p, regs, *src), get(p, regs, *arity));
-                let ok = is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value();
+                let ok =
+                    is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value();
                 ip = if ok { next(ip) } else { jump(ip, *fail) };
             }
             Op::TestArity { fail, src, arity } => {
                 let t = get(p, regs, *src);
-                ip = if tuple_arity(t) == *arity as usize { next(ip) } else { jump(ip, *fail) };
+                ip = if tuple_arity(t) == *arity as usize {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
             }
-            Op::IsTaggedTuple { fail, src, arity, tag } => {
+            Op::IsTaggedTuple {
+                fail,
+                src,
+                arity,
+                tag,
+            } => {
                 let t = get(p, regs, *src);
-                let ok = is_tuple(t) && tuple_arity(t) == *arity as usize && *arity > 0 && tuple_get(t, 0) == *tag;
+                let ok = is_tuple(t)
+                    && tuple_arity(t) == *arity as usize
+                    && *arity > 0
+                    && tuple_get(t, 0) == *tag;
                 ip = if ok { next(ip) } else { jump(ip, *fail) };
             }
-            Op::IsLt { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i < j, |x, y| compare::compare(x, y, false).is_lt()),
-            Op::IsGe { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i >= j, |x, y| compare::compare(x, y, false).is_ge()),
+            Op::IsLt { fail, a, b } => {
+                cmp_op!(*fail, *a, *b, |i, j| i < j, |x, y| compare::compare(
+                    x, y, false
+                )
+                .is_lt())
+            }
+            Op::IsGe { fail, a, b } => {
+                cmp_op!(*fail, *a, *b, |i, j| i >= j, |x, y| compare::compare(
+                    x, y, false
+                )
+                .is_ge())
+            }
             Op::IsEq { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i == j, compare::eq),
-            Op::IsNe { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i != j, |x, y| !compare::eq(x, y)),
-            Op::IsEqExact { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i == j, compare::eq_exact),
-            Op::IsNeExact { fail, a, b } => cmp_op!(*fail, *a, *b, |i, j| i != j, |x, y| !compare::eq_exact(x, y)),
+            Op::IsNe { fail, a, b } => {
+                cmp_op!(*fail, *a, *b, |i, j| i != j, |x, y| !compare::eq(x, y))
+            }
+            Op::IsEqExact { fail, a, b } => {
+                cmp_op!(*fail, *a, *b, |i, j| i == j, compare::eq_exact)
+            }
+            Op::IsNeExact { fail, a, b } => {
+                cmp_op!(*fail, *a, *b, |i, j| i != j, |x, y| !compare::eq_exact(
+                    x, y
+                ))
+            }
             Op::IsEqExactImm { fail, a, imm } => {
-                ip = if get(p, regs, *a) == *imm { next(ip) } else { jump(ip, *fail) };
+                ip = if get(p, regs, *a) == *imm {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
             }
             Op::IsNeExactImm { fail, a, imm } => {
-                ip = if get(p, regs, *a) != *imm { next(ip) } else { jump(ip, *fail) };
+                ip = if get(p, regs, *a) != *imm {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
             }
             Op::SelectVal { src, fail, table } => {
                 let v = get(p, regs, *src);
@@ -763,7 +925,12 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::Raise { stacktrace, reason } => {
                 let (raw, reason) = (get(p, regs, *stacktrace), get(p, regs, *reason));
                 let (class, trace) = raw_parts(raw);
-                raise!(Raise { class, reason, top: Top::Arity, given_trace: Some(trace) })
+                raise!(Raise {
+                    class,
+                    reason,
+                    top: Top::Arity,
+                    given_trace: Some(trace)
+                })
             }
             Op::BuildStacktrace => {
                 let (_, trace) = raw_parts(regs.x[0]);
@@ -775,7 +942,12 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 match Class::from_term(class) {
                     Some(c) => {
                         let (_, trace) = raw_parts(raw);
-                        raise!(Raise { class: c, reason, top: Top::Arity, given_trace: Some(trace) })
+                        raise!(Raise {
+                            class: c,
+                            reason,
+                            top: Top::Arity,
+                            given_trace: Some(trace)
+                        })
                     }
                     None => {
                         regs.x[0] = Term::atom(am::BADARG);
@@ -792,7 +964,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                         ip = next(ip);
                     }
                     Err(f) => {
-                        let e = crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("!"), 2);
+                        let e =
+                            crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("!"), 2);
                         raise!(fault_to_raise(p, f, Some(e), &[to, msg]))
                     }
                 }
@@ -876,7 +1049,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, r);
                 ip = next(ip);
             }
-            Op::RecvMarkerBind { .. } | Op::RecvMarkerClear { .. } | Op::RecvMarkerUse { .. } => ip = next(ip),
+            Op::RecvMarkerBind { .. } | Op::RecvMarkerClear { .. } | Op::RecvMarkerUse { .. } => {
+                ip = next(ip)
+            }
             Op::Fclearerror => ip = next(ip),
             Op::Fcheckerror { .. } => ip = next(ip),
             Op::FmoveToF { src, fr } => {
@@ -946,7 +1121,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             }
             Op::HasMapFields { fail, map, keys } => {
                 let m = get(p, regs, *map);
-                let ok = keys.iter().all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
+                let ok = keys
+                    .iter()
+                    .all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
                 ip = if ok { next(ip) } else { jump(ip, *fail) };
             }
             Op::PutMapAssoc(mp) | Op::PutMapExact(mp) => {
@@ -955,7 +1132,11 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     let r = tuple2(p, Term::atom(am::BADMAP), m);
                     fail_or_raise!(mp.fail, error(r))
                 }
-                let updates: Vec<(Term, Term)> = mp.pairs.iter().map(|(k, v)| (get(p, regs, *k), get(p, regs, *v))).collect();
+                let updates: Vec<(Term, Term)> = mp
+                    .pairs
+                    .iter()
+                    .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
+                    .collect();
                 let r = if let Op::PutMapAssoc(_) = op {
                     Ok(crate::map::put_many(&mut p.heap, m, &updates))
                 } else {
@@ -1002,8 +1183,14 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::OnLoad => ip = next(ip),
             Op::CodeEnd => raise!(error(Term::atom(am::BADARG))),
             Op::Unsupported { opcode } => {
-                let name = oxbeam_loader::opcodes::Opcode::from_u8(*opcode).map(|o| o.name()).unwrap_or("?");
-                let r = tuple2(p, Term::atom(oxbeam_term::Atom::from_str("unsupported_instruction")), Term::atom(oxbeam_term::Atom::from_str(name)));
+                let name = oxbeam_loader::opcodes::Opcode::from_u8(*opcode)
+                    .map(|o| o.name())
+                    .unwrap_or("?");
+                let r = tuple2(
+                    p,
+                    Term::atom(oxbeam_term::Atom::from_str("unsupported_instruction")),
+                    Term::atom(oxbeam_term::Atom::from_str(name)),
+                );
                 raise!(error(r))
             }
         }
@@ -1027,7 +1214,11 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             TrapAction::Value(v)
         }
         Trap::Halt(code) => TrapAction::Halt(code),
-        Trap::Apply { module, function, args } => {
+        Trap::Apply {
+            module,
+            function,
+            args,
+        } => {
             let items = match list_to_vec(args) {
                 Some(v) => v,
                 None => return TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
@@ -1051,7 +1242,12 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
 
 /// Sets up the registers for calling `fun` with the `n` arguments in x0..: returns the
 /// code to jump to and the number of live argument registers (arguments + environment).
-fn prepare_fun_call(p: &mut Process, regs: &mut Regs, fun: Term, n: usize) -> Result<(*const Op, usize), Raise> {
+fn prepare_fun_call(
+    p: &mut Process,
+    regs: &mut Regs,
+    fun: Term,
+    n: usize,
+) -> Result<(*const Op, usize), Raise> {
     if is_local_fun(fun) {
         let e = crate::fun::entry_of(fun);
         if e.arity() as usize != n {
@@ -1101,7 +1297,9 @@ fn select(table: &SelectTable, v: Term) -> Option<Label> {
         }
         return None;
     }
-    vals.binary_search_by(|&t| compare::compare(t, v, true)).ok().map(|i| table.labels[i])
+    vals.binary_search_by(|&t| compare::compare(t, v, true))
+        .ok()
+        .map(|i| table.labels[i])
 }
 
 #[inline]
@@ -1111,11 +1309,17 @@ pub fn type_test(test: TypeTest, v: Term) -> bool {
         TypeTest::Float => is_float(v),
         TypeTest::Number => is_number(v),
         TypeTest::Atom => v.is_atom(),
-        TypeTest::Pid => v.is_local_pid() || (v.is_boxed() && header_subtag(header(v)) == SUBTAG_EXT_PID),
+        TypeTest::Pid => {
+            v.is_local_pid() || (v.is_boxed() && header_subtag(header(v)) == SUBTAG_EXT_PID)
+        }
         TypeTest::Reference => is_ref(v),
-        TypeTest::Port => v.is_local_port() || (v.is_boxed() && header_subtag(header(v)) == SUBTAG_EXT_PORT),
+        TypeTest::Port => {
+            v.is_local_port() || (v.is_boxed() && header_subtag(header(v)) == SUBTAG_EXT_PORT)
+        }
         TypeTest::Nil => v.is_nil(),
-        TypeTest::Binary => is_bitstring(v) && bit_view(v).map(|b| b.bit_size % 8 == 0).unwrap_or(false),
+        TypeTest::Binary => {
+            is_bitstring(v) && bit_view(v).map(|b| b.bit_size % 8 == 0).unwrap_or(false)
+        }
         TypeTest::Bitstr => is_bitstring(v),
         TypeTest::List => v.is_list() || v.is_nil(),
         TypeTest::NonemptyList => v.is_list(),

@@ -23,15 +23,26 @@ pub fn build<A: Alloc + ?Sized>(a: &mut A, t: &ExtTerm) -> Term {
             make_tuple(a, &elems)
         }
         ExtTerm::Map(pairs) => {
-            let ps: Vec<(Term, Term)> = pairs.iter().map(|(k, v)| (build(a, k), build(a, v))).collect();
+            let ps: Vec<(Term, Term)> = pairs
+                .iter()
+                .map(|(k, v)| (build(a, k), build(a, v)))
+                .collect();
             crate::map::from_pairs(a, &ps)
         }
         ExtTerm::Binary(b) => make_binary(a, b),
         ExtTerm::BitBinary { bytes, bits } => {
-            let total = if bytes.is_empty() { 0 } else { (bytes.len() - 1) * 8 + *bits as usize };
+            let total = if bytes.is_empty() {
+                0
+            } else {
+                (bytes.len() - 1) * 8 + *bits as usize
+            };
             make_bitstring(a, bytes, total)
         }
-        ExtTerm::Export { module, function, arity } => {
+        ExtTerm::Export {
+            module,
+            function,
+            arity,
+        } => {
             let m = atom_of(module);
             let f = atom_of(function);
             let e = crate::code::export(m, f, *arity as u32);
@@ -39,7 +50,9 @@ pub fn build<A: Alloc + ?Sized>(a: &mut A, t: &ExtTerm) -> Term {
         }
         // Pids, ports, refs and local funs do not occur in compiled literals; keep
         // something printable rather than failing the load.
-        ExtTerm::Pid { .. } | ExtTerm::Port { .. } | ExtTerm::Ref { .. } | ExtTerm::Fun { .. } => Term::atom(oxbeam_term::atom::am::UNDEFINED),
+        ExtTerm::Pid { .. } | ExtTerm::Port { .. } | ExtTerm::Ref { .. } | ExtTerm::Fun { .. } => {
+            Term::atom(oxbeam_term::atom::am::UNDEFINED)
+        }
     }
 }
 

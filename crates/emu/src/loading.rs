@@ -51,7 +51,11 @@ impl std::fmt::Display for LoadFailure {
 /// Finds `<module>.beam` in the code path.
 pub fn find_beam(module: Atom) -> Option<PathBuf> {
     let file = format!("{}.beam", module.name());
-    code_path().read().iter().map(|d| d.join(&file)).find(|p| p.is_file())
+    code_path()
+        .read()
+        .iter()
+        .map(|d| d.join(&file))
+        .find(|p| p.is_file())
 }
 
 /// Loads `module` from the code path unless it is loaded already.
@@ -64,22 +68,32 @@ pub fn ensure_loaded(module: Atom) -> Result<Arc<Module>, LoadFailure> {
         return Ok(m);
     }
     let path = find_beam(module).ok_or(LoadFailure::NotFound)?;
-    let bytes = std::fs::read(&path).map_err(|e| LoadFailure::BadFile(format!("{}: {e}", path.display())))?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| LoadFailure::BadFile(format!("{}: {e}", path.display())))?;
     load_bytes(&path.display().to_string(), &bytes, Some(module))
 }
 
 /// Parses and builds a module without installing it (for check-load).
 pub fn prepare(file_name: &str, bytes: &[u8]) -> Result<Module, LoadFailure> {
-    let beam = oxbeam_loader::parse_beam(file_name, bytes).map_err(|e| LoadFailure::BadFile(e.to_string()))?;
-    crate::transform::build_module(&beam).map_err(|e| LoadFailure::BadFile(format!("{file_name}: {e}")))
+    let beam = oxbeam_loader::parse_beam(file_name, bytes)
+        .map_err(|e| LoadFailure::BadFile(e.to_string()))?;
+    crate::transform::build_module(&beam)
+        .map_err(|e| LoadFailure::BadFile(format!("{file_name}: {e}")))
 }
 
 /// Loads a module from the bytes of a `.beam` file and makes it current.
-pub fn load_bytes(file_name: &str, bytes: &[u8], expect: Option<Atom>) -> Result<Arc<Module>, LoadFailure> {
+pub fn load_bytes(
+    file_name: &str,
+    bytes: &[u8],
+    expect: Option<Atom>,
+) -> Result<Arc<Module>, LoadFailure> {
     let m = prepare(file_name, bytes)?;
     if let Some(e) = expect {
         if m.name != e {
-            return Err(LoadFailure::BadFile(format!("{file_name}: module name in object code is {}", m.name)));
+            return Err(LoadFailure::BadFile(format!(
+                "{file_name}: module name in object code is {}",
+                m.name
+            )));
         }
     }
     Ok(code::install_module(m))
@@ -91,7 +105,9 @@ pub fn load_bytes(file_name: &str, bytes: &[u8], expect: Option<Atom>) -> Result
 pub fn module_md5(beam: &BeamFile) -> [u8; 16] {
     use md5::{Digest, Md5};
     let mut h = Md5::new();
-    for id in ["Atom", "AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT", "Meta"] {
+    for id in [
+        "Atom", "AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT", "Meta",
+    ] {
         for (cid, data) in &beam.chunks {
             if cid != id {
                 continue;

@@ -35,7 +35,10 @@ impl Alloc for crate::heap::Heap {
 /// test suite's builds); callers must have checked it (with `is_tuple` etc.) before.
 #[inline(always)]
 pub fn word(t: Term, i: usize) -> Term {
-    debug_assert!(t.is_list() || t.is_boxed(), "word {i} of an immediate {t:?}");
+    debug_assert!(
+        t.is_list() || t.is_boxed(),
+        "word {i} of an immediate {t:?}"
+    );
     // SAFETY: `t` is a pointer term to a live object with more than `i` words (callers
     // index within the layout given by the header).
     unsafe { *t.ptr_val().add(i) }
@@ -163,7 +166,10 @@ pub fn tuple_elements<'a>(t: Term) -> &'a [Term] {
 /// Element `i` (0-based).
 #[inline(always)]
 pub fn tuple_get(t: Term, i: usize) -> Term {
-    debug_assert!(is_tuple(t) && i < tuple_arity(t), "tuple_get({t:?}, {i}) out of range");
+    debug_assert!(
+        is_tuple(t) && i < tuple_arity(t),
+        "tuple_get({t:?}, {i}) out of range"
+    );
     word(t, i + 1)
 }
 
@@ -224,7 +230,12 @@ pub fn is_integer(t: Term) -> bool {
 }
 #[inline(always)]
 pub fn is_number(t: Term) -> bool {
-    t.is_small() || (t.is_boxed() && matches!(header_subtag(header(t)), SUBTAG_POS_BIG | SUBTAG_NEG_BIG | SUBTAG_FLOAT))
+    t.is_small()
+        || (t.is_boxed()
+            && matches!(
+                header_subtag(header(t)),
+                SUBTAG_POS_BIG | SUBTAG_NEG_BIG | SUBTAG_FLOAT
+            ))
 }
 
 /// The limbs (little-endian u64) of a bignum.
@@ -246,7 +257,14 @@ pub fn big_to_bigint(t: Term) -> BigInt {
         digits.push((l >> 32) as u32);
     }
     let mag = num_bigint::BigUint::new(digits);
-    BigInt::from_biguint(if big_is_negative(t) { Sign::Minus } else { Sign::Plus }, mag)
+    BigInt::from_biguint(
+        if big_is_negative(t) {
+            Sign::Minus
+        } else {
+            Sign::Plus
+        },
+        mag,
+    )
 }
 
 /// Any integer term as a BigInt.
@@ -269,7 +287,11 @@ pub fn make_integer<A: Alloc + ?Sized>(a: &mut A, v: &BigInt) -> Term {
     }
     let (sign, limbs) = v.to_u64_digits();
     let p = a.alloc_words(limbs.len() + 1);
-    let subtag = if sign == Sign::Minus { SUBTAG_NEG_BIG } else { SUBTAG_POS_BIG };
+    let subtag = if sign == Sign::Minus {
+        SUBTAG_NEG_BIG
+    } else {
+        SUBTAG_POS_BIG
+    };
     // SAFETY: limbs+1 fresh words.
     unsafe {
         *p = make_header(subtag, limbs.len());
@@ -323,12 +345,20 @@ impl BinData {
             bytes,
         }))
     }
-    pub fn inc_ref(p: *const BinData) {
-        // SAFETY: `p` came from new_raw and has at least one live reference.
+    /// Adds a reference.
+    ///
+    /// # Safety
+    /// `p` came from [`BinData::new_raw`] and the caller holds a live reference to it.
+    pub unsafe fn inc_ref(p: *const BinData) {
+        // SAFETY: per the contract, `p` is live.
         unsafe { (*p).refc.fetch_add(1, Ordering::Relaxed) };
     }
-    pub fn dec_ref(p: *mut BinData) {
-        // SAFETY: `p` came from new_raw; the last reference frees it exactly once.
+    /// Drops a reference, freeing the data with the last one.
+    ///
+    /// # Safety
+    /// `p` came from [`BinData::new_raw`] and the caller gives up one live reference.
+    pub unsafe fn dec_ref(p: *mut BinData) {
+        // SAFETY: `p` is live; the last reference frees it exactly once.
         unsafe {
             if (*p).refc.fetch_sub(1, Ordering::Release) == 1 {
                 std::sync::atomic::fence(Ordering::Acquire);
@@ -341,7 +371,11 @@ impl BinData {
 /// Whether `t` is a binary or bitstring of any representation.
 #[inline]
 pub fn is_bitstring(t: Term) -> bool {
-    t.is_boxed() && matches!(header_subtag(header(t)), SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN)
+    t.is_boxed()
+        && matches!(
+            header_subtag(header(t)),
+            SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN
+        )
 }
 
 /// A view of a bitstring's bits: the underlying bytes, the offset in bits of the first
@@ -356,7 +390,7 @@ pub struct BitView<'a> {
 impl<'a> BitView<'a> {
     /// The bytes if the view is byte-aligned and a whole number of bytes.
     pub fn as_bytes(&self) -> Option<&'a [u8]> {
-        if self.bit_offset % 8 == 0 && self.bit_size % 8 == 0 {
+        if self.bit_offset.is_multiple_of(8) && self.bit_size.is_multiple_of(8) {
             let s = self.bit_offset / 8;
             Some(&self.data[s..s + self.bit_size / 8])
         } else {
@@ -388,21 +422,34 @@ pub fn bit_view<'a>(t: Term) -> Option<BitView<'a>> {
         SUBTAG_HEAP_BIN => {
             let size = word(t, 1).0 as usize;
             // SAFETY: a heap binary stores `size` bytes after its size word.
-            let data = unsafe { std::slice::from_raw_parts(t.boxed_ptr().add(2) as *const u8, size) };
-            Some(BitView { data, bit_offset: 0, bit_size: size * 8 })
+            let data =
+                unsafe { std::slice::from_raw_parts(t.boxed_ptr().add(2) as *const u8, size) };
+            Some(BitView {
+                data,
+                bit_offset: 0,
+                bit_size: size * 8,
+            })
         }
         SUBTAG_REFC_BIN => {
             let size = word(t, 1).0 as usize;
             let bytes = word(t, 3).0 as *const u8;
             // SAFETY: the handle keeps the BinData alive; `bytes` points at its data.
             let data = unsafe { std::slice::from_raw_parts(bytes, size) };
-            Some(BitView { data, bit_offset: 0, bit_size: size * 8 })
+            Some(BitView {
+                data,
+                bit_offset: 0,
+                bit_size: size * 8,
+            })
         }
         SUBTAG_SUB_BIN => {
             let bit_size = word(t, 1).0 as usize;
             let off = word(t, 2).0 as usize;
             let orig = bit_view(word(t, 3))?;
-            Some(BitView { data: orig.data, bit_offset: orig.bit_offset + off, bit_size })
+            Some(BitView {
+                data: orig.data,
+                bit_offset: orig.bit_offset + off,
+                bit_size,
+            })
         }
         _ => None,
     }
@@ -467,7 +514,7 @@ pub fn make_refc_binary<A: Alloc + ?Sized>(a: &mut A, bytes: Box<[u8]>) -> Term 
 
 /// A new bitstring of `bit_size` bits from `bytes` (left-aligned last byte).
 pub fn make_bitstring<A: Alloc + ?Sized>(a: &mut A, bytes: &[u8], bit_size: usize) -> Term {
-    if bit_size % 8 == 0 {
+    if bit_size.is_multiple_of(8) {
         return make_binary(a, &bytes[..bit_size / 8]);
     }
     let orig = make_binary(a, &bytes[..bit_size.div_ceil(8)]);
@@ -475,7 +522,12 @@ pub fn make_bitstring<A: Alloc + ?Sized>(a: &mut A, bytes: &[u8], bit_size: usiz
 }
 
 /// A sub-binary of `orig` (a heap or refc binary, or another sub-binary).
-pub fn make_sub_binary<A: Alloc + ?Sized>(a: &mut A, mut orig: Term, mut bit_offset: usize, bit_size: usize) -> Term {
+pub fn make_sub_binary<A: Alloc + ?Sized>(
+    a: &mut A,
+    mut orig: Term,
+    mut bit_offset: usize,
+    bit_size: usize,
+) -> Term {
     if header_subtag(header(orig)) == SUBTAG_SUB_BIN {
         bit_offset += word(orig, 2).0 as usize;
         orig = word(orig, 3);
@@ -629,7 +681,8 @@ pub fn copy_term<A: Alloc + ?Sized>(a: &mut A, t: Term) -> Term {
         }
     }
     if sub == SUBTAG_REFC_BIN {
-        BinData::inc_ref(word(t, 2).0 as *const BinData);
+        // SAFETY: word 2 of a live refc-binary handle is its BinData, referenced by `t`.
+        unsafe { BinData::inc_ref(word(t, 2).0 as *const BinData) };
         a.register_off_heap(p);
     }
     Term::make_boxed(p)

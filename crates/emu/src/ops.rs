@@ -220,153 +220,516 @@ pub struct MapPut {
 #[derive(Debug)]
 pub enum Op {
     // --- functions and calls
-    FuncInfo { module: Atom, function: Atom, arity: u32 },
-    Call { arity: u32, target: Label },
-    CallLast { arity: u32, target: Label, dealloc: u32 },
-    CallOnly { arity: u32, target: Label },
-    CallExt { arity: u32, export: &'static Export },
-    CallExtLast { arity: u32, export: &'static Export, dealloc: u32 },
-    CallExtOnly { arity: u32, export: &'static Export },
-    CallBif { arity: u32, bif: BifFn, export: &'static Export },
-    CallBifLast { arity: u32, bif: BifFn, export: &'static Export, dealloc: u32 },
-    CallBifOnly { arity: u32, bif: BifFn, export: &'static Export },
-    Apply { arity: u32 },
-    ApplyLast { arity: u32, dealloc: u32 },
-    ApplyMfa { last: Option<u32> },
-    ApplyFun { last: Option<u32> },
-    CallFun { arity: u32 },
-    CallFun2 { func: Src, arity: u32 },
-    MakeFun { entry: &'static FunEntry, dst: Dst, env: Box<[Src]> },
+    FuncInfo {
+        module: Atom,
+        function: Atom,
+        arity: u32,
+    },
+    Call {
+        arity: u32,
+        target: Label,
+    },
+    CallLast {
+        arity: u32,
+        target: Label,
+        dealloc: u32,
+    },
+    CallOnly {
+        arity: u32,
+        target: Label,
+    },
+    CallExt {
+        arity: u32,
+        export: &'static Export,
+    },
+    CallExtLast {
+        arity: u32,
+        export: &'static Export,
+        dealloc: u32,
+    },
+    CallExtOnly {
+        arity: u32,
+        export: &'static Export,
+    },
+    CallBif {
+        arity: u32,
+        bif: BifFn,
+        export: &'static Export,
+    },
+    CallBifLast {
+        arity: u32,
+        bif: BifFn,
+        export: &'static Export,
+        dealloc: u32,
+    },
+    CallBifOnly {
+        arity: u32,
+        bif: BifFn,
+        export: &'static Export,
+    },
+    Apply {
+        arity: u32,
+    },
+    ApplyLast {
+        arity: u32,
+        dealloc: u32,
+    },
+    ApplyMfa {
+        last: Option<u32>,
+    },
+    ApplyFun {
+        last: Option<u32>,
+    },
+    CallFun {
+        arity: u32,
+    },
+    CallFun2 {
+        func: Src,
+        arity: u32,
+    },
+    MakeFun {
+        entry: &'static FunEntry,
+        dst: Dst,
+        env: Box<[Src]>,
+    },
     Return,
     // --- stack and heap
-    Allocate { stack: u32, heap: u32, live: u32, zero: bool },
-    TestHeap { need: u32, live: u32 },
-    Deallocate { n: u32 },
-    Trim { n: u32 },
-    Init { dst: Dst },
-    InitYregs { regs: Box<[u32]> },
+    Allocate {
+        stack: u32,
+        heap: u32,
+        live: u32,
+        zero: bool,
+    },
+    TestHeap {
+        need: u32,
+        live: u32,
+    },
+    Deallocate {
+        n: u32,
+    },
+    Trim {
+        n: u32,
+    },
+    Init {
+        dst: Dst,
+    },
+    InitYregs {
+        regs: Box<[u32]>,
+    },
     // --- guard BIFs
-    Bif0 { bif: BifFn, dst: Dst },
-    Bif1 { bif: BifFn, fail: Label, a: Src, dst: Dst },
-    Bif2 { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
-    GcBif1 { bif: BifFn, fail: Label, live: u32, a: Src, dst: Dst },
-    GcBif2 { bif: BifFn, fail: Label, live: u32, a: Src, b: Src, dst: Dst },
-    GcBif3 { bif: BifFn, fail: Label, live: u32, args: Box<[Src; 3]>, dst: Dst },
+    Bif0 {
+        bif: BifFn,
+        dst: Dst,
+    },
+    Bif1 {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        dst: Dst,
+    },
+    Bif2 {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        b: Src,
+        dst: Dst,
+    },
+    GcBif1 {
+        bif: BifFn,
+        fail: Label,
+        live: u32,
+        a: Src,
+        dst: Dst,
+    },
+    GcBif2 {
+        bif: BifFn,
+        fail: Label,
+        live: u32,
+        a: Src,
+        b: Src,
+        dst: Dst,
+    },
+    GcBif3 {
+        bif: BifFn,
+        fail: Label,
+        live: u32,
+        args: Box<[Src; 3]>,
+        dst: Dst,
+    },
     /// `+`, `-`, `*` with an inline small-integer path; the BIF handles the rest.
-    Add { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
-    Sub { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
-    Mul { bif: BifFn, fail: Label, a: Src, b: Src, dst: Dst },
+    Add {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        b: Src,
+        dst: Dst,
+    },
+    Sub {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        b: Src,
+        dst: Dst,
+    },
+    Mul {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        b: Src,
+        dst: Dst,
+    },
     // --- data movement
-    Move { src: Src, dst: Dst },
-    MoveXX { src: u32, dst: u32 },
-    Swap { a: Dst, b: Dst },
-    GetList { src: Src, hd: Dst, tl: Dst },
-    GetHd { src: Src, dst: Dst },
-    GetTl { src: Src, dst: Dst },
-    GetTupleElement { src: Src, index: u32, dst: Dst },
-    SetTupleElement { value: Src, tuple: Src, index: u32 },
-    PutList { hd: Src, tl: Src, dst: Dst },
-    PutTuple2 { dst: Dst, elems: Box<[Src]> },
+    Move {
+        src: Src,
+        dst: Dst,
+    },
+    MoveXX {
+        src: u32,
+        dst: u32,
+    },
+    Swap {
+        a: Dst,
+        b: Dst,
+    },
+    GetList {
+        src: Src,
+        hd: Dst,
+        tl: Dst,
+    },
+    GetHd {
+        src: Src,
+        dst: Dst,
+    },
+    GetTl {
+        src: Src,
+        dst: Dst,
+    },
+    GetTupleElement {
+        src: Src,
+        index: u32,
+        dst: Dst,
+    },
+    SetTupleElement {
+        value: Src,
+        tuple: Src,
+        index: u32,
+    },
+    PutList {
+        hd: Src,
+        tl: Src,
+        dst: Dst,
+    },
+    PutTuple2 {
+        dst: Dst,
+        elems: Box<[Src]>,
+    },
     // --- tests and branches
-    Test { test: TypeTest, fail: Label, src: Src },
-    IsFunction2 { fail: Label, src: Src, arity: Src },
-    TestArity { fail: Label, src: Src, arity: u32 },
-    IsTaggedTuple { fail: Label, src: Src, arity: u32, tag: Term },
-    IsLt { fail: Label, a: Src, b: Src },
-    IsGe { fail: Label, a: Src, b: Src },
-    IsEq { fail: Label, a: Src, b: Src },
-    IsNe { fail: Label, a: Src, b: Src },
-    IsEqExact { fail: Label, a: Src, b: Src },
-    IsNeExact { fail: Label, a: Src, b: Src },
+    Test {
+        test: TypeTest,
+        fail: Label,
+        src: Src,
+    },
+    IsFunction2 {
+        fail: Label,
+        src: Src,
+        arity: Src,
+    },
+    TestArity {
+        fail: Label,
+        src: Src,
+        arity: u32,
+    },
+    IsTaggedTuple {
+        fail: Label,
+        src: Src,
+        arity: u32,
+        tag: Term,
+    },
+    IsLt {
+        fail: Label,
+        a: Src,
+        b: Src,
+    },
+    IsGe {
+        fail: Label,
+        a: Src,
+        b: Src,
+    },
+    IsEq {
+        fail: Label,
+        a: Src,
+        b: Src,
+    },
+    IsNe {
+        fail: Label,
+        a: Src,
+        b: Src,
+    },
+    IsEqExact {
+        fail: Label,
+        a: Src,
+        b: Src,
+    },
+    IsNeExact {
+        fail: Label,
+        a: Src,
+        b: Src,
+    },
     /// `=:=` / `=/=` against an immediate: equal exactly when the words are equal.
-    IsEqExactImm { fail: Label, a: Src, imm: Term },
-    IsNeExactImm { fail: Label, a: Src, imm: Term },
-    SelectVal { src: Src, fail: Label, table: Box<SelectTable> },
-    SelectTupleArity { src: Src, fail: Label, table: Box<SelectTable> },
-    Jump { target: Label },
+    IsEqExactImm {
+        fail: Label,
+        a: Src,
+        imm: Term,
+    },
+    IsNeExactImm {
+        fail: Label,
+        a: Src,
+        imm: Term,
+    },
+    SelectVal {
+        src: Src,
+        fail: Label,
+        table: Box<SelectTable>,
+    },
+    SelectTupleArity {
+        src: Src,
+        fail: Label,
+        table: Box<SelectTable>,
+    },
+    Jump {
+        target: Label,
+    },
     // --- errors and exceptions
-    Badmatch { src: Src },
-    CaseEnd { src: Src },
+    Badmatch {
+        src: Src,
+    },
+    CaseEnd {
+        src: Src,
+    },
     IfEnd,
-    TryCaseEnd { src: Src },
-    Badrecord { src: Src },
-    Catch { y: u32, handler: Label },
-    CatchEnd { y: u32 },
-    Try { y: u32, handler: Label },
-    TryEnd { y: u32 },
-    TryCase { y: u32 },
-    Raise { stacktrace: Src, reason: Src },
+    TryCaseEnd {
+        src: Src,
+    },
+    Badrecord {
+        src: Src,
+    },
+    Catch {
+        y: u32,
+        handler: Label,
+    },
+    CatchEnd {
+        y: u32,
+    },
+    Try {
+        y: u32,
+        handler: Label,
+    },
+    TryEnd {
+        y: u32,
+    },
+    TryCase {
+        y: u32,
+    },
+    Raise {
+        stacktrace: Src,
+        reason: Src,
+    },
     BuildStacktrace,
     RawRaise,
     // --- messages
     Send,
-    LoopRec { fail: Label, dst: Dst },
-    LoopRecEnd { next: Label },
+    LoopRec {
+        fail: Label,
+        dst: Dst,
+    },
+    LoopRecEnd {
+        next: Label,
+    },
     RemoveMessage,
-    Wait { target: Label },
-    WaitTimeout { target: Label, time: Src },
+    Wait {
+        target: Label,
+    },
+    WaitTimeout {
+        target: Label,
+        time: Src,
+    },
     Timeout,
-    RecvMarkerReserve { dst: Dst },
-    RecvMarkerBind { marker: Src, reference: Src },
-    RecvMarkerClear { reference: Src },
-    RecvMarkerUse { reference: Src },
+    RecvMarkerReserve {
+        dst: Dst,
+    },
+    RecvMarkerBind {
+        marker: Src,
+        reference: Src,
+    },
+    RecvMarkerClear {
+        reference: Src,
+    },
+    RecvMarkerUse {
+        reference: Src,
+    },
     // --- floats
     Fclearerror,
-    Fcheckerror { fail: Label },
-    FmoveToF { src: Src, fr: u32 },
-    FmoveFromF { fr: u32, dst: Dst },
-    FmoveFF { from: u32, to: u32 },
-    Fconv { src: Src, fr: u32 },
-    Farith { op: FloatOp, a: u32, b: u32, dst: u32 },
-    Fnegate { a: u32, dst: u32 },
+    Fcheckerror {
+        fail: Label,
+    },
+    FmoveToF {
+        src: Src,
+        fr: u32,
+    },
+    FmoveFromF {
+        fr: u32,
+        dst: Dst,
+    },
+    FmoveFF {
+        from: u32,
+        to: u32,
+    },
+    Fconv {
+        src: Src,
+        fr: u32,
+    },
+    Farith {
+        op: FloatOp,
+        a: u32,
+        b: u32,
+        dst: u32,
+    },
+    Fnegate {
+        a: u32,
+        dst: u32,
+    },
     // --- maps
-    GetMapElements { fail: Label, map: Src, pairs: Box<[(Src, Dst)]> },
-    HasMapFields { fail: Label, map: Src, keys: Box<[Src]> },
+    GetMapElements {
+        fail: Label,
+        map: Src,
+        pairs: Box<[(Src, Dst)]>,
+    },
+    HasMapFields {
+        fail: Label,
+        map: Src,
+        keys: Box<[Src]>,
+    },
     PutMapAssoc(Box<MapPut>),
     PutMapExact(Box<MapPut>),
     // --- binary matching
-    BsStartMatch { fail: Label, live: u32, src: Src, dst: Dst },
-    BsGetPosition { ctx: Src, dst: Dst },
-    BsSetPosition { ctx: Src, pos: Src },
-    BsGetTail { ctx: Src, dst: Dst },
-    BsTestTail { fail: Label, ctx: Src, bits: u32 },
-    BsTestUnit { fail: Label, ctx: Src, unit: u32 },
-    BsMatchString { fail: Label, ctx: Src, bits: u32, offset: u32 },
+    BsStartMatch {
+        fail: Label,
+        live: u32,
+        src: Src,
+        dst: Dst,
+    },
+    BsGetPosition {
+        ctx: Src,
+        dst: Dst,
+    },
+    BsSetPosition {
+        ctx: Src,
+        pos: Src,
+    },
+    BsGetTail {
+        ctx: Src,
+        dst: Dst,
+    },
+    BsTestTail {
+        fail: Label,
+        ctx: Src,
+        bits: u32,
+    },
+    BsTestUnit {
+        fail: Label,
+        ctx: Src,
+        unit: u32,
+    },
+    BsMatchString {
+        fail: Label,
+        ctx: Src,
+        bits: u32,
+        offset: u32,
+    },
     BsGetInteger(Box<BsGet>),
     BsGetFloat(Box<BsGet>),
     BsGetBinary(Box<BsGet>),
-    BsSkipBits { fail: Label, ctx: Src, size: Src, unit: u32 },
-    BsGetUtf { fail: Label, ctx: Src, width: u8, flags: u32, dst: Dst },
-    BsSkipUtf { fail: Label, ctx: Src, width: u8, flags: u32 },
+    BsSkipBits {
+        fail: Label,
+        ctx: Src,
+        size: Src,
+        unit: u32,
+    },
+    BsGetUtf {
+        fail: Label,
+        ctx: Src,
+        width: u8,
+        flags: u32,
+        dst: Dst,
+    },
+    BsSkipUtf {
+        fail: Label,
+        ctx: Src,
+        width: u8,
+        flags: u32,
+    },
     // --- binary construction
-    BsCreateBin { fail: Label, live: u32, unit: u32, dst: Dst, segments: Box<[Segment]> },
+    BsCreateBin {
+        fail: Label,
+        live: u32,
+        unit: u32,
+        dst: Dst,
+        segments: Box<[Segment]>,
+    },
     BsInit(Box<BsInit>),
     BsPutInteger(Box<BsPut>),
     BsPutFloat(Box<BsPut>),
     BsPutBinary(Box<BsPut>),
-    BsPutString { len: u32, offset: u32 },
-    BsPutUtf { fail: Label, width: u8, flags: u32, src: Src },
-    BsAdd { fail: Label, a: Src, b: Src, unit: u32, dst: Dst },
-    BsUtfSize { fail: Label, width: u8, src: Src, dst: Dst },
+    BsPutString {
+        len: u32,
+        offset: u32,
+    },
+    BsPutUtf {
+        fail: Label,
+        width: u8,
+        flags: u32,
+        src: Src,
+    },
+    BsAdd {
+        fail: Label,
+        a: Src,
+        b: Src,
+        unit: u32,
+        dst: Dst,
+    },
+    BsUtfSize {
+        fail: Label,
+        width: u8,
+        src: Src,
+        dst: Dst,
+    },
     BsAppend(Box<BsAppend>),
     BsInitWritable,
     // --- misc
     OnLoad,
     /// The stub of an export whose module is not loaded: loads it from the code path,
     /// or raises `undef`.
-    CallUndefined { export: &'static Export },
+    CallUndefined {
+        export: &'static Export,
+    },
     /// The return address of a process's outermost frame: returning here exits normally.
     ProcessExit,
     /// Marks the end of the module's code; reaching it is a loader bug.
     CodeEnd,
     /// Placeholder for a not-yet-supported generic instruction: raises an error naming it.
-    Unsupported { opcode: u8 },
+    Unsupported {
+        opcode: u8,
+    },
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn op_stays_small() {
-        assert!(std::mem::size_of::<super::Op>() <= 40, "Op is {} bytes", std::mem::size_of::<super::Op>());
+        assert!(
+            std::mem::size_of::<super::Op>() <= 40,
+            "Op is {} bytes",
+            std::mem::size_of::<super::Op>()
+        );
     }
 }

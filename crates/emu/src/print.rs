@@ -44,12 +44,42 @@ pub fn atom_needs_quotes(s: &str) -> bool {
         Some(c) if c.is_ascii_lowercase() || (('ß'..='ÿ').contains(&c) && c != '÷') => {}
         _ => return true,
     }
-    if s.chars().any(|c| !(c.is_alphanumeric() || c == '_' || c == '@') || (c as u32) > 255) {
+    if s.chars()
+        .any(|c| !(c.is_alphanumeric() || c == '_' || c == '@') || (c as u32) > 255)
+    {
         return true;
     }
     matches!(
         s,
-        "after" | "and" | "andalso" | "band" | "begin" | "bnot" | "bor" | "bsl" | "bsr" | "bxor" | "case" | "catch" | "cond" | "div" | "end" | "fun" | "if" | "let" | "not" | "of" | "or" | "orelse" | "receive" | "rem" | "try" | "when" | "xor" | "maybe" | "else"
+        "after"
+            | "and"
+            | "andalso"
+            | "band"
+            | "begin"
+            | "bnot"
+            | "bor"
+            | "bsl"
+            | "bsr"
+            | "bxor"
+            | "case"
+            | "catch"
+            | "cond"
+            | "div"
+            | "end"
+            | "fun"
+            | "if"
+            | "let"
+            | "not"
+            | "of"
+            | "or"
+            | "orelse"
+            | "receive"
+            | "rem"
+            | "try"
+            | "when"
+            | "xor"
+            | "maybe"
+            | "else"
     )
 }
 
@@ -147,7 +177,9 @@ fn write_term(out: &mut String, t: Term, style: Style) {
                 }
                 out.push('}');
             }
-            SUBTAG_FLOAT if style == Style::Display => out.push_str(&format_float_c_e(float_value(t))),
+            SUBTAG_FLOAT if style == Style::Display => {
+                out.push_str(&format_float_c_e(float_value(t)))
+            }
             SUBTAG_FLOAT => out.push_str(&format_float_short(float_value(t))),
             SUBTAG_POS_BIG | SUBTAG_NEG_BIG => out.push_str(&big_to_bigint(t).to_string()),
             SUBTAG_MAP | SUBTAG_HASHMAP => {
@@ -157,7 +189,11 @@ fn write_term(out: &mut String, t: Term, style: Style) {
                         out.push(',');
                     }
                     write_term(out, k, style);
-                    out.push_str(if style == Style::Display { "=>" } else { " => " });
+                    out.push_str(if style == Style::Display {
+                        "=>"
+                    } else {
+                        " => "
+                    });
                     write_term(out, v, style);
                 }
                 out.push('}');
@@ -169,7 +205,12 @@ fn write_term(out: &mut String, t: Term, style: Style) {
             }
             SUBTAG_EXPORT => {
                 let e = crate::fun::export_of(t);
-                out.push_str(&format!("fun {}:{}/{}", format_atom(e.module.name()), format_atom(e.function.name()), e.arity));
+                out.push_str(&format!(
+                    "fun {}:{}/{}",
+                    format_atom(e.module.name()),
+                    format_atom(e.function.name()),
+                    e.arity
+                ));
             }
             SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN => {
                 let v = bit_view(t).unwrap();

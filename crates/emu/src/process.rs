@@ -93,7 +93,11 @@ impl Process {
             status: Status::Runnable,
             catches: 0,
             exception: None,
-            initial_call: (oxbeam_term::atom::am::UNDEFINED, oxbeam_term::atom::am::UNDEFINED, 0),
+            initial_call: (
+                oxbeam_term::atom::am::UNDEFINED,
+                oxbeam_term::atom::am::UNDEFINED,
+                0,
+            ),
             trap_exit: false,
             links: Vec::new(),
             extra_roots: Vec::new(),
@@ -120,7 +124,14 @@ impl Process {
         let mut single = [self.group_leader, self.exit_reason];
         {
             let dict = self.dict.as_flattened_mut();
-            let mut roots: [&mut [Term]; 6] = [x, dict, &mut msgs, &mut exc, &mut self.extra_roots, &mut single];
+            let mut roots: [&mut [Term]; 6] = [
+                x,
+                dict,
+                &mut msgs,
+                &mut exc,
+                &mut self.extra_roots,
+                &mut single,
+            ];
             crate::gc::collect(&mut self.heap, &mut roots, need, full);
         }
         for (m, t) in self.mailbox.iter_mut().zip(msgs) {
@@ -137,6 +148,9 @@ impl Process {
 
     /// Looks a key up in the process dictionary.
     pub fn dict_get(&self, key: Term) -> Option<Term> {
-        self.dict.iter().find(|kv| crate::compare::eq_exact(kv[0], key)).map(|kv| kv[1])
+        self.dict
+            .iter()
+            .find(|kv| crate::compare::eq_exact(kv[0], key))
+            .map(|kv| kv[1])
     }
 }

@@ -30,5 +30,8 @@ pub fn write_stderr(bytes: &[u8]) {
 pub fn process_crashed(p: &Process, reason: Term) {
     let text = crate::print::format_term(reason, crate::print::Style::Print);
     let pid = crate::print::format_term(p.pid, crate::print::Style::Write);
-    write_stderr(format!("=ERROR REPORT====\nError in process {pid} with exit value:\n{text}\n\n").as_bytes());
+    write_stderr(
+        format!("=ERROR REPORT====\nError in process {pid} with exit value:\n{text}\n\n")
+            .as_bytes(),
+    );
 }

@@ -85,7 +85,12 @@ pub fn registered() -> Vec<Atom> {
 }
 
 pub fn registered_name_of(id: u64) -> Option<Atom> {
-    table().names.read().iter().find(|(_, &v)| v == id).map(|(k, _)| *k)
+    table()
+        .names
+        .read()
+        .iter()
+        .find(|(_, &v)| v == id)
+        .map(|(k, _)| *k)
 }
 
 /// Creates a process that will run `m:f(args...)`; `args` is a proper list on `parent`'s
@@ -120,11 +125,17 @@ pub fn spawn(parent: Option<&Process>, m: Atom, f: Atom, args: &[Term], min_heap
 /// Copies `msg` into a fragment of its own.
 pub fn copy_to_fragment(msg: Term) -> Message {
     if msg.is_immed() {
-        return Message { term: msg, frag: None };
+        return Message {
+            term: msg,
+            frag: None,
+        };
     }
     let mut f = Fragment::new(size_of_term(msg));
     let t = copy_term(&mut f, msg);
-    Message { term: t, frag: Some(f) }
+    Message {
+        term: t,
+        frag: Some(f),
+    }
 }
 
 /// Delivers a message to process `id` (dropped if it does not exist).
@@ -198,11 +209,23 @@ pub fn exit_signal(from: Term, id: u64, reason: Term, linked: bool) {
         let mut f = Fragment::new(4 + size_of_term(reason));
         let r = copy_term(&mut f, reason);
         let t = make_tuple(&mut f, &[Term::atom(am::EXIT), from, r]);
-        deliver(id, Message { term: t, frag: Some(f) });
+        deliver(
+            id,
+            Message {
+                term: t,
+                frag: Some(f),
+            },
+        );
     } else if reason != Term::atom(am::NORMAL) {
         let mut f = Fragment::new(size_of_term(reason));
         let r = copy_term(&mut f, reason);
-        pending_kills().lock().push((id, Message { term: r, frag: Some(f) }));
+        pending_kills().lock().push((
+            id,
+            Message {
+                term: r,
+                frag: Some(f),
+            },
+        ));
         let mut st = s.status.lock();
         if *st == Status::Waiting {
             *st = Status::Runnable;
@@ -217,7 +240,13 @@ fn pending_kills() -> &'static Mutex<Vec<(u64, Message)>> {
 }
 
 fn kill(id: u64, reason: Term) {
-    pending_kills().lock().push((id, Message { term: reason, frag: None }));
+    pending_kills().lock().push((
+        id,
+        Message {
+            term: reason,
+            frag: None,
+        },
+    ));
     if let Some(s) = slot(id) {
         let mut st = s.status.lock();
         if *st == Status::Waiting {
@@ -231,7 +260,9 @@ fn kill(id: u64, reason: Term) {
 fn finish(p: Box<Process>, reason: Term) {
     let id = p.id;
     let pid = p.pid;
-    let Some(s) = table().procs.write().remove(&id) else { return };
+    let Some(s) = table().procs.write().remove(&id) else {
+        return;
+    };
     table().names.write().retain(|_, v| *v != id);
     let links: Vec<u64> = s.links.lock().drain(..).collect();
     for l in links {
@@ -245,15 +276,23 @@ fn finish(p: Box<Process>, reason: Term) {
         let mut f = Fragment::new(16 + size_of_term(reason));
         let r = copy_term(&mut f, reason);
         let rf = make_ref(&mut f, ref_id);
-        let t = make_tuple(&mut f, &[Term::atom(am::DOWN), rf, Term::atom(am::PROCESS), pid, r]);
-        deliver(watcher, Message { term: t, frag: Some(f) });
+        let t = make_tuple(
+            &mut f,
+            &[Term::atom(am::DOWN), rf, Term::atom(am::PROCESS), pid, r],
+        );
+        deliver(
+            watcher,
+            Message {
+                term: t,
+                frag: Some(f),
+            },
+        );
     }
     if p.error_exit {
         crate::report::process_crashed(&p, reason);
     }
     drop(p);
 }
-
 
 /// Runs processes until one halts the VM; returns the exit status.
 pub fn run(regs: &mut Regs) -> i32 {
@@ -278,12 +317,16 @@ pub fn run_until_idle(regs: &mut Regs) -> Option<i32> {
             continue;
         };
         let Some(s) = slot(id) else { continue };
-        let Some(mut p) = s.process.lock().take() else { continue };
+        let Some(mut p) = s.process.lock().take() else {
+            continue;
+        };
         *s.status.lock() = Status::Running;
         // Exit signals that arrived while it was not running.
         let kill_reason = {
             let mut k = pending_kills().lock();
-            k.iter().position(|(pid, _)| *pid == id).map(|i| k.remove(i).1)
+            k.iter()
+                .position(|(pid, _)| *pid == id)
+                .map(|i| k.remove(i).1)
         };
         if let Some(m) = kill_reason {
             let reason = match m.frag {
@@ -336,7 +379,9 @@ pub fn run_until_idle(regs: &mut Regs) -> Option<i32> {
 /// Sleeps until the next receive timeout and wakes its process. False if there is none.
 fn wait_for_timers() -> bool {
     let next = table().timers.lock().peek().map(|r| r.0);
-    let Some((deadline, _)) = next else { return false };
+    let Some((deadline, _)) = next else {
+        return false;
+    };
     let now = crate::time::monotonic_ns();
     if deadline > now {
         std::thread::sleep(std::time::Duration::from_nanos(deadline - now));
@@ -367,7 +412,9 @@ fn wait_for_timers() -> bool {
 
 /// Links two processes (both directions).
 pub fn link(a: u64, b: u64) -> bool {
-    let (Some(sa), Some(sb)) = (slot(a), slot(b)) else { return false };
+    let (Some(sa), Some(sb)) = (slot(a), slot(b)) else {
+        return false;
+    };
     if !sa.links.lock().contains(&b) {
         sa.links.lock().push(b);
     }

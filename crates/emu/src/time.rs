@@ -6,7 +6,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 fn start() -> &'static (Instant, u64) {
     static S: OnceLock<(Instant, u64)> = OnceLock::new();
     S.get_or_init(|| {
-        let sys = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        let sys = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
         (Instant::now(), sys)
     })
 }
@@ -29,5 +32,8 @@ pub fn time_offset() -> i64 {
 
 /// System time in nanoseconds since the Unix epoch.
 pub fn system_ns() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }

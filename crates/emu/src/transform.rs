@@ -49,12 +49,17 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn atom(&self, i: u32) -> R<Atom> {
-        self.atoms.get(i as usize - 1).copied().ok_or_else(|| format!("atom index {i} out of range"))
+        self.atoms
+            .get(i as usize - 1)
+            .copied()
+            .ok_or_else(|| format!("atom index {i} out of range"))
     }
 
     fn src(&self, o: &Operand) -> R<Src> {
         Ok(match o {
-            Operand::X(i) if *i as usize >= crate::interp::X_REGS => return Err(format!("x register {i} out of range")),
+            Operand::X(i) if *i as usize >= crate::interp::X_REGS => {
+                return Err(format!("x register {i} out of range"))
+            }
             Operand::X(i) => Src::x(*i),
             Operand::Y(i) => Src::y(*i),
             Operand::TypedReg { reg, .. } => return self.src(reg),
@@ -67,7 +72,12 @@ impl Builder<'_> {
             }),
             Operand::BigInt(b) => Src::term(crate::literal_build::bigint_literal(b)),
             Operand::Unsigned(u) => Src::term(crate::object::make_u64(&mut LiteralHeap, *u)),
-            Operand::Literal(i) => Src::term(*self.literals.get(*i as usize).ok_or_else(|| format!("literal {i} out of range"))?),
+            Operand::Literal(i) => Src::term(
+                *self
+                    .literals
+                    .get(*i as usize)
+                    .ok_or_else(|| format!("literal {i} out of range"))?,
+            ),
             Operand::Char(c) => Src::term(Term::small(*c as i64)),
             other => return Err(format!("operand {other:?} is not a source")),
         })
@@ -75,7 +85,9 @@ impl Builder<'_> {
 
     fn dst(&self, o: &Operand) -> R<Dst> {
         match o {
-            Operand::X(i) if *i as usize >= crate::interp::X_REGS => Err(format!("x register {i} out of range")),
+            Operand::X(i) if *i as usize >= crate::interp::X_REGS => {
+                Err(format!("x register {i} out of range"))
+            }
             Operand::X(i) => Ok(Dst::x(*i)),
             Operand::Y(i) => Ok(Dst::y(*i)),
             Operand::TypedReg { reg, .. } => self.dst(reg),
@@ -126,7 +138,10 @@ impl Builder<'_> {
 
     fn import(&self, o: &Operand) -> R<&'static Export> {
         let i = self.uint(o)? as usize;
-        self.imports.get(i).copied().ok_or_else(|| format!("import {i} out of range"))
+        self.imports
+            .get(i)
+            .copied()
+            .ok_or_else(|| format!("import {i} out of range"))
     }
 
     fn bif(&self, o: &Operand) -> R<crate::bif::BifFn> {
@@ -246,7 +261,13 @@ impl Builder<'_> {
             if vl.len() != 2 {
                 return Err("odd select list".into());
             }
-            let v = if arity_values { Term::small(self.uint(&vl[0])? as i64) } else { self.src(&vl[0])?.as_term().ok_or("select value is a register")? };
+            let v = if arity_values {
+                Term::small(self.uint(&vl[0])? as i64)
+            } else {
+                self.src(&vl[0])?
+                    .as_term()
+                    .ok_or("select value is a register")?
+            };
             pairs.push((v, self.label(&vl[1])?));
         }
         pairs.sort_by(|a, b| crate::compare::compare(a.0, b.0, true));
@@ -259,7 +280,9 @@ impl Builder<'_> {
     fn utf_width(op: Opcode) -> u8 {
         match op {
             Opcode::BsGetUtf8 | Opcode::BsSkipUtf8 | Opcode::BsUtf8Size | Opcode::BsPutUtf8 => 8,
-            Opcode::BsGetUtf16 | Opcode::BsSkipUtf16 | Opcode::BsUtf16Size | Opcode::BsPutUtf16 => 16,
+            Opcode::BsGetUtf16 | Opcode::BsSkipUtf16 | Opcode::BsUtf16Size | Opcode::BsPutUtf16 => {
+                16
+            }
             _ => 32,
         }
     }
@@ -276,16 +299,33 @@ impl Builder<'_> {
         }
         if let Some(&bif) = e.bif.get() {
             match last {
-                None => self.push(Op::CallBif { arity, bif, export: e }),
-                Some(dealloc) if dealloc == u32::MAX => self.push(Op::CallBifOnly { arity, bif, export: e }),
-                Some(dealloc) => self.push(Op::CallBifLast { arity, bif, export: e, dealloc }),
+                None => self.push(Op::CallBif {
+                    arity,
+                    bif,
+                    export: e,
+                }),
+                Some(dealloc) if dealloc == u32::MAX => self.push(Op::CallBifOnly {
+                    arity,
+                    bif,
+                    export: e,
+                }),
+                Some(dealloc) => self.push(Op::CallBifLast {
+                    arity,
+                    bif,
+                    export: e,
+                    dealloc,
+                }),
             }
             return;
         }
         match last {
             None => self.push(Op::CallExt { arity, export: e }),
             Some(dealloc) if dealloc == u32::MAX => self.push(Op::CallExtOnly { arity, export: e }),
-            Some(dealloc) => self.push(Op::CallExtLast { arity, export: e, dealloc }),
+            Some(dealloc) => self.push(Op::CallExtLast {
+                arity,
+                export: e,
+                dealloc,
+            }),
         }
     }
 
@@ -309,16 +349,43 @@ impl Builder<'_> {
                 }
             }
             G::FuncInfo => {
-                let module = self.src(&a[0])?.as_term().and_then(|t| t.as_atom()).unwrap_or(am::UNDEFINED);
-                let function = self.src(&a[1])?.as_term().and_then(|t| t.as_atom()).unwrap_or(am::UNDEFINED);
+                let module = self
+                    .src(&a[0])?
+                    .as_term()
+                    .and_then(|t| t.as_atom())
+                    .unwrap_or(am::UNDEFINED);
+                let function = self
+                    .src(&a[1])?
+                    .as_term()
+                    .and_then(|t| t.as_atom())
+                    .unwrap_or(am::UNDEFINED);
                 let arity = self.uint(&a[2])?;
-                self.pending_func = Some(FunctionInfo { name: function, arity, start: self.ops.len(), entry: usize::MAX });
-                self.push(Op::FuncInfo { module, function, arity });
+                self.pending_func = Some(FunctionInfo {
+                    name: function,
+                    arity,
+                    start: self.ops.len(),
+                    entry: usize::MAX,
+                });
+                self.push(Op::FuncInfo {
+                    module,
+                    function,
+                    arity,
+                });
             }
             G::IntCodeEnd => self.push(Op::CodeEnd),
-            G::Call => self.push(Op::Call { arity: self.uint(&a[0])?, target: self.label(&a[1])? }),
-            G::CallLast => self.push(Op::CallLast { arity: self.uint(&a[0])?, target: self.label(&a[1])?, dealloc: self.uint(&a[2])? }),
-            G::CallOnly => self.push(Op::CallOnly { arity: self.uint(&a[0])?, target: self.label(&a[1])? }),
+            G::Call => self.push(Op::Call {
+                arity: self.uint(&a[0])?,
+                target: self.label(&a[1])?,
+            }),
+            G::CallLast => self.push(Op::CallLast {
+                arity: self.uint(&a[0])?,
+                target: self.label(&a[1])?,
+                dealloc: self.uint(&a[2])?,
+            }),
+            G::CallOnly => self.push(Op::CallOnly {
+                arity: self.uint(&a[0])?,
+                target: self.label(&a[1])?,
+            }),
             G::CallExt => {
                 let e = self.import(&a[1])?;
                 self.call_ext(self.uint(&a[0])?, e, None)
@@ -331,20 +398,74 @@ impl Builder<'_> {
                 let e = self.import(&a[1])?;
                 self.call_ext(self.uint(&a[0])?, e, Some(u32::MAX))
             }
-            G::Bif0 => self.push(Op::Bif0 { bif: self.bif(&a[0])?, dst: self.dst(&a[1])? }),
-            G::Bif1 => self.push(Op::Bif1 { fail: self.label(&a[0])?, bif: self.bif(&a[1])?, a: self.src(&a[2])?, dst: self.dst(&a[3])? }),
-            G::Bif2 => self.push(Op::Bif2 { fail: self.label(&a[0])?, bif: self.bif(&a[1])?, a: self.src(&a[2])?, b: self.src(&a[3])?, dst: self.dst(&a[4])? }),
-            G::GcBif1 => self.push(Op::GcBif1 { fail: self.label(&a[0])?, live: self.uint(&a[1])?, bif: self.bif(&a[2])?, a: self.src(&a[3])?, dst: self.dst(&a[4])? }),
+            G::Bif0 => self.push(Op::Bif0 {
+                bif: self.bif(&a[0])?,
+                dst: self.dst(&a[1])?,
+            }),
+            G::Bif1 => self.push(Op::Bif1 {
+                fail: self.label(&a[0])?,
+                bif: self.bif(&a[1])?,
+                a: self.src(&a[2])?,
+                dst: self.dst(&a[3])?,
+            }),
+            G::Bif2 => self.push(Op::Bif2 {
+                fail: self.label(&a[0])?,
+                bif: self.bif(&a[1])?,
+                a: self.src(&a[2])?,
+                b: self.src(&a[3])?,
+                dst: self.dst(&a[4])?,
+            }),
+            G::GcBif1 => self.push(Op::GcBif1 {
+                fail: self.label(&a[0])?,
+                live: self.uint(&a[1])?,
+                bif: self.bif(&a[2])?,
+                a: self.src(&a[3])?,
+                dst: self.dst(&a[4])?,
+            }),
             G::GcBif2 => {
                 let e = self.import(&a[2])?;
                 let bif = self.bif(&a[2])?;
-                let (fail, x, y, dst) = (self.label(&a[0])?, self.src(&a[3])?, self.src(&a[4])?, self.dst(&a[5])?);
-                let name = if e.module == am::ERLANG { e.function.name() } else { "" };
+                let (fail, x, y, dst) = (
+                    self.label(&a[0])?,
+                    self.src(&a[3])?,
+                    self.src(&a[4])?,
+                    self.dst(&a[5])?,
+                );
+                let name = if e.module == am::ERLANG {
+                    e.function.name()
+                } else {
+                    ""
+                };
                 match name {
-                    "+" => self.push(Op::Add { bif, fail, a: x, b: y, dst }),
-                    "-" => self.push(Op::Sub { bif, fail, a: x, b: y, dst }),
-                    "*" => self.push(Op::Mul { bif, fail, a: x, b: y, dst }),
-                    _ => self.push(Op::GcBif2 { fail, live: self.uint(&a[1])?, bif, a: x, b: y, dst }),
+                    "+" => self.push(Op::Add {
+                        bif,
+                        fail,
+                        a: x,
+                        b: y,
+                        dst,
+                    }),
+                    "-" => self.push(Op::Sub {
+                        bif,
+                        fail,
+                        a: x,
+                        b: y,
+                        dst,
+                    }),
+                    "*" => self.push(Op::Mul {
+                        bif,
+                        fail,
+                        a: x,
+                        b: y,
+                        dst,
+                    }),
+                    _ => self.push(Op::GcBif2 {
+                        fail,
+                        live: self.uint(&a[1])?,
+                        bif,
+                        a: x,
+                        b: y,
+                        dst,
+                    }),
                 }
             }
             G::GcBif3 => self.push(Op::GcBif3 {
@@ -354,23 +475,56 @@ impl Builder<'_> {
                 args: Box::new([self.src(&a[3])?, self.src(&a[4])?, self.src(&a[5])?]),
                 dst: self.dst(&a[6])?,
             }),
-            G::Allocate | G::AllocateZero => self.push(Op::Allocate { stack: self.uint(&a[0])?, heap: 0, live: self.uint(&a[1])?, zero: true }),
-            G::AllocateHeap | G::AllocateHeapZero => self.push(Op::Allocate { stack: self.uint(&a[0])?, heap: self.heap_need(&a[1])?, live: self.uint(&a[2])?, zero: true }),
-            G::TestHeap => self.push(Op::TestHeap { need: self.heap_need(&a[0])?, live: self.uint(&a[1])? }),
-            G::Init => self.push(Op::Init { dst: self.dst(&a[0])? }),
+            G::Allocate | G::AllocateZero => self.push(Op::Allocate {
+                stack: self.uint(&a[0])?,
+                heap: 0,
+                live: self.uint(&a[1])?,
+                zero: true,
+            }),
+            G::AllocateHeap | G::AllocateHeapZero => self.push(Op::Allocate {
+                stack: self.uint(&a[0])?,
+                heap: self.heap_need(&a[1])?,
+                live: self.uint(&a[2])?,
+                zero: true,
+            }),
+            G::TestHeap => self.push(Op::TestHeap {
+                need: self.heap_need(&a[0])?,
+                live: self.uint(&a[1])?,
+            }),
+            G::Init => self.push(Op::Init {
+                dst: self.dst(&a[0])?,
+            }),
             G::InitYregs => {
-                let regs = self.list(&a[0])?.iter().map(|o| self.yreg(o)).collect::<R<Vec<u32>>>()?;
-                self.push(Op::InitYregs { regs: regs.into_boxed_slice() })
+                let regs = self
+                    .list(&a[0])?
+                    .iter()
+                    .map(|o| self.yreg(o))
+                    .collect::<R<Vec<u32>>>()?;
+                self.push(Op::InitYregs {
+                    regs: regs.into_boxed_slice(),
+                })
             }
-            G::Deallocate => self.push(Op::Deallocate { n: self.uint(&a[0])? }),
+            G::Deallocate => self.push(Op::Deallocate {
+                n: self.uint(&a[0])?,
+            }),
             G::Return => self.push(Op::Return),
             G::Send => self.push(Op::Send),
             G::RemoveMessage => self.push(Op::RemoveMessage),
             G::Timeout => self.push(Op::Timeout),
-            G::LoopRec => self.push(Op::LoopRec { fail: self.label(&a[0])?, dst: self.dst(&a[1])? }),
-            G::LoopRecEnd => self.push(Op::LoopRecEnd { next: self.label(&a[0])? }),
-            G::Wait => self.push(Op::Wait { target: self.label(&a[0])? }),
-            G::WaitTimeout => self.push(Op::WaitTimeout { target: self.label(&a[0])?, time: self.src(&a[1])? }),
+            G::LoopRec => self.push(Op::LoopRec {
+                fail: self.label(&a[0])?,
+                dst: self.dst(&a[1])?,
+            }),
+            G::LoopRecEnd => self.push(Op::LoopRecEnd {
+                next: self.label(&a[0])?,
+            }),
+            G::Wait => self.push(Op::Wait {
+                target: self.label(&a[0])?,
+            }),
+            G::WaitTimeout => self.push(Op::WaitTimeout {
+                target: self.label(&a[0])?,
+                time: self.src(&a[1])?,
+            }),
             G::IsLt | G::IsGe | G::IsEq | G::IsNe | G::IsEqExact | G::IsNeExact => {
                 let (fail, x, y) = (self.label(&a[0])?, self.src(&a[1])?, self.src(&a[2])?);
                 // Exact comparison with an immediate is a word comparison.
@@ -388,7 +542,22 @@ impl Builder<'_> {
                     _ => Op::IsNeExact { fail, a: x, b: y },
                 })
             }
-            G::IsInteger | G::IsFloat | G::IsNumber | G::IsAtom | G::IsPid | G::IsReference | G::IsPort | G::IsNil | G::IsBinary | G::IsList | G::IsNonemptyList | G::IsTuple | G::IsBoolean | G::IsFunction | G::IsBitstr | G::IsMap => {
+            G::IsInteger
+            | G::IsFloat
+            | G::IsNumber
+            | G::IsAtom
+            | G::IsPid
+            | G::IsReference
+            | G::IsPort
+            | G::IsNil
+            | G::IsBinary
+            | G::IsList
+            | G::IsNonemptyList
+            | G::IsTuple
+            | G::IsBoolean
+            | G::IsFunction
+            | G::IsBitstr
+            | G::IsMap => {
                 let test = match ins.op {
                     G::IsInteger => TypeTest::Integer,
                     G::IsFloat => TypeTest::Float,
@@ -407,75 +576,201 @@ impl Builder<'_> {
                     G::IsBitstr => TypeTest::Bitstr,
                     _ => TypeTest::Map,
                 };
-                self.push(Op::Test { test, fail: self.label(&a[0])?, src: self.src(&a[1])? })
+                self.push(Op::Test {
+                    test,
+                    fail: self.label(&a[0])?,
+                    src: self.src(&a[1])?,
+                })
             }
-            G::IsFunction2 => self.push(Op::IsFunction2 { fail: self.label(&a[0])?, src: self.src(&a[1])?, arity: self.src(&a[2])? }),
-            G::TestArity => self.push(Op::TestArity { fail: self.label(&a[0])?, src: self.src(&a[1])?, arity: self.uint(&a[2])? }),
+            G::IsFunction2 => self.push(Op::IsFunction2 {
+                fail: self.label(&a[0])?,
+                src: self.src(&a[1])?,
+                arity: self.src(&a[2])?,
+            }),
+            G::TestArity => self.push(Op::TestArity {
+                fail: self.label(&a[0])?,
+                src: self.src(&a[1])?,
+                arity: self.uint(&a[2])?,
+            }),
             G::IsTaggedTuple => {
                 let tag = self.src(&a[3])?.as_term().ok_or("tag is a register")?;
-                self.push(Op::IsTaggedTuple { fail: self.label(&a[0])?, src: self.src(&a[1])?, arity: self.uint(&a[2])?, tag })
+                self.push(Op::IsTaggedTuple {
+                    fail: self.label(&a[0])?,
+                    src: self.src(&a[1])?,
+                    arity: self.uint(&a[2])?,
+                    tag,
+                })
             }
-            G::SelectVal => self.push(Op::SelectVal { src: self.src(&a[0])?, fail: self.label(&a[1])?, table: self.select_table(&a[2], false)? }),
-            G::SelectTupleArity => self.push(Op::SelectTupleArity { src: self.src(&a[0])?, fail: self.label(&a[1])?, table: self.select_table(&a[2], true)? }),
-            G::Jump => self.push(Op::Jump { target: self.label(&a[0])? }),
-            G::Catch => self.push(Op::Catch { y: self.yreg(&a[0])?, handler: self.label(&a[1])? }),
-            G::CatchEnd => self.push(Op::CatchEnd { y: self.yreg(&a[0])? }),
+            G::SelectVal => self.push(Op::SelectVal {
+                src: self.src(&a[0])?,
+                fail: self.label(&a[1])?,
+                table: self.select_table(&a[2], false)?,
+            }),
+            G::SelectTupleArity => self.push(Op::SelectTupleArity {
+                src: self.src(&a[0])?,
+                fail: self.label(&a[1])?,
+                table: self.select_table(&a[2], true)?,
+            }),
+            G::Jump => self.push(Op::Jump {
+                target: self.label(&a[0])?,
+            }),
+            G::Catch => self.push(Op::Catch {
+                y: self.yreg(&a[0])?,
+                handler: self.label(&a[1])?,
+            }),
+            G::CatchEnd => self.push(Op::CatchEnd {
+                y: self.yreg(&a[0])?,
+            }),
             G::Move => {
                 let (s, d) = (self.src(&a[0])?, self.dst(&a[1])?);
                 if s.is_reg() && !s.is_y() && !d.is_y() {
                     // Both indices were range-checked by src()/dst().
-                    self.push(Op::MoveXX { src: s.reg_index() as u32, dst: d.index() as u32 })
+                    self.push(Op::MoveXX {
+                        src: s.reg_index() as u32,
+                        dst: d.index() as u32,
+                    })
                 } else {
                     self.push(Op::Move { src: s, dst: d })
                 }
             }
-            G::GetList => self.push(Op::GetList { src: self.src(&a[0])?, hd: self.dst(&a[1])?, tl: self.dst(&a[2])? }),
-            G::GetHd => self.push(Op::GetHd { src: self.src(&a[0])?, dst: self.dst(&a[1])? }),
-            G::GetTl => self.push(Op::GetTl { src: self.src(&a[0])?, dst: self.dst(&a[1])? }),
-            G::GetTupleElement => self.push(Op::GetTupleElement { src: self.src(&a[0])?, index: self.uint(&a[1])?, dst: self.dst(&a[2])? }),
-            G::SetTupleElement => self.push(Op::SetTupleElement { value: self.src(&a[0])?, tuple: self.src(&a[1])?, index: self.uint(&a[2])? }),
-            G::PutList => self.push(Op::PutList { hd: self.src(&a[0])?, tl: self.src(&a[1])?, dst: self.dst(&a[2])? }),
+            G::GetList => self.push(Op::GetList {
+                src: self.src(&a[0])?,
+                hd: self.dst(&a[1])?,
+                tl: self.dst(&a[2])?,
+            }),
+            G::GetHd => self.push(Op::GetHd {
+                src: self.src(&a[0])?,
+                dst: self.dst(&a[1])?,
+            }),
+            G::GetTl => self.push(Op::GetTl {
+                src: self.src(&a[0])?,
+                dst: self.dst(&a[1])?,
+            }),
+            G::GetTupleElement => self.push(Op::GetTupleElement {
+                src: self.src(&a[0])?,
+                index: self.uint(&a[1])?,
+                dst: self.dst(&a[2])?,
+            }),
+            G::SetTupleElement => self.push(Op::SetTupleElement {
+                value: self.src(&a[0])?,
+                tuple: self.src(&a[1])?,
+                index: self.uint(&a[2])?,
+            }),
+            G::PutList => self.push(Op::PutList {
+                hd: self.src(&a[0])?,
+                tl: self.src(&a[1])?,
+                dst: self.dst(&a[2])?,
+            }),
             G::PutTuple2 => {
-                let elems = self.list(&a[1])?.iter().map(|o| self.src(o)).collect::<R<Vec<Src>>>()?;
-                self.push(Op::PutTuple2 { dst: self.dst(&a[0])?, elems: elems.into_boxed_slice() })
+                let elems = self
+                    .list(&a[1])?
+                    .iter()
+                    .map(|o| self.src(o))
+                    .collect::<R<Vec<Src>>>()?;
+                self.push(Op::PutTuple2 {
+                    dst: self.dst(&a[0])?,
+                    elems: elems.into_boxed_slice(),
+                })
             }
-            G::Swap => self.push(Op::Swap { a: self.dst(&a[0])?, b: self.dst(&a[1])? }),
-            G::Badmatch => self.push(Op::Badmatch { src: self.src(&a[0])? }),
+            G::Swap => self.push(Op::Swap {
+                a: self.dst(&a[0])?,
+                b: self.dst(&a[1])?,
+            }),
+            G::Badmatch => self.push(Op::Badmatch {
+                src: self.src(&a[0])?,
+            }),
             G::IfEnd => self.push(Op::IfEnd),
-            G::CaseEnd => self.push(Op::CaseEnd { src: self.src(&a[0])? }),
-            G::Badrecord => self.push(Op::Badrecord { src: self.src(&a[0])? }),
-            G::TryCaseEnd => self.push(Op::TryCaseEnd { src: self.src(&a[0])? }),
-            G::CallFun => self.push(Op::CallFun { arity: self.uint(&a[0])? }),
-            G::CallFun2 => self.push(Op::CallFun2 { arity: self.uint(&a[1])?, func: self.src(&a[2])? }),
+            G::CaseEnd => self.push(Op::CaseEnd {
+                src: self.src(&a[0])?,
+            }),
+            G::Badrecord => self.push(Op::Badrecord {
+                src: self.src(&a[0])?,
+            }),
+            G::TryCaseEnd => self.push(Op::TryCaseEnd {
+                src: self.src(&a[0])?,
+            }),
+            G::CallFun => self.push(Op::CallFun {
+                arity: self.uint(&a[0])?,
+            }),
+            G::CallFun2 => self.push(Op::CallFun2 {
+                arity: self.uint(&a[1])?,
+                func: self.src(&a[2])?,
+            }),
             G::MakeFun2 => {
                 let idx = self.uint(&a[0])? as usize;
-                let entry = *self.fun_entries().get(idx).ok_or("fun index out of range")?;
+                let entry = *self
+                    .fun_entries()
+                    .get(idx)
+                    .ok_or("fun index out of range")?;
                 let env: Vec<Src> = (0..entry.num_free).map(Src::x).collect();
-                self.push(Op::MakeFun { entry, dst: Dst::x(0), env: env.into_boxed_slice() })
+                self.push(Op::MakeFun {
+                    entry,
+                    dst: Dst::x(0),
+                    env: env.into_boxed_slice(),
+                })
             }
             G::MakeFun3 => {
                 let idx = self.uint(&a[0])? as usize;
-                let entry = *self.fun_entries().get(idx).ok_or("fun index out of range")?;
-                let env = self.list(&a[2])?.iter().map(|o| self.src(o)).collect::<R<Vec<Src>>>()?;
-                self.push(Op::MakeFun { entry, dst: self.dst(&a[1])?, env: env.into_boxed_slice() })
+                let entry = *self
+                    .fun_entries()
+                    .get(idx)
+                    .ok_or("fun index out of range")?;
+                let env = self
+                    .list(&a[2])?
+                    .iter()
+                    .map(|o| self.src(o))
+                    .collect::<R<Vec<Src>>>()?;
+                self.push(Op::MakeFun {
+                    entry,
+                    dst: self.dst(&a[1])?,
+                    env: env.into_boxed_slice(),
+                })
             }
-            G::Try => self.push(Op::Try { y: self.yreg(&a[0])?, handler: self.label(&a[1])? }),
-            G::TryEnd => self.push(Op::TryEnd { y: self.yreg(&a[0])? }),
-            G::TryCase => self.push(Op::TryCase { y: self.yreg(&a[0])? }),
-            G::Raise => self.push(Op::Raise { stacktrace: self.src(&a[0])?, reason: self.src(&a[1])? }),
+            G::Try => self.push(Op::Try {
+                y: self.yreg(&a[0])?,
+                handler: self.label(&a[1])?,
+            }),
+            G::TryEnd => self.push(Op::TryEnd {
+                y: self.yreg(&a[0])?,
+            }),
+            G::TryCase => self.push(Op::TryCase {
+                y: self.yreg(&a[0])?,
+            }),
+            G::Raise => self.push(Op::Raise {
+                stacktrace: self.src(&a[0])?,
+                reason: self.src(&a[1])?,
+            }),
             G::BuildStacktrace => self.push(Op::BuildStacktrace),
             G::RawRaise => self.push(Op::RawRaise),
-            G::Apply => self.push(Op::Apply { arity: self.uint(&a[0])? }),
-            G::ApplyLast => self.push(Op::ApplyLast { arity: self.uint(&a[0])?, dealloc: self.uint(&a[1])? }),
+            G::Apply => self.push(Op::Apply {
+                arity: self.uint(&a[0])?,
+            }),
+            G::ApplyLast => self.push(Op::ApplyLast {
+                arity: self.uint(&a[0])?,
+                dealloc: self.uint(&a[1])?,
+            }),
             G::Fclearerror => self.push(Op::Fclearerror),
-            G::Fcheckerror => self.push(Op::Fcheckerror { fail: self.label(&a[0])? }),
+            G::Fcheckerror => self.push(Op::Fcheckerror {
+                fail: self.label(&a[0])?,
+            }),
             G::Fmove => match (&a[0], &a[1]) {
-                (Operand::FloatReg(f), Operand::FloatReg(t)) => self.push(Op::FmoveFF { from: *f, to: *t }),
-                (Operand::FloatReg(f), d) => self.push(Op::FmoveFromF { fr: *f, dst: self.dst(d)? }),
-                (s, Operand::FloatReg(t)) => self.push(Op::FmoveToF { src: self.src(s)?, fr: *t }),
+                (Operand::FloatReg(f), Operand::FloatReg(t)) => {
+                    self.push(Op::FmoveFF { from: *f, to: *t })
+                }
+                (Operand::FloatReg(f), d) => self.push(Op::FmoveFromF {
+                    fr: *f,
+                    dst: self.dst(d)?,
+                }),
+                (s, Operand::FloatReg(t)) => self.push(Op::FmoveToF {
+                    src: self.src(s)?,
+                    fr: *t,
+                }),
                 _ => return Err("fmove without a float register".into()),
             },
-            G::Fconv => self.push(Op::Fconv { src: self.src(&a[0])?, fr: self.freg(&a[1])? }),
+            G::Fconv => self.push(Op::Fconv {
+                src: self.src(&a[0])?,
+                fr: self.freg(&a[1])?,
+            }),
             G::Fadd | G::Fsub | G::Fmul | G::Fdiv => {
                 let op = match ins.op {
                     G::Fadd => FloatOp::Add,
@@ -483,9 +778,17 @@ impl Builder<'_> {
                     G::Fmul => FloatOp::Mul,
                     _ => FloatOp::Div,
                 };
-                self.push(Op::Farith { op, a: self.freg(&a[1])?, b: self.freg(&a[2])?, dst: self.freg(&a[3])? })
+                self.push(Op::Farith {
+                    op,
+                    a: self.freg(&a[1])?,
+                    b: self.freg(&a[2])?,
+                    dst: self.freg(&a[3])?,
+                })
             }
-            G::Fnegate => self.push(Op::Fnegate { a: self.freg(&a[1])?, dst: self.freg(&a[2])? }),
+            G::Fnegate => self.push(Op::Fnegate {
+                a: self.freg(&a[1])?,
+                dst: self.freg(&a[2])?,
+            }),
             G::GetMapElements => {
                 let items = self.list(&a[2])?;
                 let mut pairs = Vec::new();
@@ -495,11 +798,23 @@ impl Builder<'_> {
                     }
                     pairs.push((self.src(&kd[0])?, self.dst(&kd[1])?));
                 }
-                self.push(Op::GetMapElements { fail: self.label(&a[0])?, map: self.src(&a[1])?, pairs: pairs.into_boxed_slice() })
+                self.push(Op::GetMapElements {
+                    fail: self.label(&a[0])?,
+                    map: self.src(&a[1])?,
+                    pairs: pairs.into_boxed_slice(),
+                })
             }
             G::HasMapFields => {
-                let keys = self.list(&a[2])?.iter().map(|o| self.src(o)).collect::<R<Vec<Src>>>()?;
-                self.push(Op::HasMapFields { fail: self.label(&a[0])?, map: self.src(&a[1])?, keys: keys.into_boxed_slice() })
+                let keys = self
+                    .list(&a[2])?
+                    .iter()
+                    .map(|o| self.src(o))
+                    .collect::<R<Vec<Src>>>()?;
+                self.push(Op::HasMapFields {
+                    fail: self.label(&a[0])?,
+                    map: self.src(&a[1])?,
+                    keys: keys.into_boxed_slice(),
+                })
             }
             G::PutMapAssoc => {
                 let m = self.map_put(a)?;
@@ -509,14 +824,46 @@ impl Builder<'_> {
                 let m = self.map_put(a)?;
                 self.push(Op::PutMapExact(m))
             }
-            G::BsStartMatch3 => self.push(Op::BsStartMatch { fail: self.label(&a[0])?, src: self.src(&a[1])?, live: self.uint(&a[2])?, dst: self.dst(&a[3])? }),
-            G::BsStartMatch4 => self.push(Op::BsStartMatch { fail: self.label(&a[0])?, live: self.uint(&a[1])?, src: self.src(&a[2])?, dst: self.dst(&a[3])? }),
-            G::BsGetPosition => self.push(Op::BsGetPosition { ctx: self.src(&a[0])?, dst: self.dst(&a[1])? }),
-            G::BsSetPosition => self.push(Op::BsSetPosition { ctx: self.src(&a[0])?, pos: self.src(&a[1])? }),
-            G::BsGetTail => self.push(Op::BsGetTail { ctx: self.src(&a[0])?, dst: self.dst(&a[1])? }),
-            G::BsTestTail2 => self.push(Op::BsTestTail { fail: self.label(&a[0])?, ctx: self.src(&a[1])?, bits: self.uint(&a[2])? }),
-            G::BsTestUnit => self.push(Op::BsTestUnit { fail: self.label(&a[0])?, ctx: self.src(&a[1])?, unit: self.uint(&a[2])? }),
-            G::BsMatchString => self.push(Op::BsMatchString { fail: self.label(&a[0])?, ctx: self.src(&a[1])?, bits: self.uint(&a[2])?, offset: self.uint(&a[3])? }),
+            G::BsStartMatch3 => self.push(Op::BsStartMatch {
+                fail: self.label(&a[0])?,
+                src: self.src(&a[1])?,
+                live: self.uint(&a[2])?,
+                dst: self.dst(&a[3])?,
+            }),
+            G::BsStartMatch4 => self.push(Op::BsStartMatch {
+                fail: self.label(&a[0])?,
+                live: self.uint(&a[1])?,
+                src: self.src(&a[2])?,
+                dst: self.dst(&a[3])?,
+            }),
+            G::BsGetPosition => self.push(Op::BsGetPosition {
+                ctx: self.src(&a[0])?,
+                dst: self.dst(&a[1])?,
+            }),
+            G::BsSetPosition => self.push(Op::BsSetPosition {
+                ctx: self.src(&a[0])?,
+                pos: self.src(&a[1])?,
+            }),
+            G::BsGetTail => self.push(Op::BsGetTail {
+                ctx: self.src(&a[0])?,
+                dst: self.dst(&a[1])?,
+            }),
+            G::BsTestTail2 => self.push(Op::BsTestTail {
+                fail: self.label(&a[0])?,
+                ctx: self.src(&a[1])?,
+                bits: self.uint(&a[2])?,
+            }),
+            G::BsTestUnit => self.push(Op::BsTestUnit {
+                fail: self.label(&a[0])?,
+                ctx: self.src(&a[1])?,
+                unit: self.uint(&a[2])?,
+            }),
+            G::BsMatchString => self.push(Op::BsMatchString {
+                fail: self.label(&a[0])?,
+                ctx: self.src(&a[1])?,
+                bits: self.uint(&a[2])?,
+                offset: self.uint(&a[3])?,
+            }),
             G::BsGetInteger2 => {
                 let g = self.bs_get(a)?;
                 self.push(Op::BsGetInteger(g))
@@ -529,14 +876,30 @@ impl Builder<'_> {
                 let g = self.bs_get(a)?;
                 self.push(Op::BsGetBinary(g))
             }
-            G::BsSkipBits2 => self.push(Op::BsSkipBits { fail: self.label(&a[0])?, ctx: self.src(&a[1])?, size: self.src(&a[2])?, unit: self.uint(&a[3])? }),
+            G::BsSkipBits2 => self.push(Op::BsSkipBits {
+                fail: self.label(&a[0])?,
+                ctx: self.src(&a[1])?,
+                size: self.src(&a[2])?,
+                unit: self.uint(&a[3])?,
+            }),
             G::BsGetUtf8 | G::BsGetUtf16 | G::BsGetUtf32 => {
                 let width = Self::utf_width(ins.op);
-                self.push(Op::BsGetUtf { fail: self.label(&a[0])?, ctx: self.src(&a[1])?, width, flags: self.bs_flags(&a[3])?, dst: self.dst(&a[4])? })
+                self.push(Op::BsGetUtf {
+                    fail: self.label(&a[0])?,
+                    ctx: self.src(&a[1])?,
+                    width,
+                    flags: self.bs_flags(&a[3])?,
+                    dst: self.dst(&a[4])?,
+                })
             }
             G::BsSkipUtf8 | G::BsSkipUtf16 | G::BsSkipUtf32 => {
                 let width = Self::utf_width(ins.op);
-                self.push(Op::BsSkipUtf { fail: self.label(&a[0])?, ctx: self.src(&a[1])?, width, flags: self.bs_flags(&a[3])? })
+                self.push(Op::BsSkipUtf {
+                    fail: self.label(&a[0])?,
+                    ctx: self.src(&a[1])?,
+                    width,
+                    flags: self.bs_flags(&a[3])?,
+                })
             }
             G::BsCreateBin => {
                 // Fail Alloc Live Unit Dst {list, [Type, Seg, Unit, Flags, Src, Size]*}
@@ -563,15 +926,31 @@ impl Builder<'_> {
                         other => return Err(format!("unknown segment type {other}")),
                     };
                     let size = match &s[5] {
-                        Operand::Atom(i) if self.atom(*i)? == am::ALL => Src::term(Term::atom(am::ALL)),
+                        Operand::Atom(i) if self.atom(*i)? == am::ALL => {
+                            Src::term(Term::atom(am::ALL))
+                        }
                         // Absent size (utf segments): kept as the atom, since NON_VALUE would
                         // encode as register x0.
-                        Operand::Atom(i) if self.atom(*i)? == am::UNDEFINED => Src::term(Term::atom(am::UNDEFINED)),
+                        Operand::Atom(i) if self.atom(*i)? == am::UNDEFINED => {
+                            Src::term(Term::atom(am::UNDEFINED))
+                        }
                         other => self.src(other)?,
                     };
-                    segs.push(Segment { kind, unit: self.uint(&s[2])?, flags: self.bs_flags(&s[3])?, value: self.src(&s[4])?, size });
+                    segs.push(Segment {
+                        kind,
+                        unit: self.uint(&s[2])?,
+                        flags: self.bs_flags(&s[3])?,
+                        value: self.src(&s[4])?,
+                        size,
+                    });
                 }
-                self.push(Op::BsCreateBin { fail: self.label(&a[0])?, live: self.uint(&a[2])?, unit: self.uint(&a[3])?, dst: self.dst(&a[4])?, segments: segs.into_boxed_slice() })
+                self.push(Op::BsCreateBin {
+                    fail: self.label(&a[0])?,
+                    live: self.uint(&a[2])?,
+                    unit: self.uint(&a[3])?,
+                    dst: self.dst(&a[4])?,
+                    segments: segs.into_boxed_slice(),
+                })
             }
             G::BsInit2 | G::BsInitBits => {
                 let init = Box::new(BsInit {
@@ -596,8 +975,17 @@ impl Builder<'_> {
                 let p = self.bs_put(a)?;
                 self.push(Op::BsPutFloat(p))
             }
-            G::BsPutString => self.push(Op::BsPutString { len: self.uint(&a[0])?, offset: self.uint(&a[1])? }),
-            G::BsAdd => self.push(Op::BsAdd { fail: self.label(&a[0])?, a: self.src(&a[1])?, b: self.src(&a[2])?, unit: self.uint(&a[3])?, dst: self.dst(&a[4])? }),
+            G::BsPutString => self.push(Op::BsPutString {
+                len: self.uint(&a[0])?,
+                offset: self.uint(&a[1])?,
+            }),
+            G::BsAdd => self.push(Op::BsAdd {
+                fail: self.label(&a[0])?,
+                a: self.src(&a[1])?,
+                b: self.src(&a[2])?,
+                unit: self.uint(&a[3])?,
+                dst: self.dst(&a[4])?,
+            }),
             G::BsAppend => {
                 let ap = Box::new(BsAppend {
                     fail: self.label(&a[0])?,
@@ -627,29 +1015,58 @@ impl Builder<'_> {
             G::BsInitWritable => self.push(Op::BsInitWritable),
             G::BsUtf8Size | G::BsUtf16Size => {
                 let width = Self::utf_width(ins.op);
-                self.push(Op::BsUtfSize { fail: self.label(&a[0])?, width, src: self.src(&a[1])?, dst: self.dst(&a[2])? })
+                self.push(Op::BsUtfSize {
+                    fail: self.label(&a[0])?,
+                    width,
+                    src: self.src(&a[1])?,
+                    dst: self.dst(&a[2])?,
+                })
             }
             G::BsPutUtf8 | G::BsPutUtf16 | G::BsPutUtf32 => {
                 let width = Self::utf_width(ins.op);
-                self.push(Op::BsPutUtf { fail: self.label(&a[0])?, width, flags: self.bs_flags(&a[1])?, src: self.src(&a[2])? })
+                self.push(Op::BsPutUtf {
+                    fail: self.label(&a[0])?,
+                    width,
+                    flags: self.bs_flags(&a[1])?,
+                    src: self.src(&a[2])?,
+                })
             }
             G::Line => {
                 let idx = self.uint(&a[0])? as usize;
                 if let Some(lt) = &self.beam.lines {
                     if let Some(item) = lt.items.get(idx) {
-                        self.lines.push((self.ops.len() as u32, LineLoc { file: item.file, line: item.line }));
+                        self.lines.push((
+                            self.ops.len() as u32,
+                            LineLoc {
+                                file: item.file,
+                                line: item.line,
+                            },
+                        ));
                     }
                 }
             }
-            G::Trim => self.push(Op::Trim { n: self.uint(&a[0])? }),
-            G::RecvMarkerReserve => self.push(Op::RecvMarkerReserve { dst: self.dst(&a[0])? }),
-            G::RecvMarkerBind => self.push(Op::RecvMarkerBind { marker: self.src(&a[0])?, reference: self.src(&a[1])? }),
-            G::RecvMarkerClear => self.push(Op::RecvMarkerClear { reference: self.src(&a[0])? }),
-            G::RecvMarkerUse => self.push(Op::RecvMarkerUse { reference: self.src(&a[0])? }),
+            G::Trim => self.push(Op::Trim {
+                n: self.uint(&a[0])?,
+            }),
+            G::RecvMarkerReserve => self.push(Op::RecvMarkerReserve {
+                dst: self.dst(&a[0])?,
+            }),
+            G::RecvMarkerBind => self.push(Op::RecvMarkerBind {
+                marker: self.src(&a[0])?,
+                reference: self.src(&a[1])?,
+            }),
+            G::RecvMarkerClear => self.push(Op::RecvMarkerClear {
+                reference: self.src(&a[0])?,
+            }),
+            G::RecvMarkerUse => self.push(Op::RecvMarkerUse {
+                reference: self.src(&a[0])?,
+            }),
             G::RecvMark | G::RecvSet => {}
             G::OnLoad => self.on_load = true,
             G::NifStart => {}
-            other => self.push(Op::Unsupported { opcode: other as u8 }),
+            other => self.push(Op::Unsupported {
+                opcode: other as u8,
+            }),
         }
         Ok(())
     }
@@ -662,10 +1079,32 @@ impl Builder<'_> {
 /// Calls `f` on every label field of `op`.
 fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
     match op {
-        Op::Call { target, .. } | Op::CallLast { target, .. } | Op::CallOnly { target, .. } | Op::Jump { target } | Op::Wait { target } | Op::WaitTimeout { target, .. } => f(target),
-        Op::Bif1 { fail, .. } | Op::Bif2 { fail, .. } | Op::GcBif1 { fail, .. } | Op::GcBif2 { fail, .. } | Op::GcBif3 { fail, .. } | Op::Add { fail, .. } | Op::Sub { fail, .. } | Op::Mul { fail, .. } => f(fail),
-        Op::Test { fail, .. } | Op::IsFunction2 { fail, .. } | Op::TestArity { fail, .. } | Op::IsTaggedTuple { fail, .. } => f(fail),
-        Op::IsLt { fail, .. } | Op::IsGe { fail, .. } | Op::IsEq { fail, .. } | Op::IsNe { fail, .. } | Op::IsEqExact { fail, .. } | Op::IsNeExact { fail, .. } | Op::IsEqExactImm { fail, .. } | Op::IsNeExactImm { fail, .. } => f(fail),
+        Op::Call { target, .. }
+        | Op::CallLast { target, .. }
+        | Op::CallOnly { target, .. }
+        | Op::Jump { target }
+        | Op::Wait { target }
+        | Op::WaitTimeout { target, .. } => f(target),
+        Op::Bif1 { fail, .. }
+        | Op::Bif2 { fail, .. }
+        | Op::GcBif1 { fail, .. }
+        | Op::GcBif2 { fail, .. }
+        | Op::GcBif3 { fail, .. }
+        | Op::Add { fail, .. }
+        | Op::Sub { fail, .. }
+        | Op::Mul { fail, .. } => f(fail),
+        Op::Test { fail, .. }
+        | Op::IsFunction2 { fail, .. }
+        | Op::TestArity { fail, .. }
+        | Op::IsTaggedTuple { fail, .. } => f(fail),
+        Op::IsLt { fail, .. }
+        | Op::IsGe { fail, .. }
+        | Op::IsEq { fail, .. }
+        | Op::IsNe { fail, .. }
+        | Op::IsEqExact { fail, .. }
+        | Op::IsNeExact { fail, .. }
+        | Op::IsEqExactImm { fail, .. }
+        | Op::IsNeExactImm { fail, .. } => f(fail),
         Op::SelectVal { fail, table, .. } | Op::SelectTupleArity { fail, table, .. } => {
             f(fail);
             for l in table.labels.iter_mut() {
@@ -677,9 +1116,18 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
         Op::LoopRecEnd { next } => f(next),
         Op::GetMapElements { fail, .. } | Op::HasMapFields { fail, .. } => f(fail),
         Op::PutMapAssoc(m) | Op::PutMapExact(m) => f(&mut m.fail),
-        Op::BsStartMatch { fail, .. } | Op::BsTestTail { fail, .. } | Op::BsTestUnit { fail, .. } | Op::BsMatchString { fail, .. } | Op::BsSkipBits { fail, .. } => f(fail),
+        Op::BsStartMatch { fail, .. }
+        | Op::BsTestTail { fail, .. }
+        | Op::BsTestUnit { fail, .. }
+        | Op::BsMatchString { fail, .. }
+        | Op::BsSkipBits { fail, .. } => f(fail),
         Op::BsGetInteger(g) | Op::BsGetFloat(g) | Op::BsGetBinary(g) => f(&mut g.fail),
-        Op::BsGetUtf { fail, .. } | Op::BsSkipUtf { fail, .. } | Op::BsCreateBin { fail, .. } | Op::BsPutUtf { fail, .. } | Op::BsAdd { fail, .. } | Op::BsUtfSize { fail, .. } => f(fail),
+        Op::BsGetUtf { fail, .. }
+        | Op::BsSkipUtf { fail, .. }
+        | Op::BsCreateBin { fail, .. }
+        | Op::BsPutUtf { fail, .. }
+        | Op::BsAdd { fail, .. }
+        | Op::BsUtfSize { fail, .. } => f(fail),
         Op::BsInit(i) => f(&mut i.fail),
         Op::BsPutInteger(p) | Op::BsPutFloat(p) | Op::BsPutBinary(p) => f(&mut p.fail),
         Op::BsAppend(a) => f(&mut a.fail),
@@ -689,24 +1137,48 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
 
 /// Builds executable code for a parsed `.beam` file. Does not install it.
 pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
-    let err = |message: String| TransformError { module: beam.module.clone(), message };
+    let err = |message: String| TransformError {
+        module: beam.module.clone(),
+        message,
+    };
     let mut atoms = Vec::with_capacity(beam.atoms.len());
     for a in &beam.atoms {
         atoms.push(Atom::intern(a).map_err(|_| err(format!("bad atom {a:?}")))?);
     }
-    let name = atoms.first().copied().ok_or_else(|| err("no atoms".into()))?;
-    let literals: Vec<Term> = beam.literals.iter().map(|l| crate::literal_build::build(&mut LiteralHeap, l)).collect();
+    let name = atoms
+        .first()
+        .copied()
+        .ok_or_else(|| err("no atoms".into()))?;
+    let literals: Vec<Term> = beam
+        .literals
+        .iter()
+        .map(|l| crate::literal_build::build(&mut LiteralHeap, l))
+        .collect();
     let mut imports = Vec::with_capacity(beam.imports.len());
     for imp in &beam.imports {
-        let get = |i: u32| atoms.get((i as usize).wrapping_sub(1)).copied().ok_or_else(|| err(format!("import atom {i} out of range")));
-        imports.push(code::export(get(imp.module)?, get(imp.function)?, imp.arity));
+        let get = |i: u32| {
+            atoms
+                .get((i as usize).wrapping_sub(1))
+                .copied()
+                .ok_or_else(|| err(format!("import atom {i} out of range")))
+        };
+        imports.push(code::export(
+            get(imp.module)?,
+            get(imp.function)?,
+            imp.arity,
+        ));
     }
     let md5 = crate::loading::module_md5(beam);
     let mut fun_table = Vec::with_capacity(beam.funs.len());
     for f in &beam.funs {
-        let fname = atoms.get((f.function as usize).wrapping_sub(1)).copied().ok_or_else(|| err("fun name out of range".into()))?;
+        let fname = atoms
+            .get((f.function as usize).wrapping_sub(1))
+            .copied()
+            .ok_or_else(|| err("fun name out of range".into()))?;
         // A fun's new_uniq is its module's MD5, as in the reference.
-        fun_table.push(code::new_fun_entry(name, fname, f.arity, f.num_free, f.index, f.old_uniq, md5));
+        fun_table.push(code::new_fun_entry(
+            name, fname, f.arity, f.num_free, f.index, f.old_uniq, md5,
+        ));
     }
     let mut b = Builder {
         beam,
@@ -723,7 +1195,8 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         fun_table,
     };
     for (i, ins) in beam.code.iter().enumerate() {
-        b.instr(ins).map_err(|m| err(format!("instruction {i} ({}): {m}", ins.op.name())))?;
+        b.instr(ins)
+            .map_err(|m| err(format!("instruction {i} ({}): {m}", ins.op.name())))?;
     }
     b.ops.push(Op::CodeEnd);
     // Labels: BEAM label numbers to offsets relative to the holding instruction.
@@ -745,21 +1218,37 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
     }
     let mut exports = Vec::new();
     for e in &beam.exports {
-        let f = b.atoms.get((e.function as usize).wrapping_sub(1)).copied().ok_or_else(|| err("export name out of range".into()))?;
-        let at = *labels.get(&e.label).ok_or_else(|| err(format!("export label {} undefined", e.label)))?;
+        let f = b
+            .atoms
+            .get((e.function as usize).wrapping_sub(1))
+            .copied()
+            .ok_or_else(|| err("export name out of range".into()))?;
+        let at = *labels
+            .get(&e.label)
+            .ok_or_else(|| err(format!("export label {} undefined", e.label)))?;
         exports.push((f, e.arity, at));
     }
     let code: Box<[Op]> = b.ops.into_boxed_slice();
     for (entry, f) in b.fun_table.iter().zip(&beam.funs) {
-        let at = *labels.get(&f.label).ok_or_else(|| err(format!("fun label {} undefined", f.label)))?;
+        let at = *labels
+            .get(&f.label)
+            .ok_or_else(|| err(format!("fun label {} undefined", f.label)))?;
         entry.set_code(&code[at] as *const Op);
     }
     let files = match &beam.lines {
         Some(lt) => lt.files.clone(),
         None => Vec::new(),
     };
-    let attributes = beam.attributes.as_ref().map(|t| crate::literal_build::build(&mut LiteralHeap, t)).unwrap_or(Term::NIL);
-    let compile_info = beam.compile_info.as_ref().map(|t| crate::literal_build::build(&mut LiteralHeap, t)).unwrap_or(Term::NIL);
+    let attributes = beam
+        .attributes
+        .as_ref()
+        .map(|t| crate::literal_build::build(&mut LiteralHeap, t))
+        .unwrap_or(Term::NIL);
+    let compile_info = beam
+        .compile_info
+        .as_ref()
+        .map(|t| crate::literal_build::build(&mut LiteralHeap, t))
+        .unwrap_or(Term::NIL);
     Ok(Module {
         name,
         code,

@@ -30,7 +30,7 @@ fn expected(seed: i64) -> (Heap, Term) {
 #[test]
 fn data_survives_minor_and_full_collections() {
     let mut h = Heap::new(233);
-    let mut roots = vec![build(&mut h, 3), build(&mut h, 7)];
+    let mut roots = [build(&mut h, 3), build(&mut h, 7)];
     for round in 0..20 {
         // Garbage between collections.
         for _ in 0..50 {
@@ -58,10 +58,14 @@ fn dead_off_heap_binaries_are_released_and_live_ones_kept() {
         let _ = make_binary(&mut h, &[1u8; 1000]);
     }
     assert_eq!(h.off_heap.len(), 101);
-    let mut roots = vec![keep];
+    let mut roots = [keep];
     let mut rs: [&mut [Term]; 1] = [&mut roots[..]];
     oxbeam_emu::gc::collect(&mut h, &mut rs, 0, true);
-    assert_eq!(h.off_heap.len(), 1, "only the referenced binary's handle remains");
+    assert_eq!(
+        h.off_heap.len(),
+        1,
+        "only the referenced binary's handle remains"
+    );
     assert_eq!(binary_bytes(roots[0]).unwrap(), &[7u8; 1000][..]);
 }
 

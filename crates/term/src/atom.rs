@@ -71,6 +71,7 @@ impl Atom {
     }
 
     /// Interns a name known to be valid (from the VM itself or a loaded module).
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(name: &str) -> Atom {
         Atom::intern(name).unwrap_or(am::EMPTY)
     }
@@ -82,7 +83,12 @@ impl Atom {
 
     /// The atom's name.
     pub fn name(self) -> &'static str {
-        table().read().names.get(self.0 as usize).copied().unwrap_or("")
+        table()
+            .read()
+            .names
+            .get(self.0 as usize)
+            .copied()
+            .unwrap_or("")
     }
 
     /// Number of atoms in the table.

@@ -93,7 +93,10 @@ pub fn times(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn fdiv(p: &mut Process, a: &[Term]) -> BifResult {
-    let (x, y) = match (number(a[0]).as_ref().and_then(to_f), number(a[1]).as_ref().and_then(to_f)) {
+    let (x, y) = match (
+        number(a[0]).as_ref().and_then(to_f),
+        number(a[1]).as_ref().and_then(to_f),
+    ) {
         (Some(x), Some(y)) => (x, y),
         _ => return Err(BADARITH),
     };
@@ -105,7 +108,9 @@ fn fdiv(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn ints(a: Term, b: Term) -> Result<(Num, Num), Fault> {
     match (number(a), number(b)) {
-        (Some(x @ (Num::Int(_) | Num::Big(_))), Some(y @ (Num::Int(_) | Num::Big(_)))) => Ok((x, y)),
+        (Some(x @ (Num::Int(_) | Num::Big(_))), Some(y @ (Num::Int(_) | Num::Big(_)))) => {
+            Ok((x, y))
+        }
         _ => Err(BADARITH),
     }
 }
@@ -188,7 +193,11 @@ fn shift(p: &mut Process, a: Term, by: Term, left: bool) -> BifResult {
         }
         _ => unreachable!(),
     };
-    let s = if left { s } else { s.checked_neg().unwrap_or(i64::MAX) };
+    let s = if left {
+        s
+    } else {
+        s.checked_neg().unwrap_or(i64::MAX)
+    };
     let x = big(x).unwrap();
     if s >= 0 {
         if s > (1 << 26) && !x.is_zero() {
@@ -337,7 +346,13 @@ fn ge(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn bool_args(a: &[Term]) -> Result<Vec<bool>, Fault> {
     a.iter()
-        .map(|t| if t.is_boolean() { Ok(*t == Term::TRUE) } else { Err(BADARG) })
+        .map(|t| {
+            if t.is_boolean() {
+                Ok(*t == Term::TRUE)
+            } else {
+                Err(BADARG)
+            }
+        })
         .collect()
 }
 fn and(_p: &mut Process, a: &[Term]) -> BifResult {
@@ -358,23 +373,65 @@ fn not(_p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn min(_p: &mut Process, a: &[Term]) -> BifResult {
-    Ok(if compare::compare(a[1], a[0], false).is_lt() { a[1] } else { a[0] })
+    Ok(if compare::compare(a[1], a[0], false).is_lt() {
+        a[1]
+    } else {
+        a[0]
+    })
 }
 fn max(_p: &mut Process, a: &[Term]) -> BifResult {
-    Ok(if compare::compare(a[1], a[0], false).is_gt() { a[1] } else { a[0] })
+    Ok(if compare::compare(a[1], a[0], false).is_gt() {
+        a[1]
+    } else {
+        a[0]
+    })
 }
 
 pub fn register() {
-    for (name, f) in [("+", plus as crate::bif::BifFn), ("-", minus), ("*", times), ("/", fdiv), ("div", div), ("rem", rem), ("band", band), ("bor", bor), ("bxor", bxor), ("bsl", bsl), ("bsr", bsr)] {
+    for (name, f) in [
+        ("+", plus as crate::bif::BifFn),
+        ("-", minus),
+        ("*", times),
+        ("/", fdiv),
+        ("div", div),
+        ("rem", rem),
+        ("band", band),
+        ("bor", bor),
+        ("bxor", bxor),
+        ("bsl", bsl),
+        ("bsr", bsr),
+    ] {
         reg("erlang", name, 2, f);
     }
     reg("erlang", "-", 1, neg);
     reg("erlang", "+", 1, pos);
     reg("erlang", "bnot", 1, bnot);
-    for (name, f) in [("abs", abs as crate::bif::BifFn), ("float", float), ("trunc", trunc), ("round", round), ("floor", floor), ("ceil", ceil), ("not", not)] {
+    for (name, f) in [
+        ("abs", abs as crate::bif::BifFn),
+        ("float", float),
+        ("trunc", trunc),
+        ("round", round),
+        ("floor", floor),
+        ("ceil", ceil),
+        ("not", not),
+    ] {
         reg("erlang", name, 1, f);
     }
-    for (name, f) in [("==", eq as crate::bif::BifFn), ("/=", ne), ("=:=", eqx), ("=/=", nex), ("<", lt), (">", gt), ("=<", le), (">=", ge), ("and", and), ("or", or), ("xor", xor), ("min", min), ("max", max)] {
+    for (name, f) in [
+        ("==", eq as crate::bif::BifFn),
+        ("/=", ne),
+        ("=:=", eqx),
+        ("=/=", nex),
+        ("<", lt),
+        (">", gt),
+        ("=<", le),
+        (">=", ge),
+        ("and", and),
+        ("or", or),
+        ("xor", xor),
+        ("min", min),
+        ("max", max),
+    ] {
         reg("erlang", name, 2, f);
     }
 }

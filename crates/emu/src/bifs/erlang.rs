@@ -46,7 +46,9 @@ type_bif!(is_tuple_bif, Tuple);
 
 fn is_function2(_p: &mut Process, a: &[Term]) -> BifResult {
     let n = a[1].as_small().filter(|&n| n >= 0).ok_or(BADARG)?;
-    Ok(Term::boolean(is_fun(a[0]) && crate::fun::fun_arity(a[0]) as i64 == n))
+    Ok(Term::boolean(
+        is_fun(a[0]) && crate::fun::fun_arity(a[0]) as i64 == n,
+    ))
 }
 
 fn is_record3(_p: &mut Process, a: &[Term]) -> BifResult {
@@ -54,14 +56,21 @@ fn is_record3(_p: &mut Process, a: &[Term]) -> BifResult {
     if !tag.is_atom() || !size.is_small() {
         return Err(BADARG);
     }
-    Ok(Term::boolean(is_tuple(t) && tuple_arity(t) as i64 == size.small_value() && tuple_arity(t) > 0 && tuple_get(t, 0) == tag))
+    Ok(Term::boolean(
+        is_tuple(t)
+            && tuple_arity(t) as i64 == size.small_value()
+            && tuple_arity(t) > 0
+            && tuple_get(t, 0) == tag,
+    ))
 }
 
 fn is_record2(_p: &mut Process, a: &[Term]) -> BifResult {
     if !a[1].is_atom() {
         return Err(BADARG);
     }
-    Ok(Term::boolean(is_tuple(a[0]) && tuple_arity(a[0]) > 0 && tuple_get(a[0], 0) == a[1]))
+    Ok(Term::boolean(
+        is_tuple(a[0]) && tuple_arity(a[0]) > 0 && tuple_get(a[0], 0) == a[1],
+    ))
 }
 
 // ---------------------------------------------------------------- tuples
@@ -110,12 +119,18 @@ fn size(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn make_tuple2(p: &mut Process, a: &[Term]) -> BifResult {
-    let n = a[0].as_small().filter(|&n| (0..=(1 << 24)).contains(&n)).ok_or(BADARG)?;
+    let n = a[0]
+        .as_small()
+        .filter(|&n| (0..=(1 << 24)).contains(&n))
+        .ok_or(BADARG)?;
     Ok(make_tuple_filled(&mut p.heap, n as usize, a[1]))
 }
 
 fn make_tuple3(p: &mut Process, a: &[Term]) -> BifResult {
-    let n = a[0].as_small().filter(|&n| (0..=(1 << 24)).contains(&n)).ok_or(BADARG)? as usize;
+    let n = a[0]
+        .as_small()
+        .filter(|&n| (0..=(1 << 24)).contains(&n))
+        .ok_or(BADARG)? as usize;
     let mut v = vec![a[1]; n];
     let inits = list_to_vec(a[2]).ok_or(BADARG)?;
     for it in inits {
@@ -165,7 +180,9 @@ fn list_to_tuple(p: &mut Process, a: &[Term]) -> BifResult {
 // ---------------------------------------------------------------- lists
 
 fn length(_p: &mut Process, a: &[Term]) -> BifResult {
-    list_length(a[0]).map(|n| Term::small(n as i64)).ok_or(BADARG)
+    list_length(a[0])
+        .map(|n| Term::small(n as i64))
+        .ok_or(BADARG)
 }
 
 fn hd(_p: &mut Process, a: &[Term]) -> BifResult {
@@ -257,7 +274,10 @@ fn lists_keymember(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn lists_keysearch(p: &mut Process, a: &[Term]) -> BifResult {
     match keyfind_in(a[0], a[1], a[2])? {
-        Some(t) => Ok(make_tuple(&mut p.heap, &[Term::atom(Atom::from_str("value")), t])),
+        Some(t) => Ok(make_tuple(
+            &mut p.heap,
+            &[Term::atom(Atom::from_str("value")), t],
+        )),
         None => Ok(Term::FALSE),
     }
 }
@@ -317,9 +337,13 @@ fn nif_error(_p: &mut Process, a: &[Term]) -> BifResult {
 /// erlang:raise/3. With a bad class or stack trace the reference does not raise: it
 /// returns `badarg`.
 fn raise3(_p: &mut Process, a: &[Term]) -> BifResult {
-    let Some(class) = Class::from_term(a[0]) else { return Ok(Term::atom(am::BADARG)) };
+    let Some(class) = Class::from_term(a[0]) else {
+        return Ok(Term::atom(am::BADARG));
+    };
     // The stack trace must be a list of {M,F,A,Loc} / {Fun,A,Loc} tuples.
-    let Some(items) = list_to_vec(a[2]) else { return Ok(Term::atom(am::BADARG)) };
+    let Some(items) = list_to_vec(a[2]) else {
+        return Ok(Term::atom(am::BADARG));
+    };
     for it in &items {
         if !is_tuple(*it) || !(3..=4).contains(&tuple_arity(*it)) {
             return Ok(Term::atom(am::BADARG));
@@ -357,7 +381,13 @@ fn spawn_fun(p: &mut Process, fun: Term) -> Result<Term, Fault> {
     if !is_fun(fun) || crate::fun::fun_arity(fun) != 0 {
         return Err(BADARG);
     }
-    Ok(sched::spawn(Some(p), am::ERLANG, am::APPLY, &[fun, Term::NIL], 0))
+    Ok(sched::spawn(
+        Some(p),
+        am::ERLANG,
+        am::APPLY,
+        &[fun, Term::NIL],
+        0,
+    ))
 }
 
 fn spawn1(p: &mut Process, a: &[Term]) -> BifResult {
@@ -427,7 +457,16 @@ fn monitor_pid(p: &mut Process, target: Term) -> Term {
     if !sched::monitor(p.id, target.pid_value(), id) {
         // Target already dead: 'DOWN' with noproc at once.
         let rf = r;
-        let down = make_tuple(&mut p.heap, &[Term::atom(am::DOWN), rf, Term::atom(am::PROCESS), target, Term::atom(am::NOPROC)]);
+        let down = make_tuple(
+            &mut p.heap,
+            &[
+                Term::atom(am::DOWN),
+                rf,
+                Term::atom(am::PROCESS),
+                target,
+                Term::atom(am::NOPROC),
+            ],
+        );
         let m = sched::copy_to_fragment(down);
         p.mailbox.push_back(m);
     }
@@ -447,7 +486,16 @@ fn monitor2(p: &mut Process, a: &[Term]) -> BifResult {
             Some(id) => Ok(monitor_pid(p, Term::pid(id))),
             None => {
                 let r = new_ref(p);
-                let down = make_tuple(&mut p.heap, &[Term::atom(am::DOWN), r, Term::atom(am::PROCESS), target, Term::atom(am::NOPROC)]);
+                let down = make_tuple(
+                    &mut p.heap,
+                    &[
+                        Term::atom(am::DOWN),
+                        r,
+                        Term::atom(am::PROCESS),
+                        target,
+                        Term::atom(am::NOPROC),
+                    ],
+                );
                 let m = sched::copy_to_fragment(down);
                 p.mailbox.push_back(m);
                 Ok(r)
@@ -471,18 +519,30 @@ fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
     }
     let opts = list_to_vec(a[1]).ok_or(BADARG)?;
     let found = sched::demonitor(ref_id(a[0]));
-    let flush = opts.iter().any(|o| o.as_atom().map(|x| x.name() == "flush").unwrap_or(false));
-    let info = opts.iter().any(|o| o.as_atom().map(|x| x.name() == "info").unwrap_or(false));
+    let flush = opts
+        .iter()
+        .any(|o| o.as_atom().map(|x| x.name() == "flush").unwrap_or(false));
+    let info = opts
+        .iter()
+        .any(|o| o.as_atom().map(|x| x.name() == "info").unwrap_or(false));
     if flush {
         sched::fetch_inbox(p);
         let id = ref_id(a[0]);
         p.mailbox.retain(|m| {
             let t = m.term;
-            !(is_tuple(t) && tuple_arity(t) == 5 && tuple_get(t, 0) == Term::atom(am::DOWN) && is_ref(tuple_get(t, 1)) && ref_id(tuple_get(t, 1)) == id)
+            !(is_tuple(t)
+                && tuple_arity(t) == 5
+                && tuple_get(t, 0) == Term::atom(am::DOWN)
+                && is_ref(tuple_get(t, 1))
+                && ref_id(tuple_get(t, 1)) == id)
         });
         p.recv_save = 0;
     }
-    Ok(if info { Term::boolean(found) } else { Term::TRUE })
+    Ok(if info {
+        Term::boolean(found)
+    } else {
+        Term::TRUE
+    })
 }
 
 fn link(p: &mut Process, a: &[Term]) -> BifResult {
@@ -494,7 +554,10 @@ fn link(p: &mut Process, a: &[Term]) -> BifResult {
     }
     if !sched::link(p.id, a[0].pid_value()) && a[0] != p.pid {
         if p.trap_exit {
-            let msg = make_tuple(&mut p.heap, &[Term::atom(am::EXIT), a[0], Term::atom(am::NOPROC)]);
+            let msg = make_tuple(
+                &mut p.heap,
+                &[Term::atom(am::EXIT), a[0], Term::atom(am::NOPROC)],
+            );
             let m = sched::copy_to_fragment(msg);
             p.mailbox.push_back(m);
         } else {
@@ -530,7 +593,11 @@ fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
             p.mailbox.push_back(m);
             return Ok(Term::TRUE);
         }
-        let reason = if a[1] == Term::atom(am::KILL) { Term::atom(am::KILLED) } else { a[1] };
+        let reason = if a[1] == Term::atom(am::KILL) {
+            Term::atom(am::KILLED)
+        } else {
+            a[1]
+        };
         return Err(Fault::Raise(Class::Exit, reason));
     }
     sched::exit_signal(p.pid, target.pid_value(), a[1], false);
@@ -560,7 +627,9 @@ fn unregister(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn whereis(_p: &mut Process, a: &[Term]) -> BifResult {
     let name = a[0].as_atom().ok_or(BADARG)?;
-    Ok(sched::whereis(name).map(Term::pid).unwrap_or(Term::atom(am::UNDEFINED)))
+    Ok(sched::whereis(name)
+        .map(Term::pid)
+        .unwrap_or(Term::atom(am::UNDEFINED)))
 }
 
 fn registered(p: &mut Process, _a: &[Term]) -> BifResult {
@@ -577,7 +646,9 @@ fn is_process_alive(p: &mut Process, a: &[Term]) -> BifResult {
     if !a[0].is_local_pid() {
         return Err(BADARG);
     }
-    Ok(Term::boolean(a[0] == p.pid || sched::slot(a[0].pid_value()).is_some()))
+    Ok(Term::boolean(
+        a[0] == p.pid || sched::slot(a[0].pid_value()).is_some(),
+    ))
 }
 
 fn send2(p: &mut Process, a: &[Term]) -> BifResult {
@@ -680,10 +751,17 @@ fn halt2(_p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn apply2(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::Trap(Trap::ApplyFun { fun: a[0], args: a[1] }))
+    Err(Fault::Trap(Trap::ApplyFun {
+        fun: a[0],
+        args: a[1],
+    }))
 }
 fn apply3(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::Trap(Trap::Apply { module: a[0], function: a[1], args: a[2] }))
+    Err(Fault::Trap(Trap::Apply {
+        module: a[0],
+        function: a[1],
+        args: a[2],
+    }))
 }
 
 // ---------------------------------------------------------------- dictionary
@@ -716,7 +794,12 @@ fn get_keys0(p: &mut Process, _a: &[Term]) -> BifResult {
 }
 
 fn get_keys1(p: &mut Process, a: &[Term]) -> BifResult {
-    let v: Vec<Term> = p.dict.iter().filter(|kv| compare::eq_exact(kv[1], a[0])).map(|kv| kv[0]).collect();
+    let v: Vec<Term> = p
+        .dict
+        .iter()
+        .filter(|kv| compare::eq_exact(kv[1], a[0]))
+        .map(|kv| kv[0])
+        .collect();
     Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
 }
 
@@ -758,11 +841,17 @@ fn get_module_info2(p: &mut Process, a: &[Term]) -> BifResult {
             let mut v = Vec::new();
             if what == am::EXPORTS {
                 for &(f, ar, _) in &module.exports {
-                    v.push(make_tuple(&mut p.heap, &[Term::atom(f), Term::small(ar as i64)]));
+                    v.push(make_tuple(
+                        &mut p.heap,
+                        &[Term::atom(f), Term::small(ar as i64)],
+                    ));
                 }
             } else {
                 for f in &module.functions {
-                    v.push(make_tuple(&mut p.heap, &[Term::atom(f.name), Term::small(f.arity as i64)]));
+                    v.push(make_tuple(
+                        &mut p.heap,
+                        &[Term::atom(f.name), Term::small(f.arity as i64)],
+                    ));
                 }
             }
             Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
@@ -779,10 +868,14 @@ fn get_module_info2(p: &mut Process, a: &[Term]) -> BifResult {
 fn function_exported(_p: &mut Process, a: &[Term]) -> BifResult {
     let (m, f) = (a[0].as_atom().ok_or(BADARG)?, a[1].as_atom().ok_or(BADARG)?);
     let ar = a[2].as_small().ok_or(BADARG)?;
-    Ok(Term::boolean(match crate::code::find_export(m, f, ar as u32) {
-        Some(e) => e.is_loaded() || (e.bif.get().is_some() && crate::code::get_module(m).is_some()),
-        None => false,
-    }))
+    Ok(Term::boolean(
+        match crate::code::find_export(m, f, ar as u32) {
+            Some(e) => {
+                e.is_loaded() || (e.bif.get().is_some() && crate::code::get_module(m).is_some())
+            }
+            None => false,
+        },
+    ))
 }
 
 fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {

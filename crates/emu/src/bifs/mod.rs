@@ -13,11 +13,11 @@ pub mod binary_mod;
 pub mod convert;
 pub mod erlang;
 pub mod etf;
-pub mod persistent;
 pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
 pub mod math;
+pub mod persistent;
 pub mod system;
 pub mod zlib_bifs;
 
@@ -30,7 +30,10 @@ fn by_fn() -> &'static RwLock<HashMap<usize, &'static Export>> {
 pub fn reg(module: &str, name: &str, arity: u32, f: BifFn) {
     let (m, n) = (Atom::from_str(module), Atom::from_str(name));
     code::register_bif(m, n, arity, f);
-    by_fn().write().entry(f as usize).or_insert_with(|| code::export(m, n, arity));
+    by_fn()
+        .write()
+        .entry(f as usize)
+        .or_insert_with(|| code::export(m, n, arity));
 }
 
 /// The export a BIF function was registered under (for stack traces).
@@ -59,7 +62,9 @@ pub fn register_all() {
 
 /// Whether `module:name/arity` is implemented natively.
 pub fn is_bif(m: Atom, f: Atom, a: u32) -> bool {
-    code::find_export(m, f, a).map(|e| e.bif.get().is_some()).unwrap_or(false)
+    code::find_export(m, f, a)
+        .map(|e| e.bif.get().is_some())
+        .unwrap_or(false)
 }
 
 /// The bytes of an iodata term (a binary, or a possibly deep list of bytes and binaries

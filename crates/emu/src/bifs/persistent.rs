@@ -39,7 +39,10 @@ fn key_hash(t: Term) -> u64 {
 
 fn lookup(key: Term) -> Option<Term> {
     let t = table().read();
-    t.get(&key_hash(key))?.iter().find(|(k, _)| eq_exact(*k, key)).map(|(_, v)| *v)
+    t.get(&key_hash(key))?
+        .iter()
+        .find(|(k, _)| eq_exact(*k, key))
+        .map(|(_, v)| *v)
 }
 
 fn get1(_p: &mut Process, a: &[Term]) -> BifResult {
@@ -65,7 +68,9 @@ fn put(_p: &mut Process, a: &[Term]) -> BifResult {
 fn erase(_p: &mut Process, a: &[Term]) -> BifResult {
     let mut t = table().write();
     let h = key_hash(a[0]);
-    let Some(bucket) = t.get_mut(&h) else { return Ok(Term::FALSE) };
+    let Some(bucket) = t.get_mut(&h) else {
+        return Ok(Term::FALSE);
+    };
     match bucket.iter().position(|(k, _)| eq_exact(*k, a[0])) {
         Some(i) => {
             bucket.remove(i);
@@ -77,7 +82,10 @@ fn erase(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn get0(p: &mut Process, _a: &[Term]) -> BifResult {
     let pairs: Vec<(Term, Term)> = table().read().values().flatten().copied().collect();
-    let items: Vec<Term> = pairs.iter().map(|&(k, v)| make_tuple(&mut p.heap, &[k, v])).collect();
+    let items: Vec<Term> = pairs
+        .iter()
+        .map(|&(k, v)| make_tuple(&mut p.heap, &[k, v]))
+        .collect();
     Ok(list_from_iter(&mut p.heap, &items, Term::NIL))
 }
 
@@ -85,17 +93,43 @@ fn info(p: &mut Process, _a: &[Term]) -> BifResult {
     let (count, words) = {
         let t = table().read();
         let count = t.values().map(|b| b.len()).sum::<usize>();
-        let words: usize = t.values().flatten().map(|&(k, v)| size_of_term(k) + size_of_term(v)).sum();
+        let words: usize = t
+            .values()
+            .flatten()
+            .map(|&(k, v)| size_of_term(k) + size_of_term(v))
+            .sum();
         (count, words)
     };
-    let c = make_tuple(&mut p.heap, &[Term::atom(oxbeam_term::Atom::from_str("count")), Term::small(count as i64)]);
-    let m = make_tuple(&mut p.heap, &[Term::atom(am::MEMORY), Term::small((words * 8) as i64)]);
+    let c = make_tuple(
+        &mut p.heap,
+        &[
+            Term::atom(oxbeam_term::Atom::from_str("count")),
+            Term::small(count as i64),
+        ],
+    );
+    let m = make_tuple(
+        &mut p.heap,
+        &[Term::atom(am::MEMORY), Term::small((words * 8) as i64)],
+    );
     let _: Option<Fault> = None;
-    Ok(crate::map::from_pairs(&mut p.heap, &[(tuple_get(c, 0), tuple_get(c, 1)), (tuple_get(m, 0), tuple_get(m, 1))]))
+    Ok(crate::map::from_pairs(
+        &mut p.heap,
+        &[
+            (tuple_get(c, 0), tuple_get(c, 1)),
+            (tuple_get(m, 0), tuple_get(m, 1)),
+        ],
+    ))
 }
 
 pub fn register() {
-    let list: &[(&str, u32, BifFn)] = &[("get", 1, get1), ("get", 2, get2), ("put", 2, put), ("erase", 1, erase), ("get", 0, get0), ("info", 0, info)];
+    let list: &[(&str, u32, BifFn)] = &[
+        ("get", 1, get1),
+        ("get", 2, get2),
+        ("put", 2, put),
+        ("erase", 1, erase),
+        ("get", 0, get0),
+        ("info", 0, info),
+    ];
     for &(f, a, fun) in list {
         reg("persistent_term", f, a, fun);
     }
