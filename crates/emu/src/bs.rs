@@ -67,47 +67,8 @@ fn system_limit() -> Term {
     Term::atom(am::SYSTEM_LIMIT)
 }
 
-#[inline(always)]
-fn y_ptr(p: &Process, i: usize) -> *mut Term {
-    // SAFETY: Y index within the current frame (validated by the compiler's beam_validator).
-    unsafe { p.heap.stop.add(i) }
-}
-
-#[inline(always)]
-fn get(p: &Process, regs: &Regs, s: Src) -> Term {
-    if s.is_reg() {
-        if s.is_y() {
-            // SAFETY: see y_ptr.
-            unsafe { *y_ptr(p, s.reg_index()) }
-        } else {
-            regs.x[s.reg_index()]
-        }
-    } else {
-        Term(s.0)
-    }
-}
-
-#[inline(always)]
-fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
-    if d.is_y() {
-        // SAFETY: see y_ptr.
-        unsafe { *y_ptr(p, d.index()) = v }
-    } else {
-        regs.x[d.index()] = v;
-    }
-}
-
-#[inline(always)]
-fn jump(ip: *const Op, l: Label) -> *const Op {
-    // SAFETY: label offsets were resolved to instructions of the same module.
-    unsafe { ip.offset(l.0 as isize) }
-}
-
-#[inline(always)]
-fn next(ip: *const Op) -> *const Op {
-    // SAFETY: every instruction is followed by another (modules end in CodeEnd).
-    unsafe { ip.add(1) }
-}
+// Register access and jumps are the interpreter's own helpers.
+use crate::interp::{get, jump, next, set};
 
 /// A failed test: jump to the fail label. Without one (a context the compiler knows is
 /// valid) there is nowhere to go, which only a compiler bug can cause: raise `badarg`.

@@ -58,7 +58,7 @@ fn y_ptr(p: &Process, i: usize) -> *mut Term {
 }
 
 #[inline(always)]
-fn get(p: &Process, regs: &Regs, s: Src) -> Term {
+pub(crate) fn get(p: &Process, regs: &Regs, s: Src) -> Term {
     if s.is_reg() {
         if s.is_y() {
             // SAFETY: see y_ptr.
@@ -73,7 +73,7 @@ fn get(p: &Process, regs: &Regs, s: Src) -> Term {
 }
 
 #[inline(always)]
-fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
+pub(crate) fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
     if d.is_y() {
         // SAFETY: see y_ptr.
         unsafe { *y_ptr(p, d.index()) = v }
@@ -84,13 +84,13 @@ fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
 }
 
 #[inline(always)]
-fn jump(ip: *const Op, l: Label) -> *const Op {
+pub(crate) fn jump(ip: *const Op, l: Label) -> *const Op {
     // SAFETY: label offsets were resolved to instructions of the same module.
     unsafe { ip.offset(l.0 as isize) }
 }
 
 #[inline(always)]
-fn next(ip: *const Op) -> *const Op {
+pub(crate) fn next(ip: *const Op) -> *const Op {
     // SAFETY: every instruction is followed by another (modules end in CodeEnd).
     unsafe { ip.add(1) }
 }
