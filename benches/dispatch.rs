@@ -10,7 +10,13 @@ use oxbeam_term::{Atom, Term};
 const BEAM: &[u8] = include_bytes!("criterion/dispatch_bench.beam");
 
 fn run(function: &str, arg: i64, regs: &mut Regs) {
-    oxbeam_emu::sched::spawn(None, Atom::from_str("dispatch_bench"), Atom::from_str(function), &[Term::small(arg)], 0);
+    oxbeam_emu::sched::spawn(
+        None,
+        Atom::from_str("dispatch_bench"),
+        Atom::from_str(function),
+        &[Term::small(arg)],
+        0,
+    );
     oxbeam_emu::sched::run_until_idle(regs);
 }
 
@@ -20,7 +26,9 @@ fn benches(c: &mut Criterion) {
     let mut regs = Regs::default();
     c.bench_function("fib(20)", |b| b.iter(|| run("fib", 20, &mut regs)));
     c.bench_function("nrev(300)", |b| b.iter(|| run("nrev", 300, &mut regs)));
-    c.bench_function("loop(100000)", |b| b.iter(|| run("loop", 100_000, &mut regs)));
+    c.bench_function("loop(100000)", |b| {
+        b.iter(|| run("loop", 100_000, &mut regs))
+    });
     c.bench_function("tuples(12)", |b| b.iter(|| run("tuples", 12, &mut regs)));
 }
 
