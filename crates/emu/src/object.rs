@@ -455,17 +455,11 @@ pub fn bit_view<'a>(t: Term) -> Option<BitView<'a>> {
     }
 }
 
-/// A binary's bytes if it is a whole-byte binary that starts on a byte boundary. See
-/// `binary_bytes_any` for binaries that start mid-byte.
-pub fn binary_bytes<'a>(t: Term) -> Option<&'a [u8]> {
-    bit_view(t)?.as_bytes()
-}
-
 /// A binary's bytes if it is a whole-byte binary: borrowed when byte-aligned, copied
-/// when it starts mid-byte (a sub-binary made by matching).
-pub fn binary_bytes_any<'a>(t: Term) -> Option<std::borrow::Cow<'a, [u8]>> {
+/// when it starts mid-byte (a sub-binary made by matching, which BIFs must accept too).
+pub fn binary_bytes<'a>(t: Term) -> Option<std::borrow::Cow<'a, [u8]>> {
     let v = bit_view(t)?;
-    if v.bit_size % 8 != 0 {
+    if !v.bit_size.is_multiple_of(8) {
         return None;
     }
     Some(match v.as_bytes() {

@@ -27,7 +27,7 @@ fn byte_list(mut t: Term) -> Option<Vec<u8>> {
 }
 
 /// The bytes of a whole-byte binary.
-fn bin_arg<'a>(t: Term) -> Result<&'a [u8], Fault> {
+fn bin_arg<'a>(t: Term) -> Result<std::borrow::Cow<'a, [u8]>, Fault> {
     binary_bytes(t).ok_or(BADARG)
 }
 
@@ -126,13 +126,13 @@ fn list_to_integer2(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn binary_to_integer1(p: &mut Process, a: &[Term]) -> BifResult {
     let s = bin_arg(a[0])?;
-    text_to_integer(p, s, 10)
+    text_to_integer(p, &s, 10)
 }
 
 fn binary_to_integer2(p: &mut Process, a: &[Term]) -> BifResult {
     let s = bin_arg(a[0])?;
     let base = base_arg(a[1])?;
-    text_to_integer(p, s, base)
+    text_to_integer(p, &s, base)
 }
 
 // ---------------------------------------------------------------- floats
@@ -211,7 +211,7 @@ fn list_to_float(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn binary_to_float(p: &mut Process, a: &[Term]) -> BifResult {
-    let f = float::parse(bin_arg(a[0])?).ok_or(BADARG)?;
+    let f = float::parse(&bin_arg(a[0])?).ok_or(BADARG)?;
     Ok(make_float(&mut p.heap, f))
 }
 
@@ -242,7 +242,7 @@ fn atom_name(bin: Term, enc: Term) -> Result<String, Fault> {
     let bytes = bin_arg(bin)?;
     let utf8 = atom_encoding(enc).ok_or(BADARG)?;
     if utf8 {
-        std::str::from_utf8(bytes)
+        std::str::from_utf8(&bytes)
             .map(str::to_owned)
             .map_err(|_| BADARG)
     } else {
@@ -463,7 +463,7 @@ fn iolist_to_iovec(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn binary_to_list1(p: &mut Process, a: &[Term]) -> BifResult {
     let b = bin_arg(a[0])?;
-    Ok(list_result(p, b))
+    Ok(list_result(p, &b))
 }
 
 fn binary_to_list3(p: &mut Process, a: &[Term]) -> BifResult {

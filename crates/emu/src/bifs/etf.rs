@@ -951,7 +951,7 @@ pub fn decode(p: &mut Process, bytes: &[u8], safe: bool) -> DResult<(Term, usize
 
 fn binary_to_term1(p: &mut Process, a: &[Term]) -> BifResult {
     let bytes = binary_bytes(a[0]).ok_or(BADARG)?;
-    Ok(decode(p, bytes, false)?.0)
+    Ok(decode(p, &bytes, false)?.0)
 }
 
 fn binary_to_term2(p: &mut Process, a: &[Term]) -> BifResult {
@@ -969,7 +969,7 @@ fn binary_to_term2(p: &mut Process, a: &[Term]) -> BifResult {
     if !l.is_nil() {
         return Err(BADARG);
     }
-    let (t, n) = decode(p, bytes, safe)?;
+    let (t, n) = decode(p, &bytes, safe)?;
     if used {
         let n = make_u64(&mut p.heap, n as u64);
         Ok(make_tuple(&mut p.heap, &[t, n]))

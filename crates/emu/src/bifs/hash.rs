@@ -716,7 +716,7 @@ pub fn iodata_arg(t: Term) -> Option<Vec<u8>> {
         } else if let Some(b) = t.as_small().filter(|b| element && (0..=255).contains(b)) {
             out.push(b as u8);
         } else {
-            out.extend_from_slice(binary_bytes(t)?);
+            out.extend_from_slice(&binary_bytes(t)?);
         }
     }
     Some(out)
@@ -734,7 +734,9 @@ fn md5_init(p: &mut Process, _a: &[Term]) -> BifResult {
 }
 
 fn md5_ctx_arg(t: Term) -> Result<Md5Ctx, Fault> {
-    binary_bytes(t).and_then(Md5Ctx::from_bytes).ok_or(BADARG)
+    binary_bytes(t)
+        .and_then(|b| Md5Ctx::from_bytes(&b))
+        .ok_or(BADARG)
 }
 
 fn md5_update(p: &mut Process, a: &[Term]) -> BifResult {

@@ -87,7 +87,7 @@ pub fn iodata_bytes(t: oxbeam_term::Term) -> Option<Vec<u8>> {
             }
             out.push(c as u8);
         } else if is_bitstring(t) {
-            out.extend_from_slice(&binary_bytes_any(t)?);
+            out.extend_from_slice(&binary_bytes(t)?);
         } else {
             return None;
         }

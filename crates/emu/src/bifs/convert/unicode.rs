@@ -311,7 +311,7 @@ pub fn convert<S: Sink>(
                 continue;
             }
             if let Some(bytes) = binary_bytes(obj) {
-                match c.binary(bytes) {
+                match c.binary(&bytes) {
                     BinEnd::Done => io = tail(io),
                     BinEnd::BadAt(off) => {
                         let sub = sub_binary_from(p, obj, off);
@@ -335,7 +335,7 @@ pub fn convert<S: Sink>(
             io = tail(io);
         } else if let Some(bytes) = binary_bytes(io) {
             // A binary tail.
-            match c.binary(bytes) {
+            match c.binary(&bytes) {
                 BinEnd::Done => io = Term::NIL,
                 BinEnd::BadAt(off) => {
                     let sub = sub_binary_from(p, io, off);
@@ -399,7 +399,7 @@ fn characters_to_binary2(p: &mut Process, a: &[Term]) -> BifResult {
     // Already UTF-8 in one piece: the binary itself is the answer.
     if enc == InEnc::Utf8 {
         if let Some(bytes) = binary_bytes(a[0]) {
-            if std::str::from_utf8(bytes).is_ok() {
+            if std::str::from_utf8(&bytes).is_ok() {
                 return Ok(a[0]);
             }
         }
