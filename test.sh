@@ -9,9 +9,10 @@ scripts/ensure-otp.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --release --bin oxbeam
+oxbeam="${CARGO_TARGET_DIR:-target}/release/oxbeam"
 cargo test --release --workspace
-./target/release/oxbeam check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
-tests/differential.sh ./target/release/oxbeam
+"$oxbeam" check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
+tests/differential.sh "$oxbeam"
 
 # GC-stress mode: collect (and verify the heap) at every safe point.
 stress=()
@@ -19,4 +20,4 @@ for f in tests/erl/*.erl; do
     n="$(basename "$f" .erl)"
     grep -qx "$n" tests/gc-stress-exclude.txt || stress+=("$n")
 done
-OXBEAM_GC_STRESS=1 TIMEOUT=300 tests/differential.sh ./target/release/oxbeam "${stress[@]}"
+OXBEAM_GC_STRESS=1 TIMEOUT=300 tests/differential.sh "$oxbeam" "${stress[@]}"
