@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit and integration tests, the loader over every installed
 # OTP/Elixir module, and the differential Erlang programs (tests/erl) against the goldens
-# recorded from the reference erl — once normally and once in GC-stress mode.
+# recorded from the reference erl — with the release build, the debug build (checked
+# accessors, heap verifier) and in GC-stress mode.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,11 @@ oxbeam="${CARGO_TARGET_DIR:-target}/release/oxbeam"
 cargo test --release --workspace
 "$oxbeam" check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
 tests/differential.sh "$oxbeam"
+
+# The debug build: object accessors check their argument kinds and the heap verifier
+# runs after every collection.
+cargo build --bin oxbeam
+tests/differential.sh "${CARGO_TARGET_DIR:-target}/debug/oxbeam"
 
 # GC-stress mode: collect (and verify the heap) at every safe point.
 stress=()
