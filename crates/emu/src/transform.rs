@@ -45,6 +45,8 @@ struct Builder<'a> {
     on_load: bool,
     on_load_at: Option<usize>,
     fun_table: Vec<&'static code::FunEntry>,
+    /// The largest frame (`allocate` size) of the function being translated.
+    frame_limit: u32,
 }
 
 impl Builder<'_> {
@@ -61,7 +63,7 @@ impl Builder<'_> {
                 return Err(format!("x register {i} out of range"))
             }
             Operand::X(i) => Src::x(*i),
-            Operand::Y(i) => Src::y(*i),
+            Operand::Y(i) => Src::y(self.check_y(*i)?),
             Operand::TypedReg { reg, .. } => return self.src(reg),
             Operand::Atom(i) => Src::term(Term::atom(self.atom(*i)?)),
             Operand::Nil => Src::term(Term::NIL),
@@ -89,7 +91,7 @@ impl Builder<'_> {
                 Err(format!("x register {i} out of range"))
             }
             Operand::X(i) => Ok(Dst::x(*i)),
-            Operand::Y(i) => Ok(Dst::y(*i)),
+            Operand::Y(i) => Ok(Dst::y(self.check_y(*i)?)),
             Operand::TypedReg { reg, .. } => self.dst(reg),
             other => Err(format!("operand {other:?} is not a register")),
         }
@@ -114,9 +116,21 @@ impl Builder<'_> {
         }
     }
 
+    /// A Y register must lie inside the largest frame its function allocates, so that a
+    /// malformed module cannot address memory outside the process's stack.
+    fn check_y(&self, i: u32) -> R<u32> {
+        if i < self.frame_limit {
+            Ok(i)
+        } else {
+            Err(format!(
+                "y register {i} outside every frame of its function"
+            ))
+        }
+    }
+
     fn yreg(&self, o: &Operand) -> R<u32> {
         match o {
-            Operand::Y(i) => Ok(*i),
+            Operand::Y(i) => self.check_y(*i),
             Operand::TypedReg { reg, .. } => self.yreg(reg),
             other => Err(format!("operand {other:?} is not a y register")),
         }
@@ -1076,6 +1090,42 @@ impl Builder<'_> {
     }
 }
 
+/// For each instruction, the largest stack frame its function allocates. A function's
+/// region runs from its `func_info` to the next one (Y registers only occur after it).
+fn frame_limits(code: &[Instr]) -> Vec<u32> {
+    let mut limits = vec![0u32; code.len()];
+    let starts: Vec<usize> = code
+        .iter()
+        .enumerate()
+        .filter(|(_, ins)| ins.op == Opcode::FuncInfo)
+        .map(|(i, _)| i)
+        .collect();
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(code.len());
+        let max = code[start..end]
+            .iter()
+            .filter(|ins| {
+                matches!(
+                    ins.op,
+                    Opcode::Allocate
+                        | Opcode::AllocateZero
+                        | Opcode::AllocateHeap
+                        | Opcode::AllocateHeapZero
+                )
+            })
+            .filter_map(|ins| match ins.args.first() {
+                Some(Operand::Unsigned(n)) => Some(*n as u32),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        for l in &mut limits[start..end] {
+            *l = max;
+        }
+    }
+    limits
+}
+
 /// Calls `f` on every label field of `op`.
 fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
     match op {
@@ -1193,8 +1243,11 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         on_load: false,
         on_load_at: None,
         fun_table,
+        frame_limit: 0,
     };
+    let limits = frame_limits(&beam.code);
     for (i, ins) in beam.code.iter().enumerate() {
+        b.frame_limit = limits[i];
         b.instr(ins)
             .map_err(|m| err(format!("instruction {i} ({}): {m}", ins.op.name())))?;
     }
