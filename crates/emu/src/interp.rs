@@ -700,6 +700,45 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
+            Op::AddImm {
+                bif,
+                fail,
+                a,
+                imm,
+                dst,
+            }
+            | Op::SubImm {
+                bif,
+                fail,
+                a,
+                imm,
+                dst,
+            } => {
+                let x = get(p, regs, *a);
+                let add = matches!(op, Op::AddImm { .. });
+                if x.is_small() {
+                    let r = if add {
+                        x.small_value() + *imm as i64
+                    } else {
+                        x.small_value() - *imm as i64
+                    };
+                    if Term::fits_small(r) {
+                        set(p, regs, *dst, Term::small(r));
+                        ip = next(ip);
+                        continue;
+                    }
+                }
+                // Like the reference's increment instruction, errors here show no
+                // {erlang, '+' | '-', ...} frame.
+                let args = [x, Term::small(*imm as i64)];
+                match bif(p, &args) {
+                    Ok(v) => {
+                        set(p, regs, *dst, v);
+                        ip = next(ip);
+                    }
+                    Err(f) => fail_or_raise!(*fail, fault_to_raise(p, f, None, &args)),
+                }
+            }
             Op::Add {
                 bif,
                 fail,

@@ -357,6 +357,21 @@ pub enum Op {
         dst: Dst,
     },
     /// `+`, `-`, `*` with an inline small-integer path; the BIF handles the rest.
+    /// `X + Imm` / `X - Imm` with a small-integer immediate: one tag test on the hot path.
+    AddImm {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        imm: i32,
+        dst: Dst,
+    },
+    SubImm {
+        bif: BifFn,
+        fail: Label,
+        a: Src,
+        imm: i32,
+        dst: Dst,
+    },
     Add {
         bif: BifFn,
         fail: Label,

@@ -450,36 +450,65 @@ impl Builder<'_> {
                 } else {
                     ""
                 };
-                match name {
-                    "+" => self.push(Op::Add {
+                // A small immediate operand gets the one-test form.
+                let imm = |s: Src| {
+                    s.as_term()
+                        .and_then(|t| t.as_small())
+                        .and_then(|i| i32::try_from(i).ok())
+                };
+                match (name, imm(x), imm(y)) {
+                    ("+", _, Some(k)) => self.push(Op::AddImm {
                         bif,
                         fail,
                         a: x,
-                        b: y,
+                        imm: k,
                         dst,
                     }),
-                    "-" => self.push(Op::Sub {
+                    ("+", Some(k), None) => self.push(Op::AddImm {
+                        bif,
+                        fail,
+                        a: y,
+                        imm: k,
+                        dst,
+                    }),
+                    ("-", _, Some(k)) => self.push(Op::SubImm {
                         bif,
                         fail,
                         a: x,
-                        b: y,
+                        imm: k,
                         dst,
                     }),
-                    "*" => self.push(Op::Mul {
-                        bif,
-                        fail,
-                        a: x,
-                        b: y,
-                        dst,
-                    }),
-                    _ => self.push(Op::GcBif2 {
-                        fail,
-                        live: self.uint(&a[1])?,
-                        bif,
-                        a: x,
-                        b: y,
-                        dst,
-                    }),
+                    _ => match name {
+                        "+" => self.push(Op::Add {
+                            bif,
+                            fail,
+                            a: x,
+                            b: y,
+                            dst,
+                        }),
+                        "-" => self.push(Op::Sub {
+                            bif,
+                            fail,
+                            a: x,
+                            b: y,
+                            dst,
+                        }),
+                        "*" => self.push(Op::Mul {
+                            bif,
+                            fail,
+                            a: x,
+                            b: y,
+                            dst,
+                        }),
+                        _ => self.push(Op::GcBif2 {
+                            fail,
+                            live: self.uint(&a[1])?,
+                            bif,
+                            a: x,
+                            b: y,
+                            dst,
+                        }),
+                    },
                 }
             }
             G::GcBif3 => self.push(Op::GcBif3 {
@@ -1141,6 +1170,8 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
         | Op::GcBif2 { fail, .. }
         | Op::GcBif3 { fail, .. }
         | Op::Add { fail, .. }
+        | Op::AddImm { fail, .. }
+        | Op::SubImm { fail, .. }
         | Op::Sub { fail, .. }
         | Op::Mul { fail, .. } => f(fail),
         Op::Test { fail, .. }
