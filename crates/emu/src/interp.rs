@@ -369,6 +369,30 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         }};
     }
 
+    // `X + Imm` / `X - Imm`. Like the reference's increment instruction, errors here show
+    // no {erlang, '+' | '-', ...} frame.
+    macro_rules! arith_imm {
+        ($bif:expr, $fail:expr, $a:expr, $imm:expr, $dst:expr, $op:tt) => {{
+            let x = get(p, regs, $a);
+            if x.is_small() {
+                let r = x.small_value() $op $imm as i64;
+                if Term::fits_small(r) {
+                    set(p, regs, $dst, Term::small(r));
+                    ip = next(ip);
+                    continue;
+                }
+            }
+            let args = [x, Term::small($imm as i64)];
+            match ($bif)(p, &args) {
+                Ok(v) => {
+                    set(p, regs, $dst, v);
+                    ip = next(ip);
+                }
+                Err(f) => fail_or_raise!($fail, fault_to_raise(p, f, None, &args)),
+            }
+        }};
+    }
+
     loop {
         // SAFETY: `ip` always points at an instruction of loaded (immortal) code.
         let op = unsafe { &*ip };
@@ -706,39 +730,14 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 a,
                 imm,
                 dst,
-            }
-            | Op::SubImm {
+            } => arith_imm!(*bif, *fail, *a, *imm, *dst, +),
+            Op::SubImm {
                 bif,
                 fail,
                 a,
                 imm,
                 dst,
-            } => {
-                let x = get(p, regs, *a);
-                let add = matches!(op, Op::AddImm { .. });
-                if x.is_small() {
-                    let r = if add {
-                        x.small_value() + *imm as i64
-                    } else {
-                        x.small_value() - *imm as i64
-                    };
-                    if Term::fits_small(r) {
-                        set(p, regs, *dst, Term::small(r));
-                        ip = next(ip);
-                        continue;
-                    }
-                }
-                // Like the reference's increment instruction, errors here show no
-                // {erlang, '+' | '-', ...} frame.
-                let args = [x, Term::small(*imm as i64)];
-                match bif(p, &args) {
-                    Ok(v) => {
-                        set(p, regs, *dst, v);
-                        ip = next(ip);
-                    }
-                    Err(f) => fail_or_raise!(*fail, fault_to_raise(p, f, None, &args)),
-                }
-            }
+            } => arith_imm!(*bif, *fail, *a, *imm, *dst, -),
             Op::Add {
                 bif,
                 fail,
