@@ -182,9 +182,14 @@ fn write_term(out: &mut String, t: Term, style: Style) {
             }
             SUBTAG_FLOAT => out.push_str(&format_float_short(float_value(t))),
             SUBTAG_POS_BIG | SUBTAG_NEG_BIG => out.push_str(&big_to_bigint(t).to_string()),
+            SUBTAG_HASHMAP if style == Style::Display => {
+                // erlang:display shows a large map's trie, as the reference does.
+                crate::map::write_structure(out, t, &mut |o, x| write_term(o, x, style));
+            }
             SUBTAG_MAP | SUBTAG_HASHMAP => {
                 out.push_str("#{");
-                for (i, (k, v)) in crate::map::to_pairs(t).into_iter().enumerate() {
+                // Iteration order, which is what erl's own printing shows.
+                for (i, (k, v)) in crate::map::iter_pairs(t).into_iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -215,6 +220,23 @@ fn write_term(out: &mut String, t: Term, style: Style) {
             SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN => {
                 let v = bit_view(t).unwrap();
                 let bytes = v.to_vec();
+                // erlang:display shows printable ASCII binaries as strings (escaping only
+                // the double quote, as the reference does).
+                if style == Style::Display
+                    && v.bit_size % 8 == 0
+                    && !bytes.is_empty()
+                    && bytes.iter().all(|b| (32..=126).contains(b))
+                {
+                    out.push_str("<<\"");
+                    for &b in &bytes {
+                        if b == b'"' {
+                            out.push('\\');
+                        }
+                        out.push(b as char);
+                    }
+                    out.push_str("\">>");
+                    return;
+                }
                 out.push_str("<<");
                 let whole = v.bit_size / 8;
                 for (i, b) in bytes.iter().take(whole).enumerate() {
