@@ -128,16 +128,16 @@ fn bits_of<'a>(t: Term) -> (Cow<'a, [u8]>, usize, usize) {
 
 // ---------------------------------------------------------------- phash2
 
-const HCONST: u32 = 0x9e37_79b9;
+pub(crate) const HCONST: u32 = 0x9e37_79b9;
 
 /// `HCONST * n`: each term kind mixes in its own multiple of the golden ratio.
-const fn hconst(n: u32) -> u32 {
+pub(crate) const fn hconst(n: u32) -> u32 {
     HCONST.wrapping_mul(n)
 }
 
 /// Bob Jenkins' lookup2 mix of three 32-bit words.
 #[inline]
-fn mix(mut a: u32, mut b: u32, mut c: u32) -> (u32, u32, u32) {
+pub(crate) fn mix(mut a: u32, mut b: u32, mut c: u32) -> (u32, u32, u32) {
     a = a.wrapping_sub(b).wrapping_sub(c) ^ (c >> 13);
     b = b.wrapping_sub(c).wrapping_sub(a) ^ (a << 8);
     c = c.wrapping_sub(a).wrapping_sub(b) ^ (b >> 13);
@@ -163,7 +163,7 @@ fn mix1(hash: u32, x: u32, k: u32) -> u32 {
 
 /// lookup2's block hash of `bytes` seeded with `init` (the final round also mixes in the
 /// length, truncated to 32 bits as in the reference).
-fn block_hash(bytes: &[u8], init: u32) -> u32 {
+pub(crate) fn block_hash(bytes: &[u8], init: u32) -> u32 {
     let le = |k: &[u8]| u32::from_le_bytes([k[0], k[1], k[2], k[3]]);
     let (mut a, mut b, mut c) = (HCONST, HCONST, init);
     let mut chunks = bytes.chunks_exact(12);

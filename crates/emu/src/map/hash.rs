@@ -11,11 +11,8 @@ use crate::object::*;
 use oxbeam_term::header::*;
 use oxbeam_term::Term;
 
-const HCONST: u32 = 0x9e37_79b9;
-/// `HCONST * n` (mod 2^32): each kind of term mixes in its own constant.
-const fn hconst(n: u32) -> u32 {
-    HCONST.wrapping_mul(n)
-}
+// The lookup2 primitives are shared with phash2 (bifs/hash.rs).
+use crate::bifs::hash::{block_hash, hconst, mix, HCONST};
 const HCONST_4: u32 = hconst(4);
 const HCONST_7: u32 = hconst(7);
 const HCONST_8: u32 = hconst(8);
@@ -53,46 +50,6 @@ fn hash1(hash: u32, x: u32, k: u32) -> u32 {
 #[inline(always)]
 fn const_hash(hash: u32, k: u32) -> u32 {
     (hash ^ k).rotate_left(17)
-}
-
-/// lookup2's byte-block hash (the reference's `block_hash`).
-fn block_hash(k: &[u8], init: u32) -> u32 {
-    let le = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    let (mut a, mut b, mut c) = (HCONST, HCONST, init);
-    let mut chunks = k.chunks_exact(12);
-    for ch in &mut chunks {
-        a = a.wrapping_add(le(&ch[0..4]));
-        b = b.wrapping_add(le(&ch[4..8]));
-        c = c.wrapping_add(le(&ch[8..12]));
-        (a, b, c) = mix(a, b, c);
-    }
-    let rest = chunks.remainder();
-    c = c.wrapping_add(k.len() as u32);
-    // The tail bytes go into a, b and then c above its lowest byte (kept for the length).
-    for (i, &byte) in rest.iter().enumerate() {
-        let v = byte as u32;
-        match i {
-            0..=3 => a = a.wrapping_add(v << (8 * i)),
-            4..=7 => b = b.wrapping_add(v << (8 * (i - 4))),
-            _ => c = c.wrapping_add(v << (8 * (i - 7))),
-        }
-    }
-    mix(a, b, c).2
-}
-
-/// Bob Jenkins' lookup2 mix of three words.
-#[inline(always)]
-fn mix(mut a: u32, mut b: u32, mut c: u32) -> (u32, u32, u32) {
-    a = a.wrapping_sub(b).wrapping_sub(c) ^ (c >> 13);
-    b = b.wrapping_sub(c).wrapping_sub(a) ^ (a << 8);
-    c = c.wrapping_sub(a).wrapping_sub(b) ^ (b >> 13);
-    a = a.wrapping_sub(b).wrapping_sub(c) ^ (c >> 12);
-    b = b.wrapping_sub(c).wrapping_sub(a) ^ (a << 16);
-    c = c.wrapping_sub(a).wrapping_sub(b) ^ (b >> 5);
-    a = a.wrapping_sub(b).wrapping_sub(c) ^ (c >> 3);
-    b = b.wrapping_sub(c).wrapping_sub(a) ^ (a << 10);
-    c = c.wrapping_sub(a).wrapping_sub(b) ^ (b >> 15);
-    (a, b, c)
 }
 
 /// Pending work of the term walk: a term, or the marker the reference pushes before an
