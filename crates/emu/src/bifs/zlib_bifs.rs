@@ -75,7 +75,8 @@ fn one_shot(p: &mut Process, data: Term, f: impl Fn(&[u8]) -> Result<Vec<u8>, Fa
 }
 
 fn compress(p: &mut Process, a: &[Term]) -> BifResult {
-    one_shot(p, a[0], |b| Ok(deflate(b, 15)))
+    // zlib's default level, as zlib:compress/1.
+    one_shot(p, a[0], |b| Ok(super::etf::zlib_compress(b, 6)))
 }
 fn uncompress(p: &mut Process, a: &[Term]) -> BifResult {
     one_shot(p, a[0], |b| inflate(b, 15))
