@@ -255,6 +255,11 @@ fn resolve_export(m: Term, f: Term, arity: u32) -> Option<&'static Export> {
     Some(crate::code::export(m, f, arity))
 }
 
+/// Kinds of call-like instructions (see `enter_call!`).
+const CALL: u8 = 0;
+const LAST: u8 = 1;
+const ONLY: u8 = 2;
+
 /// Runs `p` until it yields, waits, or exits.
 pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     let mut ip = p.ip;
@@ -301,6 +306,13 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             continue;
         }};
     }
+    // A body call to a function of this module.
+    macro_rules! call_local {
+        ($target:expr, $arity:expr) => {{
+            p.heap.push(Term(next(ip) as u64));
+            dispatch_call!(jump(ip, $target), $arity)
+        }};
+    }
     macro_rules! call_bif {
         ($bif:expr, $export:expr, $arity:expr) => {{
             p.reds_left -= 1;
@@ -327,6 +339,23 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         }};
     }
 
+    // Calls a guard BIF on `$args`: the result goes to `$dst`, a failure jumps to
+    // `$fail` or raises with the BIF's frame.
+    macro_rules! guard_bif_apply {
+        ($bif:expr, $fail:expr, $dst:expr, $args:expr) => {{
+            let args = $args;
+            match ($bif)(p, &args) {
+                Ok(v) => {
+                    set(p, regs, $dst, v);
+                    ip = next(ip);
+                }
+                Err(f) => {
+                    let e = bif_export_of($bif);
+                    fail_or_raise!($fail, fault_to_raise(p, f, e, &args))
+                }
+            }
+        }};
+    }
     // Comparison with a small-integer fast path.
     macro_rules! cmp_op {
         ($fail:expr, $a:expr, $b:expr, $small:expr, $general:expr) => {{
@@ -355,17 +384,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
-            let args = [x, y];
-            match ($bif)(p, &args) {
-                Ok(v) => {
-                    set(p, regs, $dst, v);
-                    ip = next(ip);
-                }
-                Err(f) => {
-                    let e = bif_export_of($bif);
-                    fail_or_raise!($fail, fault_to_raise(p, f, e, &args))
-                }
-            }
+            guard_bif_apply!($bif, $fail, $dst, [x, y])
         }};
     }
 
@@ -393,6 +412,123 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         }};
     }
 
+    // The tail of a call-like instruction, by kind: a body call pushes the return
+    // address, a last call drops the frame first, an only call does neither. `$kind`
+    // is a constant, so each arm compiles to straight-line code.
+    macro_rules! enter_call {
+        ($kind:expr, $dealloc:expr) => {{
+            match $kind {
+                CALL => p.heap.push(Term(next(ip) as u64)),
+                LAST => pop_frame(p, $dealloc),
+                _ => {}
+            }
+        }};
+    }
+    // Where a call-like instruction continues once its BIF returned a value.
+    macro_rules! leave_call {
+        ($kind:expr, $dealloc:expr) => {{
+            match $kind {
+                CALL => next(ip),
+                LAST => {
+                    pop_frame(p, $dealloc);
+                    do_return(p)
+                }
+                _ => do_return(p),
+            }
+        }};
+    }
+    macro_rules! call_bif_arm {
+        ($bif:expr, $export:expr, $arity:expr, $kind:expr, $dealloc:expr) => {{
+            let r = call_bif!($bif, $export, $arity);
+            let v = match r {
+                Ok(v) => v,
+                // A BIF reached through an export stub (apply, a fun) reports its caller
+                // at the return address; one called from Erlang code reports the calling
+                // function, even from a tail call.
+                Err(Err(raise)) => raise!(raise),
+                Err(Ok(trap)) => match handle_trap(p, regs, trap) {
+                    TrapAction::Value(v) => v,
+                    TrapAction::Apply(target_args) => {
+                        // Replace the BIF call by a call to the function.
+                        enter_call!($kind, $dealloc);
+                        match target_args {
+                            Ok((target, arity)) => dispatch_call!(target, arity),
+                            Err(r) => raise!(r),
+                        }
+                    }
+                    TrapAction::Yield(v) => {
+                        regs.x[0] = v;
+                        ip = leave_call!($kind, $dealloc);
+                        p.ip = ip;
+                        p.saved_x.push(v);
+                        return Outcome::Yield;
+                    }
+                    TrapAction::Halt(code) => return Outcome::Halt(code),
+                },
+            };
+            regs.x[0] = v;
+            ip = leave_call!($kind, $dealloc);
+        }};
+    }
+    macro_rules! guard_bif_arm {
+        ($bif:expr, $fail:expr, $dst:expr, $($arg:expr),+) => {{
+            guard_bif_apply!($bif, $fail, $dst, [$(get(p, regs, $arg)),+])
+        }};
+    }
+
+    macro_rules! apply_arm {
+        ($arity:expr, $kind:expr, $dealloc:expr) => {{
+            let n = $arity as usize;
+            let (m, f) = (regs.x[n], regs.x[n + 1]);
+            match resolve_export(m, f, $arity) {
+                Some(e) => {
+                    enter_call!($kind, $dealloc);
+                    dispatch_call!(e.code(), $arity)
+                }
+                None => raise!(error(Term::atom(am::BADARG))),
+            }
+        }};
+    }
+    macro_rules! enter_catch {
+        ($y:expr) => {{
+            let marker = Term::catch_marker(ip as usize);
+            // SAFETY: see y_ptr.
+            unsafe { *y_ptr(p, $y as usize) = marker };
+            p.catches += 1;
+            ip = next(ip);
+        }};
+    }
+    macro_rules! put_map_arm {
+        ($mp:expr, $assoc:expr) => {{
+            let mp = $mp;
+            let m = get(p, regs, mp.map);
+            if !is_map(m) {
+                let r = tuple2(p, Term::atom(am::BADMAP), m);
+                fail_or_raise!(mp.fail, error(r))
+            }
+            let updates: Vec<(Term, Term)> = mp
+                .pairs
+                .iter()
+                .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
+                .collect();
+            let r = if $assoc {
+                Ok(crate::map::put_many(&mut p.heap, m, &updates))
+            } else {
+                crate::map::update_many(&mut p.heap, m, &updates)
+            };
+            match r {
+                Ok(nm) => {
+                    set(p, regs, mp.dst, nm);
+                    ip = next(ip);
+                }
+                Err(k) => {
+                    let r = tuple2(p, Term::atom(am::BADKEY), k);
+                    fail_or_raise!(mp.fail, error(r))
+                }
+            }
+        }};
+    }
+
     loop {
         // SAFETY: `ip` always points at an instruction of loaded (immortal) code.
         let op = unsafe { &*ip };
@@ -409,6 +545,32 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, v);
                 ip = next(ip);
             }
+            Op::MoveXY { src, dst } => {
+                // SAFETY: X indices were checked against X_REGS when the code was loaded.
+                let v = unsafe { *regs.x.get_unchecked(*src as usize) };
+                // SAFETY: see y_ptr.
+                unsafe { *y_ptr(p, *dst as usize) = v };
+                ip = next(ip);
+            }
+            Op::MoveYX { src, dst } => {
+                // SAFETY: see y_ptr.
+                let v = unsafe { *y_ptr(p, *src as usize) };
+                // SAFETY: X indices were checked against X_REGS when the code was loaded.
+                unsafe { *regs.x.get_unchecked_mut(*dst as usize) = v };
+                ip = next(ip);
+            }
+            Op::MoveCX { value, dst } => {
+                // SAFETY: X indices were checked against X_REGS when the code was loaded.
+                unsafe { *regs.x.get_unchecked_mut(*dst as usize) = *value };
+                ip = next(ip);
+            }
+            Op::Move2 { s1, s2, d1, d2 } => {
+                let v = get(p, regs, *s1);
+                set(p, regs, *d1, v);
+                let v = get(p, regs, *s2);
+                set(p, regs, *d2, v);
+                ip = next(ip);
+            }
             Op::FuncInfo {
                 module,
                 function,
@@ -423,9 +585,30 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     given_trace: None
                 })
             }
-            Op::Call { arity, target } => {
-                p.heap.push(Term(next(ip) as u64));
-                dispatch_call!(jump(ip, *target), *arity)
+            Op::Call { arity, target } => call_local!(*target, *arity),
+            Op::MoveCall {
+                src,
+                dst,
+                arity,
+                target,
+            } => {
+                let v = get(p, regs, *src);
+                set(p, regs, *dst, v);
+                call_local!(*target, *arity)
+            }
+            Op::Move2Call {
+                s1,
+                s2,
+                d1,
+                d2,
+                arity,
+                target,
+            } => {
+                let v = get(p, regs, *s1);
+                set(p, regs, *d1, v);
+                let v = get(p, regs, *s2);
+                set(p, regs, *d2, v);
+                call_local!(*target, *arity)
             }
             Op::CallLast {
                 arity,
@@ -449,60 +632,15 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 dispatch_call!(export.code(), *arity)
             }
             Op::CallExtOnly { arity, export } => dispatch_call!(export.code(), *arity),
-            Op::CallBif { arity, bif, export }
-            | Op::CallBifLast {
-                arity, bif, export, ..
-            }
-            | Op::CallBifOnly { arity, bif, export } => {
-                let r = call_bif!(*bif, *export, *arity);
-                let v = match r {
-                    Ok(v) => v,
-                    Err(Err(raise)) => {
-                        // A BIF reached through an export stub (apply, a fun) reports
-                        // its caller at the return address; one called from Erlang code
-                        // reports the calling function, even from a tail call.
-                        raise!(raise)
-                    }
-                    Err(Ok(trap)) => match handle_trap(p, regs, trap) {
-                        TrapAction::Value(v) => v,
-                        TrapAction::Apply(target_args) => {
-                            // Replace the BIF call by a call to the function.
-                            match op {
-                                Op::CallBif { .. } => p.heap.push(Term(next(ip) as u64)),
-                                Op::CallBifLast { dealloc, .. } => pop_frame(p, *dealloc),
-                                _ => {}
-                            }
-                            match target_args {
-                                Ok((target, arity)) => dispatch_call!(target, arity),
-                                Err(r) => raise!(r),
-                            }
-                        }
-                        TrapAction::Yield(v) => {
-                            regs.x[0] = v;
-                            ip = match op {
-                                Op::CallBif { .. } => next(ip),
-                                Op::CallBifLast { dealloc, .. } => {
-                                    pop_frame(p, *dealloc);
-                                    do_return(p)
-                                }
-                                _ => do_return(p),
-                            };
-                            p.ip = ip;
-                            p.saved_x.push(v);
-                            return Outcome::Yield;
-                        }
-                        TrapAction::Halt(code) => return Outcome::Halt(code),
-                    },
-                };
-                regs.x[0] = v;
-                match op {
-                    Op::CallBif { .. } => ip = next(ip),
-                    Op::CallBifLast { dealloc, .. } => {
-                        pop_frame(p, *dealloc);
-                        ip = do_return(p);
-                    }
-                    _ => ip = do_return(p),
-                }
+            Op::CallBif { arity, bif, export } => call_bif_arm!(*bif, *export, *arity, CALL, 0),
+            Op::CallBifLast {
+                arity,
+                bif,
+                export,
+                dealloc,
+            } => call_bif_arm!(*bif, *export, *arity, LAST, *dealloc),
+            Op::CallBifOnly { arity, bif, export } => {
+                call_bif_arm!(*bif, *export, *arity, ONLY, 0)
             }
             Op::CallUndefined { export } => {
                 // Load the module from the code path on first use, as erl's interactive
@@ -528,21 +666,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     given_trace: None
                 })
             }
-            Op::Apply { arity } | Op::ApplyLast { arity, .. } => {
-                let n = *arity as usize;
-                let (m, f) = (regs.x[n], regs.x[n + 1]);
-                match resolve_export(m, f, *arity) {
-                    Some(e) => {
-                        match op {
-                            Op::Apply { .. } => p.heap.push(Term(next(ip) as u64)),
-                            Op::ApplyLast { dealloc, .. } => pop_frame(p, *dealloc),
-                            _ => {}
-                        }
-                        dispatch_call!(e.code(), *arity)
-                    }
-                    None => raise!(error(Term::atom(am::BADARG))),
-                }
-            }
+            Op::Apply { arity } => apply_arm!(*arity, CALL, 0),
+            Op::ApplyLast { arity, dealloc } => apply_arm!(*arity, LAST, *dealloc),
             Op::ApplyMfa { last } => {
                 let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
                 let items = match list_to_vec(args) {
@@ -636,6 +761,10 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 pop_frame(p, *n);
                 ip = next(ip);
             }
+            Op::DeallocateReturn { n } => {
+                pop_frame(p, *n);
+                ip = do_return(p);
+            }
             Op::Trim { n } => {
                 pop_frame(p, *n);
                 ip = next(ip);
@@ -658,72 +787,32 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, v);
                 ip = next(ip);
             }
-            Op::Bif1 { bif, fail, a, dst }
-            | Op::GcBif1 {
+            Op::Bif1 { bif, fail, a, dst } => guard_bif_arm!(*bif, *fail, *dst, *a),
+            Op::GcBif1 {
                 bif, fail, a, dst, ..
-            } => {
-                let args = [get(p, regs, *a)];
-                match bif(p, &args) {
-                    Ok(v) => {
-                        set(p, regs, *dst, v);
-                        ip = next(ip);
-                    }
-                    Err(f) => {
-                        let e = bif_export_of(*bif);
-                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
-                    }
-                }
-            }
+            } => guard_bif_arm!(*bif, *fail, *dst, *a),
             Op::Bif2 {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
-            }
-            | Op::GcBif2 {
+            } => guard_bif_arm!(*bif, *fail, *dst, *a, *b),
+            Op::GcBif2 {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
                 ..
-            } => {
-                let args = [get(p, regs, *a), get(p, regs, *b)];
-                match bif(p, &args) {
-                    Ok(v) => {
-                        set(p, regs, *dst, v);
-                        ip = next(ip);
-                    }
-                    Err(f) => {
-                        let e = bif_export_of(*bif);
-                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
-                    }
-                }
-            }
+            } => guard_bif_arm!(*bif, *fail, *dst, *a, *b),
             Op::GcBif3 {
                 bif,
                 fail,
                 args: srcs,
                 dst,
                 ..
-            } => {
-                let args = [
-                    get(p, regs, srcs[0]),
-                    get(p, regs, srcs[1]),
-                    get(p, regs, srcs[2]),
-                ];
-                match bif(p, &args) {
-                    Ok(v) => {
-                        set(p, regs, *dst, v);
-                        ip = next(ip);
-                    }
-                    Err(f) => {
-                        let e = bif_export_of(*bif);
-                        fail_or_raise!(*fail, fault_to_raise(p, f, e, &args))
-                    }
-                }
-            }
+            } => guard_bif_arm!(*bif, *fail, *dst, srcs[0], srcs[1], srcs[2]),
             Op::AddImm {
                 bif,
                 fail,
@@ -894,6 +983,26 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     None => jump(ip, *fail),
                 };
             }
+            Op::SelectImm { src, fail, table } => {
+                let v = get(p, regs, *src);
+                ip = jump(ip, select_imm(table, v).unwrap_or(*fail));
+            }
+            Op::JumpOnVal {
+                src,
+                fail,
+                base,
+                targets,
+            } => {
+                let v = get(p, regs, *src);
+                let mut to = *fail;
+                if v.is_small() {
+                    let i = v.small_value().wrapping_sub(*base as i64) as u64;
+                    if let Some(&l) = targets.get(i as usize) {
+                        to = l;
+                    }
+                }
+                ip = jump(ip, to);
+            }
             Op::SelectTupleArity { src, fail, table } => {
                 let t = get(p, regs, *src);
                 let v = Term::small(tuple_arity(t) as i64);
@@ -924,12 +1033,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 raise!(error(r))
             }
             Op::IfEnd => raise!(error(Term::atom(am::IF_CLAUSE))),
-            Op::Catch { y, .. } | Op::Try { y, .. } => {
-                let marker = Term::catch_marker(ip as usize);
-                unsafe { *y_ptr(p, *y as usize) = marker };
-                p.catches += 1;
-                ip = next(ip);
-            }
+            Op::Catch { y, .. } => enter_catch!(*y),
+            Op::Try { y, .. } => enter_catch!(*y),
             Op::CatchEnd { y } => {
                 unsafe { *y_ptr(p, *y as usize) = Term::NIL };
                 p.catches -= 1;
@@ -1164,33 +1269,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     .all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
                 ip = if ok { next(ip) } else { jump(ip, *fail) };
             }
-            Op::PutMapAssoc(mp) | Op::PutMapExact(mp) => {
-                let m = get(p, regs, mp.map);
-                if !is_map(m) {
-                    let r = tuple2(p, Term::atom(am::BADMAP), m);
-                    fail_or_raise!(mp.fail, error(r))
-                }
-                let updates: Vec<(Term, Term)> = mp
-                    .pairs
-                    .iter()
-                    .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
-                    .collect();
-                let r = if let Op::PutMapAssoc(_) = op {
-                    Ok(crate::map::put_many(&mut p.heap, m, &updates))
-                } else {
-                    crate::map::update_many(&mut p.heap, m, &updates)
-                };
-                match r {
-                    Ok(nm) => {
-                        set(p, regs, mp.dst, nm);
-                        ip = next(ip);
-                    }
-                    Err(k) => {
-                        let r = tuple2(p, Term::atom(am::BADKEY), k);
-                        fail_or_raise!(mp.fail, error(r))
-                    }
-                }
-            }
+            Op::PutMapAssoc(mp) => put_map_arm!(mp, true),
+            Op::PutMapExact(mp) => put_map_arm!(mp, false),
             Op::BsStartMatch { .. }
             | Op::BsGetPosition { .. }
             | Op::BsSetPosition { .. }
@@ -1323,6 +1403,18 @@ fn raw_parts(raw: Term) -> (Class, Term) {
     } else {
         (Class::Error, Term::NIL)
     }
+}
+
+/// A `select_val` over immediates sorted by raw word: only an equal word matches.
+#[inline(always)]
+fn select_imm(table: &SelectTable, v: Term) -> Option<Label> {
+    let vals = &table.values;
+    if vals.len() <= 8 {
+        let i = vals.iter().position(|&t| t == v)?;
+        return Some(table.labels[i]);
+    }
+    let i = vals.binary_search_by_key(&v.0, |t| t.0).ok()?;
+    Some(table.labels[i])
 }
 
 fn select(table: &SelectTable, v: Term) -> Option<Label> {

@@ -8,6 +8,7 @@ pub mod bs;
 pub mod code;
 pub mod compare;
 pub mod fun;
+pub mod fuse;
 pub mod gc;
 pub mod heap;
 pub mod interp;

@@ -307,6 +307,10 @@ pub enum Op {
     Deallocate {
         n: u32,
     },
+    /// `deallocate N` followed by `return`.
+    DeallocateReturn {
+        n: u32,
+    },
     Trim {
         n: u32,
     },
@@ -401,6 +405,42 @@ pub enum Op {
     MoveXX {
         src: u32,
         dst: u32,
+    },
+    MoveXY {
+        src: u32,
+        dst: u32,
+    },
+    MoveYX {
+        src: u32,
+        dst: u32,
+    },
+    /// A constant into an X register.
+    MoveCX {
+        value: Term,
+        dst: u32,
+    },
+    /// `move` then `call` (see `fuse.rs`).
+    MoveCall {
+        src: Src,
+        dst: Dst,
+        arity: u32,
+        target: Label,
+    },
+    /// Two moves then `call`.
+    Move2Call {
+        s1: Src,
+        s2: Src,
+        d1: Dst,
+        d2: Dst,
+        arity: u32,
+        target: Label,
+    },
+    /// Two consecutive moves, done in order (see `fuse.rs`).
+    Move2 {
+        s1: Src,
+        s2: Src,
+        d1: Dst,
+        d2: Dst,
     },
     Swap {
         a: Dst,
@@ -510,6 +550,20 @@ pub enum Op {
         src: Src,
         fail: Label,
         table: Box<SelectTable>,
+    },
+    /// `select_val` over immediates only (atoms, small integers, ...): the table is
+    /// sorted by raw word, so a match is a word compare.
+    SelectImm {
+        src: Src,
+        fail: Label,
+        table: Box<SelectTable>,
+    },
+    /// `select_val` over a dense range of small integers: `targets[value - base]`.
+    JumpOnVal {
+        src: Src,
+        fail: Label,
+        base: i32,
+        targets: Box<[Label]>,
     },
     Jump {
         target: Label,

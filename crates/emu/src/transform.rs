@@ -47,6 +47,8 @@ struct Builder<'a> {
     fun_table: Vec<&'static code::FunEntry>,
     /// The largest frame (`allocate` size) of the function being translated.
     frame_limit: u32,
+    /// Where the last label points (no fusion across it).
+    label_at: Option<usize>,
 }
 
 impl Builder<'_> {
@@ -222,7 +224,27 @@ impl Builder<'_> {
         }
     }
 
+    /// Appends `op`, merged into the previous instruction where `fuse` allows and no
+    /// label points between them.
     fn push(&mut self, op: Op) {
+        let at = self.ops.len();
+        if self.label_at != Some(at) {
+            if let Some(fused) = self
+                .ops
+                .last()
+                .and_then(|prev| crate::fuse::fuse(prev, &op))
+            {
+                self.ops[at - 1] = fused;
+                // A `line` recorded for the absorbed instruction now belongs to the
+                // fused one (its first half cannot fail, so the location stays right).
+                if let Some(last) = self.lines.last_mut() {
+                    if last.0 as usize == at {
+                        last.0 -= 1;
+                    }
+                }
+                return;
+            }
+        }
         self.ops.push(op);
     }
 
@@ -350,6 +372,7 @@ impl Builder<'_> {
             G::Label => {
                 let l = self.uint(&a[0])?;
                 self.labels.insert(l, self.ops.len());
+                self.label_at = Some(self.ops.len());
                 if let Some(f) = self.pending_func.as_mut() {
                     if f.entry == usize::MAX && self.ops.len() > f.start {
                         f.entry = self.ops.len();
@@ -644,11 +667,11 @@ impl Builder<'_> {
                     tag,
                 })
             }
-            G::SelectVal => self.push(Op::SelectVal {
-                src: self.src(&a[0])?,
-                fail: self.label(&a[1])?,
-                table: self.select_table(&a[2], false)?,
-            }),
+            G::SelectVal => self.push(crate::fuse::select_op(
+                self.src(&a[0])?,
+                self.label(&a[1])?,
+                self.select_table(&a[2], false)?,
+            )),
             G::SelectTupleArity => self.push(Op::SelectTupleArity {
                 src: self.src(&a[0])?,
                 fail: self.label(&a[1])?,
@@ -665,16 +688,9 @@ impl Builder<'_> {
                 y: self.yreg(&a[0])?,
             }),
             G::Move => {
-                let (s, d) = (self.src(&a[0])?, self.dst(&a[1])?);
-                if s.is_reg() && !s.is_y() && !d.is_y() {
-                    // Both indices were range-checked by src()/dst().
-                    self.push(Op::MoveXX {
-                        src: s.reg_index() as u32,
-                        dst: d.index() as u32,
-                    })
-                } else {
-                    self.push(Op::Move { src: s, dst: d })
-                }
+                // Both indices were range-checked by src()/dst().
+                let op = crate::fuse::move_op(self.src(&a[0])?, self.dst(&a[1])?);
+                self.push(op)
             }
             G::GetList => self.push(Op::GetList {
                 src: self.src(&a[0])?,
@@ -1159,6 +1175,8 @@ fn frame_limits(code: &[Instr]) -> Vec<u32> {
 fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
     match op {
         Op::Call { target, .. }
+        | Op::MoveCall { target, .. }
+        | Op::Move2Call { target, .. }
         | Op::CallLast { target, .. }
         | Op::CallOnly { target, .. }
         | Op::Jump { target }
@@ -1186,7 +1204,15 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
         | Op::IsNeExact { fail, .. }
         | Op::IsEqExactImm { fail, .. }
         | Op::IsNeExactImm { fail, .. } => f(fail),
-        Op::SelectVal { fail, table, .. } | Op::SelectTupleArity { fail, table, .. } => {
+        Op::JumpOnVal { fail, targets, .. } => {
+            f(fail);
+            for l in targets.iter_mut() {
+                f(l);
+            }
+        }
+        Op::SelectVal { fail, table, .. }
+        | Op::SelectImm { fail, table, .. }
+        | Op::SelectTupleArity { fail, table, .. } => {
             f(fail);
             for l in table.labels.iter_mut() {
                 f(l);
@@ -1275,6 +1301,7 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         on_load_at: None,
         fun_table,
         frame_limit: 0,
+        label_at: None,
     };
     let limits = frame_limits(&beam.code);
     for (i, ins) in beam.code.iter().enumerate() {
