@@ -222,6 +222,18 @@ pub enum Num {
     Float(f64),
 }
 
+/// A small integer or a float as `f64`, without the bignum case (which needs `number`).
+#[inline(always)]
+pub fn small_or_float(t: Term) -> Option<f64> {
+    if t.is_small() {
+        Some(t.small_value() as f64)
+    } else if is_float(t) {
+        Some(float_value(t))
+    } else {
+        None
+    }
+}
+
 pub fn number(t: Term) -> Option<Num> {
     if t.is_small() {
         Some(Num::Int(t.small_value()))
@@ -276,6 +288,9 @@ fn cmp_float_int(f: f64, i: &Num) -> Ordering {
 
 /// The value of a number term as f64 (for mixed arithmetic).
 pub fn to_f64(t: Term) -> Option<f64> {
+    if let Some(f) = small_or_float(t) {
+        return Some(f);
+    }
     match number(t)? {
         Num::Int(i) => Some(i as f64),
         Num::Float(f) => Some(f),

@@ -14,6 +14,7 @@
 use crate::heap::{next_heap_size, Heap, STACK_RESERVE};
 use crate::literal::is_literal;
 use crate::object::BinData;
+use crate::words::Words;
 use oxbeam_term::header::*;
 use oxbeam_term::Term;
 
@@ -150,8 +151,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     if !full && heap.old.len() - heap.old_top < promote_max {
         if heap.old_top == 0 {
             // First promotion: make an old heap big enough.
-            heap.old = vec![Term::NIL; next_heap_size(promote_max.max(heap.min_heap_size))]
-                .into_boxed_slice();
+            heap.old = Words::new(next_heap_size(promote_max.max(heap.min_heap_size)));
         } else {
             full = true;
         }
@@ -159,7 +159,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     let live_max =
         young_used + stack_len + need + STACK_RESERVE + if full { heap.old_top } else { 0 };
     let to_size = next_heap_size(live_max.max(heap.young_size()));
-    let mut to = vec![Term::NIL; to_size].into_boxed_slice();
+    let mut to = Words::new(to_size);
     let to_start = to.as_mut_ptr();
 
     let old_scan_from = heap.old_top;
@@ -243,7 +243,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     heap.hwm = new_htop;
     heap.frags.clear();
     if full {
-        heap.old = Box::new([]);
+        heap.old = Words::empty();
         heap.old_top = 0;
         heap.minor_gcs = 0;
     } else {
@@ -272,7 +272,7 @@ fn resize_after_gc(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
     if target == size {
         return;
     }
-    let mut nb = vec![Term::NIL; target].into_boxed_slice();
+    let mut nb = Words::new(target);
     let ns = nb.as_mut_ptr();
     let used = heap.heap_used();
     let stack_len = heap.stack_used();

@@ -7,6 +7,7 @@
 //! the interpreter loop allocates with [`Heap::alloc`], which never moves anything, so a
 //! `Term` held in a Rust local stays valid until the BIF returns.
 
+use crate::words::Words;
 use oxbeam_term::Term;
 
 /// Heap sizes in words, as the reference grows them: Fibonacci-like, then +20%.
@@ -44,7 +45,7 @@ pub const DEFAULT_FULLSWEEP_AFTER: u32 = 65535;
 /// A block of words allocated outside the main heap; part of the young generation
 /// until the next collection folds it in.
 pub struct Fragment {
-    pub words: Box<[Term]>,
+    pub words: Words,
     pub used: usize,
     /// Refc-binary handles inside this fragment (moved to the heap's list on attach).
     pub off_heap: Vec<*mut Term>,
@@ -87,7 +88,7 @@ impl crate::object::Alloc for Fragment {
 impl Fragment {
     pub fn new(size: usize) -> Fragment {
         Fragment {
-            words: vec![Term::NIL; size].into_boxed_slice(),
+            words: Words::new(size),
             used: 0,
             off_heap: Vec::new(),
         }
@@ -102,14 +103,14 @@ impl Fragment {
 
 pub struct Heap {
     /// The young block: `[start, htop)` heap, `[stop, end)` stack.
-    pub(crate) block: Box<[Term]>,
+    pub(crate) block: Words,
     pub start: *mut Term,
     pub htop: *mut Term,
     pub stop: *mut Term,
     pub end: *mut Term,
     /// Data below this mark survived one collection and is promoted at the next.
     pub hwm: *mut Term,
-    pub(crate) old: Box<[Term]>,
+    pub(crate) old: Words,
     pub(crate) old_top: usize,
     pub frags: Vec<Fragment>,
     /// Addresses of refc-binary handles on this heap (young, old or fragments): the
@@ -139,7 +140,7 @@ unsafe impl Send for Heap {}
 impl Heap {
     pub fn new(min_heap_size: usize) -> Heap {
         let size = next_heap_size(min_heap_size.max(DEFAULT_MIN_HEAP_SIZE));
-        let mut block = vec![Term::NIL; size].into_boxed_slice();
+        let mut block = Words::new(size);
         let start = block.as_mut_ptr();
         // SAFETY: `size` is the block's length, so `start + size` is its end.
         let end = unsafe { start.add(size) };
@@ -150,7 +151,7 @@ impl Heap {
             stop: end,
             end,
             hwm: start,
-            old: Box::new([]),
+            old: Words::empty(),
             old_top: 0,
             frags: Vec::new(),
             off_heap: Vec::new(),

@@ -72,6 +72,13 @@ pub(crate) fn get(p: &Process, regs: &Regs, s: Src) -> Term {
     }
 }
 
+/// Float register `i` (indices were checked against F_REGS when the code was loaded).
+#[inline(always)]
+fn freg(regs: &mut Regs, i: u32) -> &mut f64 {
+    // SAFETY: see above.
+    unsafe { regs.f.get_unchecked_mut(i as usize) }
+}
+
 #[inline(always)]
 pub(crate) fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
     if d.is_y() {
@@ -356,6 +363,17 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             }
         }};
     }
+    // Float-register arithmetic; a non-finite result is `badarith`.
+    macro_rules! farith {
+        ($a:expr, $b:expr, $dst:expr, $op:tt) => {{
+            let r = *freg(regs, $a) $op *freg(regs, $b);
+            if !r.is_finite() {
+                raise!(error(Term::atom(am::BADARITH)))
+            }
+            *freg(regs, $dst) = r;
+            ip = next(ip);
+        }};
+    }
     // Comparison with a small-integer fast path.
     macro_rules! cmp_op {
         ($fail:expr, $a:expr, $b:expr, $small:expr, $general:expr) => {{
@@ -372,13 +390,24 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     }
     // Arithmetic with a small-integer fast path; the BIF handles bignums and floats.
     macro_rules! arith {
-        ($bif:expr, $fail:expr, $a:expr, $b:expr, $dst:expr, $small:expr) => {{
+        ($bif:expr, $fail:expr, $a:expr, $b:expr, $dst:expr, $small:expr, $fop:tt) => {{
             let (x, y) = (get(p, regs, $a), get(p, regs, $b));
             if x.is_small() && y.is_small() {
                 #[allow(clippy::redundant_closure_call)]
                 if let Some(r) = ($small)(x.small_value(), y.small_value()) {
                     if Term::fits_small(r) {
                         set(p, regs, $dst, Term::small(r));
+                        ip = next(ip);
+                        continue;
+                    }
+                }
+            } else if is_float(x) || is_float(y) {
+                // Float arithmetic the compiler could not move to float registers.
+                if let (Some(fx), Some(fy)) = (compare::small_or_float(x), compare::small_or_float(y)) {
+                    let r = fx $fop fy;
+                    if r.is_finite() {
+                        let f = make_float(&mut p.heap, r);
+                        set(p, regs, $dst, f);
                         ip = next(ip);
                         continue;
                     }
@@ -833,21 +862,21 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 a,
                 b,
                 dst,
-            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i + j)),
+            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i + j), +),
             Op::Sub {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
-            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i - j)),
+            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i - j), -),
             Op::Mul {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
-            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j)),
+            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j), *),
             Op::Swap { a, b } => {
                 let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
                 set(p, regs, *a, vb);
@@ -1198,45 +1227,41 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::Fclearerror => ip = next(ip),
             Op::Fcheckerror { .. } => ip = next(ip),
             Op::FmoveToF { src, fr } => {
-                let v = get(p, regs, *src);
-                regs.f[*fr as usize] = float_value(v);
-                ip = next(ip);
+                // The compiler moves only floats into float registers; anything else
+                // (a malformed module) is an arithmetic error rather than a bad read.
+                match compare::small_or_float(get(p, regs, *src)) {
+                    Some(f) => {
+                        *freg(regs, *fr) = f;
+                        ip = next(ip);
+                    }
+                    None => raise!(error(Term::atom(am::BADARITH))),
+                }
             }
             Op::FmoveFromF { fr, dst } => {
-                let f = make_float(&mut p.heap, regs.f[*fr as usize]);
+                let f = make_float(&mut p.heap, *freg(regs, *fr));
                 set(p, regs, *dst, f);
                 ip = next(ip);
             }
             Op::FmoveFF { from, to } => {
-                regs.f[*to as usize] = regs.f[*from as usize];
+                *freg(regs, *to) = *freg(regs, *from);
                 ip = next(ip);
             }
             Op::Fconv { src, fr } => {
                 let v = get(p, regs, *src);
                 match compare::to_f64(v) {
                     Some(f) if f.is_finite() => {
-                        regs.f[*fr as usize] = f;
+                        *freg(regs, *fr) = f;
                         ip = next(ip);
                     }
                     _ => raise!(error(Term::atom(am::BADARITH))),
                 }
             }
-            Op::Farith { op: fop, a, b, dst } => {
-                let (x, y) = (regs.f[*a as usize], regs.f[*b as usize]);
-                let r = match fop {
-                    FloatOp::Add => x + y,
-                    FloatOp::Sub => x - y,
-                    FloatOp::Mul => x * y,
-                    FloatOp::Div => x / y,
-                };
-                if !r.is_finite() {
-                    raise!(error(Term::atom(am::BADARITH)))
-                }
-                regs.f[*dst as usize] = r;
-                ip = next(ip);
-            }
+            Op::Fadd { a, b, dst } => farith!(*a, *b, *dst, +),
+            Op::Fsub { a, b, dst } => farith!(*a, *b, *dst, -),
+            Op::Fmul { a, b, dst } => farith!(*a, *b, *dst, *),
+            Op::Fdiv { a, b, dst } => farith!(*a, *b, *dst, /),
             Op::Fnegate { a, dst } => {
-                regs.f[*dst as usize] = -regs.f[*a as usize];
+                *freg(regs, *dst) = -*freg(regs, *a);
                 ip = next(ip);
             }
             Op::GetMapElements { fail, map, pairs } => {

@@ -25,3 +25,4 @@ pub mod sched;
 pub mod stacktrace;
 pub mod time;
 pub mod transform;
+pub mod words;

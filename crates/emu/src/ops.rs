@@ -116,15 +116,6 @@ pub enum TypeTest {
     Map,
 }
 
-/// Float-register arithmetic.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum FloatOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
 /// A `select_val` / `select_tuple_arity` table: sorted values and their targets.
 #[derive(Debug)]
 pub struct SelectTable {
@@ -657,8 +648,22 @@ pub enum Op {
         src: Src,
         fr: u32,
     },
-    Farith {
-        op: FloatOp,
+    Fadd {
+        a: u32,
+        b: u32,
+        dst: u32,
+    },
+    Fsub {
+        a: u32,
+        b: u32,
+        dst: u32,
+    },
+    Fmul {
+        a: u32,
+        b: u32,
+        dst: u32,
+    },
+    Fdiv {
         a: u32,
         b: u32,
         dst: u32,

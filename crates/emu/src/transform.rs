@@ -140,8 +140,10 @@ impl Builder<'_> {
 
     fn freg(&self, o: &Operand) -> R<u32> {
         match o {
-            Operand::FloatReg(i) => Ok(*i),
-            other => Err(format!("operand {other:?} is not a float register")),
+            Operand::FloatReg(i) if (*i as usize) < crate::interp::F_REGS => Ok(*i),
+            other => Err(format!(
+                "operand {other:?} is not a float register (or out of range)"
+            )),
         }
     }
 
@@ -813,16 +815,17 @@ impl Builder<'_> {
                 fail: self.label(&a[0])?,
             }),
             G::Fmove => match (&a[0], &a[1]) {
-                (Operand::FloatReg(f), Operand::FloatReg(t)) => {
-                    self.push(Op::FmoveFF { from: *f, to: *t })
-                }
-                (Operand::FloatReg(f), d) => self.push(Op::FmoveFromF {
-                    fr: *f,
+                (f @ Operand::FloatReg(_), t @ Operand::FloatReg(_)) => self.push(Op::FmoveFF {
+                    from: self.freg(f)?,
+                    to: self.freg(t)?,
+                }),
+                (f @ Operand::FloatReg(_), d) => self.push(Op::FmoveFromF {
+                    fr: self.freg(f)?,
                     dst: self.dst(d)?,
                 }),
-                (s, Operand::FloatReg(t)) => self.push(Op::FmoveToF {
+                (s, t @ Operand::FloatReg(_)) => self.push(Op::FmoveToF {
                     src: self.src(s)?,
-                    fr: *t,
+                    fr: self.freg(t)?,
                 }),
                 _ => return Err("fmove without a float register".into()),
             },
@@ -831,17 +834,12 @@ impl Builder<'_> {
                 fr: self.freg(&a[1])?,
             }),
             G::Fadd | G::Fsub | G::Fmul | G::Fdiv => {
-                let op = match ins.op {
-                    G::Fadd => FloatOp::Add,
-                    G::Fsub => FloatOp::Sub,
-                    G::Fmul => FloatOp::Mul,
-                    _ => FloatOp::Div,
-                };
-                self.push(Op::Farith {
-                    op,
-                    a: self.freg(&a[1])?,
-                    b: self.freg(&a[2])?,
-                    dst: self.freg(&a[3])?,
+                let (a, b, dst) = (self.freg(&a[1])?, self.freg(&a[2])?, self.freg(&a[3])?);
+                self.push(match ins.op {
+                    G::Fadd => Op::Fadd { a, b, dst },
+                    G::Fsub => Op::Fsub { a, b, dst },
+                    G::Fmul => Op::Fmul { a, b, dst },
+                    _ => Op::Fdiv { a, b, dst },
                 })
             }
             G::Fnegate => self.push(Op::Fnegate {

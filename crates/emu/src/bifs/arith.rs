@@ -43,6 +43,19 @@ fn to_f(n: &Num) -> Option<f64> {
 }
 
 fn arith2(p: &mut Process, a: Term, b: Term, op: char) -> BifResult {
+    // Float arithmetic without a bignum operand needs no `Num` (the common case).
+    if is_float(a) || is_float(b) {
+        if let (Some(x), Some(y)) = (compare::small_or_float(a), compare::small_or_float(b)) {
+            return float_result(
+                p,
+                match op {
+                    '+' => x + y,
+                    '-' => x - y,
+                    _ => x * y,
+                },
+            );
+        }
+    }
     let (na, nb) = match (number(a), number(b)) {
         (Some(x), Some(y)) => (x, y),
         _ => return Err(BADARITH),
