@@ -82,6 +82,18 @@ const JUMP_TABLE_SLACK: usize = 8;
 
 /// The instruction for `select_val` with `table` (sorted in term order).
 pub fn select_op(src: Src, fail: Label, table: Box<SelectTable>) -> Op {
+    if let ([v1, v2], [l1, l2]) = (&*table.values, &*table.labels) {
+        if v1.is_immed() && v2.is_immed() {
+            return Op::SelectVal2 {
+                src,
+                fail,
+                v1: *v1,
+                v2: *v2,
+                l1: *l1,
+                l2: *l2,
+            };
+        }
+    }
     if let Some(op) = jump_on_val(src, fail, &table) {
         return op;
     }
@@ -145,6 +157,11 @@ mod tests {
 
     #[test]
     fn dense_integers_become_a_jump_table() {
+        let t = table(&[Term::small(0), Term::small(1)]);
+        assert!(matches!(
+            select_op(Src::x(0), Label(9), t),
+            Op::SelectVal2 { .. }
+        ));
         let t = table(&[Term::small(-1), Term::small(0), Term::small(2)]);
         match select_op(Src::x(0), Label(99), t) {
             Op::JumpOnVal { base, targets, .. } => {
@@ -157,12 +174,16 @@ mod tests {
 
     #[test]
     fn sparse_integers_and_atoms_become_word_tables() {
-        let t = table(&[Term::small(1), Term::small(1_000_000)]);
+        let t = table(&[Term::small(1), Term::small(7), Term::small(1_000_000)]);
         assert!(matches!(
             select_op(Src::x(0), Label(9), t),
             Op::SelectImm { .. }
         ));
-        let t = table(&[Term::atom(am::OK), Term::atom(am::ERROR)]);
+        let t = table(&[
+            Term::atom(am::OK),
+            Term::atom(am::ERROR),
+            Term::atom(am::UNDEFINED),
+        ]);
         assert!(matches!(
             select_op(Src::x(0), Label(9), t),
             Op::SelectImm { .. }

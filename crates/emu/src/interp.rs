@@ -57,16 +57,20 @@ fn y_ptr(p: &Process, i: usize) -> *mut Term {
     unsafe { p.heap.stop.add(i) }
 }
 
+/// The base of the register file a register operand indexes: the stack frame for Y,
+/// the X registers otherwise. A conditional move, not a branch: one handler serves
+/// instances with X and with Y operands, so the kind is unpredictable at that branch.
+#[inline(always)]
+fn reg_base(p: &Process, regs: &Regs, is_y: bool) -> *mut Term {
+    std::hint::select_unpredictable(is_y, p.heap.stop, regs.x.as_ptr() as *mut Term)
+}
+
 #[inline(always)]
 pub(crate) fn get(p: &Process, regs: &Regs, s: Src) -> Term {
     if s.is_reg() {
-        if s.is_y() {
-            // SAFETY: see y_ptr.
-            unsafe { *y_ptr(p, s.reg_index()) }
-        } else {
-            // SAFETY: X indices were checked against X_REGS when the code was loaded.
-            unsafe { *regs.x.get_unchecked(s.reg_index()) }
-        }
+        // SAFETY: X indices were checked against X_REGS when the code was loaded; Y
+        // indices lie within the current frame (see y_ptr).
+        unsafe { *reg_base(p, regs, s.is_y()).add(s.reg_index()) }
     } else {
         Term(s.0)
     }
@@ -81,13 +85,8 @@ fn freg(regs: &mut Regs, i: u32) -> &mut f64 {
 
 #[inline(always)]
 pub(crate) fn set(p: &mut Process, regs: &mut Regs, d: Dst, v: Term) {
-    if d.is_y() {
-        // SAFETY: see y_ptr.
-        unsafe { *y_ptr(p, d.index()) = v }
-    } else {
-        // SAFETY: X indices were checked against X_REGS when the code was loaded.
-        unsafe { *regs.x.get_unchecked_mut(d.index()) = v }
-    }
+    // SAFETY: as in `get`.
+    unsafe { *reg_base(p, regs, d.is_y()).add(d.index()) = v }
 }
 
 #[inline(always)]
@@ -1015,6 +1014,23 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::SelectImm { src, fail, table } => {
                 let v = get(p, regs, *src);
                 ip = jump(ip, select_imm(table, v).unwrap_or(*fail));
+            }
+            Op::SelectVal2 {
+                src,
+                fail,
+                v1,
+                v2,
+                l1,
+                l2,
+            } => {
+                let v = get(p, regs, *src);
+                ip = if v == *v1 {
+                    jump(ip, *l1)
+                } else if v == *v2 {
+                    jump(ip, *l2)
+                } else {
+                    jump(ip, *fail)
+                };
             }
             Op::JumpOnVal {
                 src,

@@ -549,6 +549,16 @@ pub enum Op {
         fail: Label,
         table: Box<SelectTable>,
     },
+    /// `select_val` with two immediate values: two compares, so that the branch
+    /// predictor sees conditional branches instead of a computed jump.
+    SelectVal2 {
+        src: Src,
+        fail: Label,
+        v1: Term,
+        v2: Term,
+        l1: Label,
+        l2: Label,
+    },
     /// `select_val` over a dense range of small integers: `targets[value - base]`.
     JumpOnVal {
         src: Src,

@@ -1202,6 +1202,11 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
         | Op::IsNeExact { fail, .. }
         | Op::IsEqExactImm { fail, .. }
         | Op::IsNeExactImm { fail, .. } => f(fail),
+        Op::SelectVal2 { fail, l1, l2, .. } => {
+            f(fail);
+            f(l1);
+            f(l2);
+        }
         Op::JumpOnVal { fail, targets, .. } => {
             f(fail);
             for l in targets.iter_mut() {
