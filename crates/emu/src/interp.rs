@@ -266,6 +266,31 @@ const CALL: u8 = 0;
 const LAST: u8 = 1;
 const ONLY: u8 = 2;
 
+/// The start of a call-like instruction of kind `kind`: a body call pushes the return
+/// address, a last call drops the frame first, an only call does neither. `kind` is a
+/// constant at every use, so this inlines to straight-line code.
+#[inline(always)]
+fn enter_call(p: &mut Process, ip: *const Op, kind: u8, dealloc: u32) {
+    match kind {
+        CALL => p.heap.push(Term(next(ip) as u64)),
+        LAST => pop_frame(p, dealloc),
+        _ => {}
+    }
+}
+
+/// Where a call-like instruction continues once its BIF returned a value.
+#[inline(always)]
+fn leave_call(p: &mut Process, ip: *const Op, kind: u8, dealloc: u32) -> *const Op {
+    match kind {
+        CALL => next(ip),
+        LAST => {
+            pop_frame(p, dealloc);
+            do_return(p)
+        }
+        _ => do_return(p),
+    }
+}
+
 /// Runs `p` until it yields, waits, or exits.
 pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     let mut ip = p.ip;
@@ -440,31 +465,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         }};
     }
 
-    // The tail of a call-like instruction, by kind: a body call pushes the return
-    // address, a last call drops the frame first, an only call does neither. `$kind`
-    // is a constant, so each arm compiles to straight-line code.
-    macro_rules! enter_call {
-        ($kind:expr, $dealloc:expr) => {{
-            match $kind {
-                CALL => p.heap.push(Term(next(ip) as u64)),
-                LAST => pop_frame(p, $dealloc),
-                _ => {}
-            }
-        }};
-    }
-    // Where a call-like instruction continues once its BIF returned a value.
-    macro_rules! leave_call {
-        ($kind:expr, $dealloc:expr) => {{
-            match $kind {
-                CALL => next(ip),
-                LAST => {
-                    pop_frame(p, $dealloc);
-                    do_return(p)
-                }
-                _ => do_return(p),
-            }
-        }};
-    }
     macro_rules! call_bif_arm {
         ($bif:expr, $export:expr, $arity:expr, $kind:expr, $dealloc:expr) => {{
             let r = call_bif!($bif, $export, $arity);
@@ -478,7 +478,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     TrapAction::Value(v) => v,
                     TrapAction::Apply(target_args) => {
                         // Replace the BIF call by a call to the function.
-                        enter_call!($kind, $dealloc);
+                        enter_call(p, ip, $kind, $dealloc);
                         match target_args {
                             Ok((target, arity)) => dispatch_call!(target, arity),
                             Err(r) => raise!(r),
@@ -486,7 +486,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                     TrapAction::Yield(v) => {
                         regs.x[0] = v;
-                        ip = leave_call!($kind, $dealloc);
+                        ip = leave_call(p, ip, $kind, $dealloc);
                         p.ip = ip;
                         p.saved_x.push(v);
                         return Outcome::Yield;
@@ -495,65 +495,12 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 },
             };
             regs.x[0] = v;
-            ip = leave_call!($kind, $dealloc);
+            ip = leave_call(p, ip, $kind, $dealloc);
         }};
     }
     macro_rules! guard_bif_arm {
         ($bif:expr, $fail:expr, $dst:expr, $($arg:expr),+) => {{
             guard_bif_apply!($bif, $fail, $dst, [$(get(p, regs, $arg)),+])
-        }};
-    }
-
-    macro_rules! apply_arm {
-        ($arity:expr, $kind:expr, $dealloc:expr) => {{
-            let n = $arity as usize;
-            let (m, f) = (regs.x[n], regs.x[n + 1]);
-            match resolve_export(m, f, $arity) {
-                Some(e) => {
-                    enter_call!($kind, $dealloc);
-                    dispatch_call!(e.code(), $arity)
-                }
-                None => raise!(error(Term::atom(am::BADARG))),
-            }
-        }};
-    }
-    macro_rules! enter_catch {
-        ($y:expr) => {{
-            let marker = Term::catch_marker(ip as usize);
-            // SAFETY: see y_ptr.
-            unsafe { *y_ptr(p, $y as usize) = marker };
-            p.catches += 1;
-            ip = next(ip);
-        }};
-    }
-    macro_rules! put_map_arm {
-        ($mp:expr, $assoc:expr) => {{
-            let mp = $mp;
-            let m = get(p, regs, mp.map);
-            if !is_map(m) {
-                let r = tuple2(p, Term::atom(am::BADMAP), m);
-                fail_or_raise!(mp.fail, error(r))
-            }
-            let updates: Vec<(Term, Term)> = mp
-                .pairs
-                .iter()
-                .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
-                .collect();
-            let r = if $assoc {
-                Ok(crate::map::put_many(&mut p.heap, m, &updates))
-            } else {
-                crate::map::update_many(&mut p.heap, m, &updates)
-            };
-            match r {
-                Ok(nm) => {
-                    set(p, regs, mp.dst, nm);
-                    ip = next(ip);
-                }
-                Err(k) => {
-                    let r = tuple2(p, Term::atom(am::BADKEY), k);
-                    fail_or_raise!(mp.fail, error(r))
-                }
-            }
         }};
     }
 
@@ -598,20 +545,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 let v = get(p, regs, *s2);
                 set(p, regs, *d2, v);
                 ip = next(ip);
-            }
-            Op::FuncInfo {
-                module,
-                function,
-                arity,
-            } => {
-                let args = args_list(p, regs, *arity as usize);
-                let _ = (module, function);
-                raise!(Raise {
-                    class: Class::Error,
-                    reason: Term::atom(am::FUNCTION_CLAUSE),
-                    top: Top::Args(args),
-                    given_trace: None
-                })
             }
             Op::Call { arity, target } => call_local!(*target, *arity),
             Op::MoveCall {
@@ -670,68 +603,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::CallBifOnly { arity, bif, export } => {
                 call_bif_arm!(*bif, *export, *arity, ONLY, 0)
             }
-            Op::CallUndefined { export } => {
-                // Load the module from the code path on first use, as erl's interactive
-                // mode does, then retry.
-                if !export.is_loaded()
-                    && crate::loading::ensure_loaded(export.module).is_ok()
-                    && export.is_loaded()
-                {
-                    ip = export.code();
-                    continue;
-                }
-                let args = args_list(p, regs, export.arity as usize);
-                // `ip` is the export's stub, outside any module: the trace starts with
-                // the missing function and continues with the caller's return address.
-                raise!(Raise {
-                    class: Class::Error,
-                    reason: Term::atom(am::UNDEF),
-                    top: Top::Undef {
-                        module: export.module,
-                        function: export.function,
-                        args
-                    },
-                    given_trace: None
-                })
-            }
-            Op::Apply { arity } => apply_arm!(*arity, CALL, 0),
-            Op::ApplyLast { arity, dealloc } => apply_arm!(*arity, LAST, *dealloc),
-            Op::ApplyMfa { last } => {
-                let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
-                let items = match list_to_vec(args) {
-                    Some(v) if v.len() < X_REGS => v,
-                    _ => raise!(error(Term::atom(am::BADARG))),
-                };
-                match resolve_export(m, f, items.len() as u32) {
-                    Some(e) => {
-                        regs.x[..items.len()].copy_from_slice(&items);
-                        match last {
-                            None => p.heap.push(Term(next(ip) as u64)),
-                            Some(u32::MAX) => {}
-                            Some(d) => pop_frame(p, *d),
-                        }
-                        dispatch_call!(e.code(), items.len())
-                    }
-                    None => raise!(error(Term::atom(am::BADARG))),
-                }
-            }
-            Op::ApplyFun { last } => {
-                let (fun, args) = (regs.x[0], regs.x[1]);
-                let items = match list_to_vec(args) {
-                    Some(v) if v.len() < X_REGS - 256 => v,
-                    _ => raise!(error(Term::atom(am::BADARG))),
-                };
-                regs.x[..items.len()].copy_from_slice(&items);
-                match last {
-                    None => p.heap.push(Term(next(ip) as u64)),
-                    Some(u32::MAX) => {}
-                    Some(d) => pop_frame(p, *d),
-                }
-                match prepare_fun_call(p, regs, fun, items.len()) {
-                    Ok((target, live)) => dispatch_call!(target, live),
-                    Err(r) => raise!(r),
-                }
-            }
             Op::CallFun { arity } => {
                 let n = *arity as usize;
                 let fun = regs.x[n];
@@ -756,17 +627,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
-            Op::MakeFun { entry, dst, env } => {
-                let vals: Vec<Term> = env.iter().map(|s| get(p, regs, *s)).collect();
-                let f = crate::fun::make_fun(&mut p.heap, entry, &vals);
-                set(p, regs, *dst, f);
-                ip = next(ip);
-            }
             Op::Return => {
                 ip = do_return(p);
-            }
-            Op::ProcessExit => {
-                return Outcome::Exit(Term::atom(am::NORMAL));
             }
             Op::Allocate {
                 stack, heap, live, ..
@@ -799,20 +661,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             }
             Op::Init { dst } => {
                 set(p, regs, *dst, Term::NIL);
-                ip = next(ip);
-            }
-            Op::InitYregs { regs: ys } => {
-                for &y in ys.iter() {
-                    unsafe { *y_ptr(p, y as usize) = Term::NIL };
-                }
-                ip = next(ip);
-            }
-            Op::Bif0 { bif, dst } => {
-                let v = match bif(p, &[]) {
-                    Ok(v) => v,
-                    Err(f) => raise!(fault_to_raise(p, f, None, &[])),
-                };
-                set(p, regs, *dst, v);
                 ip = next(ip);
             }
             Op::Bif1 { bif, fail, a, dst } => guard_bif_arm!(*bif, *fail, *dst, *a),
@@ -876,12 +724,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 b,
                 dst,
             } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j), *),
-            Op::Swap { a, b } => {
-                let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
-                set(p, regs, *a, vb);
-                set(p, regs, *b, va);
-                ip = next(ip);
-            }
             Op::GetList { src, hd, tl } => {
                 let l = get(p, regs, *src);
                 let (h, t) = (head(l), tail(l));
@@ -902,15 +744,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::GetTupleElement { src, index, dst } => {
                 let t = get(p, regs, *src);
                 set(p, regs, *dst, tuple_get(t, *index as usize));
-                ip = next(ip);
-            }
-            Op::SetTupleElement {
-                value,
-                tuple,
-                index,
-            } => {
-                let (v, t) = (get(p, regs, *value), get(p, regs, *tuple));
-                set_word(t, *index as usize + 1, v);
                 ip = next(ip);
             }
             Op::PutList { hd, tl, dst } => {
@@ -938,12 +771,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 } else {
                     ip = jump(ip, *fail);
                 }
-            }
-            Op::IsFunction2 { fail, src, arity } => {
-                let (f, a) = (get(p, regs, *src), get(p, regs, *arity));
-                let ok =
-                    is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value();
-                ip = if ok { next(ip) } else { jump(ip, *fail) };
             }
             Op::TestArity { fail, src, arity } => {
                 let t = get(p, regs, *src);
@@ -1057,189 +884,6 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 };
             }
             Op::Jump { target } => ip = jump(ip, *target),
-            Op::Badmatch { src } => {
-                let v = get(p, regs, *src);
-                let r = tuple2(p, Term::atom(am::BADMATCH), v);
-                raise!(error(r))
-            }
-            Op::CaseEnd { src } => {
-                let v = get(p, regs, *src);
-                let r = tuple2(p, Term::atom(am::CASE_CLAUSE), v);
-                raise!(error(r))
-            }
-            Op::TryCaseEnd { src } => {
-                let v = get(p, regs, *src);
-                let r = tuple2(p, Term::atom(am::TRY_CLAUSE), v);
-                raise!(error(r))
-            }
-            Op::Badrecord { src } => {
-                let v = get(p, regs, *src);
-                let r = tuple2(p, Term::atom(am::BADRECORD), v);
-                raise!(error(r))
-            }
-            Op::IfEnd => raise!(error(Term::atom(am::IF_CLAUSE))),
-            Op::Catch { y, .. } => enter_catch!(*y),
-            Op::Try { y, .. } => enter_catch!(*y),
-            Op::CatchEnd { y } => {
-                unsafe { *y_ptr(p, *y as usize) = Term::NIL };
-                p.catches -= 1;
-                if regs.x[0].is_non_value() {
-                    let (class, reason) = (regs.x[1], regs.x[2]);
-                    regs.x[0] = if class == Term::atom(am::THROW) {
-                        reason
-                    } else if class == Term::atom(am::ERROR) {
-                        let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
-                        let inner = tuple2(p, reason, st);
-                        tuple2(p, Term::atom(am::EXIT), inner)
-                    } else {
-                        tuple2(p, Term::atom(am::EXIT), reason)
-                    };
-                }
-                ip = next(ip);
-            }
-            Op::TryEnd { y } => {
-                unsafe { *y_ptr(p, *y as usize) = Term::NIL };
-                p.catches -= 1;
-                ip = next(ip);
-            }
-            Op::TryCase { y } => {
-                unsafe { *y_ptr(p, *y as usize) = Term::NIL };
-                p.catches -= 1;
-                regs.x[0] = regs.x[1];
-                regs.x[1] = regs.x[2];
-                regs.x[2] = regs.x[3];
-                ip = next(ip);
-            }
-            Op::Raise { stacktrace, reason } => {
-                let (raw, reason) = (get(p, regs, *stacktrace), get(p, regs, *reason));
-                let (class, trace) = raw_parts(raw);
-                raise!(Raise {
-                    class,
-                    reason,
-                    top: Top::Arity,
-                    given_trace: Some(trace)
-                })
-            }
-            Op::BuildStacktrace => {
-                let (_, trace) = raw_parts(regs.x[0]);
-                regs.x[0] = trace;
-                ip = next(ip);
-            }
-            Op::RawRaise => {
-                let (class, reason, raw) = (regs.x[0], regs.x[1], regs.x[2]);
-                match Class::from_term(class) {
-                    Some(c) => {
-                        let (_, trace) = raw_parts(raw);
-                        raise!(Raise {
-                            class: c,
-                            reason,
-                            top: Top::Arity,
-                            given_trace: Some(trace)
-                        })
-                    }
-                    None => {
-                        regs.x[0] = Term::atom(am::BADARG);
-                        ip = next(ip);
-                    }
-                }
-            }
-            Op::Send => {
-                let (to, msg) = (regs.x[0], regs.x[1]);
-                match crate::sched::send(p, to, msg) {
-                    Ok(()) => {
-                        regs.x[0] = msg;
-                        p.reds_left -= 1;
-                        ip = next(ip);
-                    }
-                    Err(f) => {
-                        let e =
-                            crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("!"), 2);
-                        raise!(fault_to_raise(p, f, Some(e), &[to, msg]))
-                    }
-                }
-            }
-            Op::LoopRec { fail, dst } => {
-                if p.recv_save >= p.mailbox.len() {
-                    crate::sched::fetch_inbox(p);
-                }
-                if p.recv_save < p.mailbox.len() {
-                    let m = p.mailbox[p.recv_save].term;
-                    set(p, regs, *dst, m);
-                    ip = next(ip);
-                } else {
-                    ip = jump(ip, *fail);
-                }
-            }
-            Op::LoopRecEnd { next: l } => {
-                p.recv_save += 1;
-                p.reds_left -= 1;
-                ip = jump(ip, *l);
-            }
-            Op::RemoveMessage => {
-                if let Some(m) = p.mailbox.remove(p.recv_save) {
-                    if let Some(f) = m.frag {
-                        p.heap.attach_fragment(f);
-                        p.heap.want_gc = true;
-                    }
-                }
-                p.recv_save = 0;
-                p.timeout_at = None;
-                p.timed_out = false;
-                ip = next(ip);
-            }
-            Op::Wait { target } => {
-                crate::sched::fetch_inbox(p);
-                if p.recv_save < p.mailbox.len() {
-                    ip = jump(ip, *target);
-                } else {
-                    p.ip = ip;
-                    return Outcome::Wait;
-                }
-            }
-            Op::WaitTimeout { target, time } => {
-                if p.timed_out {
-                    p.timed_out = false;
-                    p.timeout_at = None;
-                    ip = next(ip);
-                    continue;
-                }
-                crate::sched::fetch_inbox(p);
-                if p.recv_save < p.mailbox.len() {
-                    ip = jump(ip, *target);
-                    continue;
-                }
-                let t = get(p, regs, *time);
-                if t == Term::atom(am::INFINITY) {
-                    p.ip = ip;
-                    return Outcome::Wait;
-                }
-                let ms = match term_to_i64(t) {
-                    Some(ms) if (0..=u32::MAX as i64).contains(&ms) => ms as u64,
-                    _ => raise!(error(Term::atom(am::TIMEOUT_VALUE))),
-                };
-                if ms == 0 {
-                    ip = next(ip);
-                    continue;
-                }
-                if p.timeout_at.is_none() {
-                    p.timeout_at = Some(crate::time::monotonic_ns() + ms * 1_000_000);
-                }
-                p.ip = ip;
-                return Outcome::Wait;
-            }
-            Op::Timeout => {
-                p.recv_save = 0;
-                p.timeout_at = None;
-                ip = next(ip);
-            }
-            Op::RecvMarkerReserve { dst } => {
-                let r = crate::bifs::erlang::new_ref(p);
-                set(p, regs, *dst, r);
-                ip = next(ip);
-            }
-            Op::RecvMarkerBind { .. } | Op::RecvMarkerClear { .. } | Op::RecvMarkerUse { .. } => {
-                ip = next(ip)
-            }
             Op::Fclearerror => ip = next(ip),
             Op::Fcheckerror { .. } => ip = next(ip),
             Op::FmoveToF { src, fr } => {
@@ -1280,39 +924,49 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 *freg(regs, *dst) = -*freg(regs, *a);
                 ip = next(ip);
             }
-            Op::GetMapElements { fail, map, pairs } => {
-                let m = get(p, regs, *map);
-                let mut ok = true;
-                // Look all keys up first: a destination may overwrite the map register.
-                let mut found = Vec::with_capacity(pairs.len());
-                for (k, _) in pairs.iter() {
-                    match crate::map::get(m, get(p, regs, *k)) {
-                        Some(v) => found.push(v),
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                if ok {
-                    for ((_, d), v) in pairs.iter().zip(found) {
-                        set(p, regs, *d, v);
-                    }
-                    ip = next(ip);
-                } else {
-                    ip = jump(ip, *fail);
-                }
-            }
-            Op::HasMapFields { fail, map, keys } => {
-                let m = get(p, regs, *map);
-                let ok = keys
-                    .iter()
-                    .all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
-                ip = if ok { next(ip) } else { jump(ip, *fail) };
-            }
-            Op::PutMapAssoc(mp) => put_map_arm!(mp, true),
-            Op::PutMapExact(mp) => put_map_arm!(mp, false),
-            Op::BsStartMatch { .. }
+            Op::FuncInfo { .. }
+            | Op::CallUndefined { .. }
+            | Op::Apply { .. }
+            | Op::ApplyLast { .. }
+            | Op::ApplyMfa { .. }
+            | Op::ApplyFun { .. }
+            | Op::MakeFun { .. }
+            | Op::ProcessExit
+            | Op::InitYregs { .. }
+            | Op::Bif0 { .. }
+            | Op::Swap { .. }
+            | Op::SetTupleElement { .. }
+            | Op::IsFunction2 { .. }
+            | Op::Badmatch { .. }
+            | Op::CaseEnd { .. }
+            | Op::TryCaseEnd { .. }
+            | Op::Badrecord { .. }
+            | Op::IfEnd
+            | Op::Catch { .. }
+            | Op::Try { .. }
+            | Op::CatchEnd { .. }
+            | Op::TryEnd { .. }
+            | Op::TryCase { .. }
+            | Op::Raise { .. }
+            | Op::BuildStacktrace
+            | Op::RawRaise
+            | Op::Send
+            | Op::LoopRec { .. }
+            | Op::LoopRecEnd { .. }
+            | Op::RemoveMessage
+            | Op::Wait { .. }
+            | Op::WaitTimeout { .. }
+            | Op::Timeout
+            | Op::RecvMarkerReserve { .. }
+            | Op::RecvMarkerBind { .. }
+            | Op::GetMapElements { .. }
+            | Op::HasMapFields { .. }
+            | Op::PutMapAssoc(_)
+            | Op::PutMapExact(_)
+            | Op::BsStartMatch { .. }
+            | Op::OnLoad
+            | Op::CodeEnd
+            | Op::Unsupported { .. }
             | Op::BsGetPosition { .. }
             | Op::BsSetPosition { .. }
             | Op::BsGetTail { .. }
@@ -1335,25 +989,482 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             | Op::BsAdd { .. }
             | Op::BsUtfSize { .. }
             | Op::BsAppend(_)
-            | Op::BsInitWritable => match crate::bs::exec(p, regs, ip, op) {
-                Ok(next_ip) => ip = next_ip,
-                Err(reason) => raise!(error(reason)),
+            | Op::BsInitWritable
+            | Op::RecvMarkerClear { .. }
+            | Op::RecvMarkerUse { .. } => match exec_cold(p, regs, ip, op) {
+                Flow::Jump(to) => ip = to,
+                Flow::Call(target, arity) => dispatch_call!(target, arity),
+                Flow::Raise(r) => raise!(r),
+                Flow::Done(outcome) => return outcome,
             },
-            Op::OnLoad => ip = next(ip),
-            Op::CodeEnd => raise!(error(Term::atom(am::BADARG))),
-            Op::Unsupported { opcode } => {
-                let name = oxbeam_loader::opcodes::Opcode::from_u8(*opcode)
-                    .map(|o| o.name())
-                    .unwrap_or("?");
-                let r = tuple2(
-                    p,
-                    Term::atom(oxbeam_term::Atom::from_str("unsupported_instruction")),
-                    Term::atom(oxbeam_term::Atom::from_str(name)),
-                );
-                raise!(error(r))
-            }
         }
     }
+}
+
+/// How a rarely run instruction (see `exec_cold`) continues.
+enum Flow {
+    Jump(*const Op),
+    /// Enter a function (counting a reduction, maybe yielding first).
+    Call(*const Op, usize),
+    Raise(Raise),
+    Done(Outcome),
+}
+
+/// Instructions that run rarely enough (errors, receive, maps, binaries, apply, catch)
+/// to live outside the interpreter loop: keeping `run` small lets the compiler keep
+/// its state in registers.
+#[inline(never)]
+fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
+    let mut ip = ip;
+    macro_rules! raise {
+        ($r:expr) => {
+            return Flow::Raise($r)
+        };
+    }
+    macro_rules! fail_or_raise {
+        ($fail:expr, $r:expr) => {{
+            if $fail.is_none() {
+                raise!($r)
+            } else {
+                return Flow::Jump(jump(ip, $fail));
+            }
+        }};
+    }
+    macro_rules! dispatch_call {
+        ($target:expr, $arity:expr) => {
+            return Flow::Call($target, $arity as usize)
+        };
+    }
+    macro_rules! apply_arm {
+        ($arity:expr, $kind:expr, $dealloc:expr) => {{
+            let n = $arity as usize;
+            let (m, f) = (regs.x[n], regs.x[n + 1]);
+            match resolve_export(m, f, $arity) {
+                Some(e) => {
+                    enter_call(p, ip, $kind, $dealloc);
+                    dispatch_call!(e.code(), $arity)
+                }
+                None => raise!(error(Term::atom(am::BADARG))),
+            }
+        }};
+    }
+    macro_rules! enter_catch {
+        ($y:expr) => {{
+            let marker = Term::catch_marker(ip as usize);
+            // SAFETY: see y_ptr.
+            unsafe { *y_ptr(p, $y as usize) = marker };
+            p.catches += 1;
+            ip = next(ip);
+        }};
+    }
+    macro_rules! put_map_arm {
+        ($mp:expr, $assoc:expr) => {{
+            let mp = $mp;
+            let m = get(p, regs, mp.map);
+            if !is_map(m) {
+                let r = tuple2(p, Term::atom(am::BADMAP), m);
+                fail_or_raise!(mp.fail, error(r))
+            }
+            let updates: Vec<(Term, Term)> = mp
+                .pairs
+                .iter()
+                .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
+                .collect();
+            let r = if $assoc {
+                Ok(crate::map::put_many(&mut p.heap, m, &updates))
+            } else {
+                crate::map::update_many(&mut p.heap, m, &updates)
+            };
+            match r {
+                Ok(nm) => {
+                    set(p, regs, mp.dst, nm);
+                    ip = next(ip);
+                }
+                Err(k) => {
+                    let r = tuple2(p, Term::atom(am::BADKEY), k);
+                    fail_or_raise!(mp.fail, error(r))
+                }
+            }
+        }};
+    }
+    match op {
+        Op::FuncInfo {
+            module,
+            function,
+            arity,
+        } => {
+            let args = args_list(p, regs, *arity as usize);
+            let _ = (module, function);
+            raise!(Raise {
+                class: Class::Error,
+                reason: Term::atom(am::FUNCTION_CLAUSE),
+                top: Top::Args(args),
+                given_trace: None
+            })
+        }
+        Op::CallUndefined { export } => {
+            // Load the module from the code path on first use, as erl's interactive
+            // mode does, then retry.
+            if !export.is_loaded()
+                && crate::loading::ensure_loaded(export.module).is_ok()
+                && export.is_loaded()
+            {
+                ip = export.code();
+                return Flow::Jump(ip);
+            }
+            let args = args_list(p, regs, export.arity as usize);
+            // `ip` is the export's stub, outside any module: the trace starts with
+            // the missing function and continues with the caller's return address.
+            raise!(Raise {
+                class: Class::Error,
+                reason: Term::atom(am::UNDEF),
+                top: Top::Undef {
+                    module: export.module,
+                    function: export.function,
+                    args
+                },
+                given_trace: None
+            })
+        }
+        Op::Apply { arity } => apply_arm!(*arity, CALL, 0),
+        Op::ApplyLast { arity, dealloc } => apply_arm!(*arity, LAST, *dealloc),
+        Op::ApplyMfa { last } => {
+            let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
+            let items = match list_to_vec(args) {
+                Some(v) if v.len() < X_REGS => v,
+                _ => raise!(error(Term::atom(am::BADARG))),
+            };
+            match resolve_export(m, f, items.len() as u32) {
+                Some(e) => {
+                    regs.x[..items.len()].copy_from_slice(&items);
+                    match last {
+                        None => p.heap.push(Term(next(ip) as u64)),
+                        Some(u32::MAX) => {}
+                        Some(d) => pop_frame(p, *d),
+                    }
+                    dispatch_call!(e.code(), items.len())
+                }
+                None => raise!(error(Term::atom(am::BADARG))),
+            }
+        }
+        Op::ApplyFun { last } => {
+            let (fun, args) = (regs.x[0], regs.x[1]);
+            let items = match list_to_vec(args) {
+                Some(v) if v.len() < X_REGS - 256 => v,
+                _ => raise!(error(Term::atom(am::BADARG))),
+            };
+            regs.x[..items.len()].copy_from_slice(&items);
+            match last {
+                None => p.heap.push(Term(next(ip) as u64)),
+                Some(u32::MAX) => {}
+                Some(d) => pop_frame(p, *d),
+            }
+            match prepare_fun_call(p, regs, fun, items.len()) {
+                Ok((target, live)) => dispatch_call!(target, live),
+                Err(r) => raise!(r),
+            }
+        }
+        Op::MakeFun { entry, dst, env } => {
+            let vals: Vec<Term> = env.iter().map(|s| get(p, regs, *s)).collect();
+            let f = crate::fun::make_fun(&mut p.heap, entry, &vals);
+            set(p, regs, *dst, f);
+            ip = next(ip);
+        }
+        Op::ProcessExit => {
+            return Flow::Done(Outcome::Exit(Term::atom(am::NORMAL)));
+        }
+        Op::InitYregs { regs: ys } => {
+            for &y in ys.iter() {
+                unsafe { *y_ptr(p, y as usize) = Term::NIL };
+            }
+            ip = next(ip);
+        }
+        Op::Bif0 { bif, dst } => {
+            let v = match bif(p, &[]) {
+                Ok(v) => v,
+                Err(f) => raise!(fault_to_raise(p, f, None, &[])),
+            };
+            set(p, regs, *dst, v);
+            ip = next(ip);
+        }
+        Op::Swap { a, b } => {
+            let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
+            set(p, regs, *a, vb);
+            set(p, regs, *b, va);
+            ip = next(ip);
+        }
+        Op::SetTupleElement {
+            value,
+            tuple,
+            index,
+        } => {
+            let (v, t) = (get(p, regs, *value), get(p, regs, *tuple));
+            set_word(t, *index as usize + 1, v);
+            ip = next(ip);
+        }
+        Op::IsFunction2 { fail, src, arity } => {
+            let (f, a) = (get(p, regs, *src), get(p, regs, *arity));
+            let ok =
+                is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value();
+            ip = if ok { next(ip) } else { jump(ip, *fail) };
+        }
+        Op::Badmatch { src } => {
+            let v = get(p, regs, *src);
+            let r = tuple2(p, Term::atom(am::BADMATCH), v);
+            raise!(error(r))
+        }
+        Op::CaseEnd { src } => {
+            let v = get(p, regs, *src);
+            let r = tuple2(p, Term::atom(am::CASE_CLAUSE), v);
+            raise!(error(r))
+        }
+        Op::TryCaseEnd { src } => {
+            let v = get(p, regs, *src);
+            let r = tuple2(p, Term::atom(am::TRY_CLAUSE), v);
+            raise!(error(r))
+        }
+        Op::Badrecord { src } => {
+            let v = get(p, regs, *src);
+            let r = tuple2(p, Term::atom(am::BADRECORD), v);
+            raise!(error(r))
+        }
+        Op::IfEnd => raise!(error(Term::atom(am::IF_CLAUSE))),
+        Op::Catch { y, .. } => enter_catch!(*y),
+        Op::Try { y, .. } => enter_catch!(*y),
+        Op::CatchEnd { y } => {
+            unsafe { *y_ptr(p, *y as usize) = Term::NIL };
+            p.catches -= 1;
+            if regs.x[0].is_non_value() {
+                let (class, reason) = (regs.x[1], regs.x[2]);
+                regs.x[0] = if class == Term::atom(am::THROW) {
+                    reason
+                } else if class == Term::atom(am::ERROR) {
+                    let st = p.exception.map(|e| e.stacktrace).unwrap_or(Term::NIL);
+                    let inner = tuple2(p, reason, st);
+                    tuple2(p, Term::atom(am::EXIT), inner)
+                } else {
+                    tuple2(p, Term::atom(am::EXIT), reason)
+                };
+            }
+            ip = next(ip);
+        }
+        Op::TryEnd { y } => {
+            unsafe { *y_ptr(p, *y as usize) = Term::NIL };
+            p.catches -= 1;
+            ip = next(ip);
+        }
+        Op::TryCase { y } => {
+            unsafe { *y_ptr(p, *y as usize) = Term::NIL };
+            p.catches -= 1;
+            regs.x[0] = regs.x[1];
+            regs.x[1] = regs.x[2];
+            regs.x[2] = regs.x[3];
+            ip = next(ip);
+        }
+        Op::Raise { stacktrace, reason } => {
+            let (raw, reason) = (get(p, regs, *stacktrace), get(p, regs, *reason));
+            let (class, trace) = raw_parts(raw);
+            raise!(Raise {
+                class,
+                reason,
+                top: Top::Arity,
+                given_trace: Some(trace)
+            })
+        }
+        Op::BuildStacktrace => {
+            let (_, trace) = raw_parts(regs.x[0]);
+            regs.x[0] = trace;
+            ip = next(ip);
+        }
+        Op::RawRaise => {
+            let (class, reason, raw) = (regs.x[0], regs.x[1], regs.x[2]);
+            match Class::from_term(class) {
+                Some(c) => {
+                    let (_, trace) = raw_parts(raw);
+                    raise!(Raise {
+                        class: c,
+                        reason,
+                        top: Top::Arity,
+                        given_trace: Some(trace)
+                    })
+                }
+                None => {
+                    regs.x[0] = Term::atom(am::BADARG);
+                    ip = next(ip);
+                }
+            }
+        }
+        Op::Send => {
+            let (to, msg) = (regs.x[0], regs.x[1]);
+            match crate::sched::send(p, to, msg) {
+                Ok(()) => {
+                    regs.x[0] = msg;
+                    p.reds_left -= 1;
+                    ip = next(ip);
+                }
+                Err(f) => {
+                    let e = crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("!"), 2);
+                    raise!(fault_to_raise(p, f, Some(e), &[to, msg]))
+                }
+            }
+        }
+        Op::LoopRec { fail, dst } => {
+            if p.recv_save >= p.mailbox.len() {
+                crate::sched::fetch_inbox(p);
+            }
+            if p.recv_save < p.mailbox.len() {
+                let m = p.mailbox[p.recv_save].term;
+                set(p, regs, *dst, m);
+                ip = next(ip);
+            } else {
+                ip = jump(ip, *fail);
+            }
+        }
+        Op::LoopRecEnd { next: l } => {
+            p.recv_save += 1;
+            p.reds_left -= 1;
+            ip = jump(ip, *l);
+        }
+        Op::RemoveMessage => {
+            if let Some(m) = p.mailbox.remove(p.recv_save) {
+                if let Some(f) = m.frag {
+                    p.heap.attach_fragment(f);
+                    p.heap.want_gc = true;
+                }
+            }
+            p.recv_save = 0;
+            p.timeout_at = None;
+            p.timed_out = false;
+            ip = next(ip);
+        }
+        Op::Wait { target } => {
+            crate::sched::fetch_inbox(p);
+            if p.recv_save < p.mailbox.len() {
+                ip = jump(ip, *target);
+            } else {
+                p.ip = ip;
+                return Flow::Done(Outcome::Wait);
+            }
+        }
+        Op::WaitTimeout { target, time } => {
+            if p.timed_out {
+                p.timed_out = false;
+                p.timeout_at = None;
+                ip = next(ip);
+                return Flow::Jump(ip);
+            }
+            crate::sched::fetch_inbox(p);
+            if p.recv_save < p.mailbox.len() {
+                ip = jump(ip, *target);
+                return Flow::Jump(ip);
+            }
+            let t = get(p, regs, *time);
+            if t == Term::atom(am::INFINITY) {
+                p.ip = ip;
+                return Flow::Done(Outcome::Wait);
+            }
+            let ms = match term_to_i64(t) {
+                Some(ms) if (0..=u32::MAX as i64).contains(&ms) => ms as u64,
+                _ => raise!(error(Term::atom(am::TIMEOUT_VALUE))),
+            };
+            if ms == 0 {
+                ip = next(ip);
+                return Flow::Jump(ip);
+            }
+            if p.timeout_at.is_none() {
+                p.timeout_at = Some(crate::time::monotonic_ns() + ms * 1_000_000);
+            }
+            p.ip = ip;
+            return Flow::Done(Outcome::Wait);
+        }
+        Op::Timeout => {
+            p.recv_save = 0;
+            p.timeout_at = None;
+            ip = next(ip);
+        }
+        Op::RecvMarkerReserve { dst } => {
+            let r = crate::bifs::erlang::new_ref(p);
+            set(p, regs, *dst, r);
+            ip = next(ip);
+        }
+        Op::RecvMarkerBind { .. } | Op::RecvMarkerClear { .. } | Op::RecvMarkerUse { .. } => {
+            ip = next(ip)
+        }
+        Op::GetMapElements { fail, map, pairs } => {
+            let m = get(p, regs, *map);
+            let mut ok = true;
+            // Look all keys up first: a destination may overwrite the map register.
+            let mut found = Vec::with_capacity(pairs.len());
+            for (k, _) in pairs.iter() {
+                match crate::map::get(m, get(p, regs, *k)) {
+                    Some(v) => found.push(v),
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                for ((_, d), v) in pairs.iter().zip(found) {
+                    set(p, regs, *d, v);
+                }
+                ip = next(ip);
+            } else {
+                ip = jump(ip, *fail);
+            }
+        }
+        Op::HasMapFields { fail, map, keys } => {
+            let m = get(p, regs, *map);
+            let ok = keys
+                .iter()
+                .all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
+            ip = if ok { next(ip) } else { jump(ip, *fail) };
+        }
+        Op::PutMapAssoc(mp) => put_map_arm!(mp, true),
+        Op::PutMapExact(mp) => put_map_arm!(mp, false),
+        Op::BsStartMatch { .. }
+        | Op::BsGetPosition { .. }
+        | Op::BsSetPosition { .. }
+        | Op::BsGetTail { .. }
+        | Op::BsTestTail { .. }
+        | Op::BsTestUnit { .. }
+        | Op::BsMatchString { .. }
+        | Op::BsGetInteger(_)
+        | Op::BsGetFloat(_)
+        | Op::BsGetBinary(_)
+        | Op::BsSkipBits { .. }
+        | Op::BsGetUtf { .. }
+        | Op::BsSkipUtf { .. }
+        | Op::BsCreateBin { .. }
+        | Op::BsInit(_)
+        | Op::BsPutInteger(_)
+        | Op::BsPutFloat(_)
+        | Op::BsPutBinary(_)
+        | Op::BsPutString { .. }
+        | Op::BsPutUtf { .. }
+        | Op::BsAdd { .. }
+        | Op::BsUtfSize { .. }
+        | Op::BsAppend(_)
+        | Op::BsInitWritable => match crate::bs::exec(p, regs, ip, op) {
+            Ok(next_ip) => ip = next_ip,
+            Err(reason) => raise!(error(reason)),
+        },
+        Op::OnLoad => ip = next(ip),
+        Op::CodeEnd => raise!(error(Term::atom(am::BADARG))),
+        Op::Unsupported { opcode } => {
+            let name = oxbeam_loader::opcodes::Opcode::from_u8(*opcode)
+                .map(|o| o.name())
+                .unwrap_or("?");
+            let r = tuple2(
+                p,
+                Term::atom(oxbeam_term::Atom::from_str("unsupported_instruction")),
+                Term::atom(oxbeam_term::Atom::from_str(name)),
+            );
+            raise!(error(r))
+        }
+        _ => unreachable!("hot instruction {op:?} in exec_cold"),
+    }
+    Flow::Jump(ip)
 }
 
 /// What a trapping BIF asks the interpreter to do.
