@@ -418,12 +418,10 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             let (x, y) = (get(p, regs, $a), get(p, regs, $b));
             if x.is_small() && y.is_small() {
                 #[allow(clippy::redundant_closure_call)]
-                if let Some(r) = ($small)(x.small_value(), y.small_value()) {
-                    if Term::fits_small(r) {
-                        set(p, regs, $dst, Term::small(r));
-                        ip = next(ip);
-                        continue;
-                    }
+                if let Some(r) = ($small)(x, y) {
+                    set(p, regs, $dst, r);
+                    ip = next(ip);
+                    continue;
                 }
             } else if is_float(x) || is_float(y) {
                 // Float arithmetic the compiler could not move to float registers.
@@ -444,12 +442,11 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     // `X + Imm` / `X - Imm`. Like the reference's increment instruction, errors here show
     // no {erlang, '+' | '-', ...} frame.
     macro_rules! arith_imm {
-        ($bif:expr, $fail:expr, $a:expr, $imm:expr, $dst:expr, $op:tt) => {{
+        ($bif:expr, $fail:expr, $a:expr, $imm:expr, $dst:expr, $small_op:ident) => {{
             let x = get(p, regs, $a);
             if x.is_small() {
-                let r = x.small_value() $op $imm as i64;
-                if Term::fits_small(r) {
-                    set(p, regs, $dst, Term::small(r));
+                if let Some(r) = x.$small_op(Term::small($imm as i64)) {
+                    set(p, regs, $dst, r);
                     ip = next(ip);
                     continue;
                 }
@@ -695,35 +692,40 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 a,
                 imm,
                 dst,
-            } => arith_imm!(*bif, *fail, *a, *imm, *dst, +),
+            } => arith_imm!(*bif, *fail, *a, *imm, *dst, small_add),
             Op::SubImm {
                 bif,
                 fail,
                 a,
                 imm,
                 dst,
-            } => arith_imm!(*bif, *fail, *a, *imm, *dst, -),
+            } => arith_imm!(*bif, *fail, *a, *imm, *dst, small_sub),
             Op::Add {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
-            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i + j), +),
+            } => arith!(*bif, *fail, *a, *b, *dst, |x: Term, y: Term| x.small_add(y), +),
             Op::Sub {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
-            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| Some(i - j), -),
+            } => arith!(*bif, *fail, *a, *b, *dst, |x: Term, y: Term| x.small_sub(y), -),
             Op::Mul {
                 bif,
                 fail,
                 a,
                 b,
                 dst,
-            } => arith!(*bif, *fail, *a, *b, *dst, |i: i64, j: i64| i.checked_mul(j), *),
+            } => arith!(*bif, *fail, *a, *b, *dst, |x: Term, y: Term| {
+                x.small_value()
+                    .checked_mul(y.small_value())
+                    .filter(|&r| Term::fits_small(r))
+                    .map(Term::small)
+            }, *),
             Op::GetList { src, hd, tl } => {
                 let l = get(p, regs, *src);
                 let (h, t) = (head(l), tail(l));
@@ -1422,33 +1424,6 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         }
         Op::PutMapAssoc(mp) => put_map_arm!(mp, true),
         Op::PutMapExact(mp) => put_map_arm!(mp, false),
-        Op::BsStartMatch { .. }
-        | Op::BsGetPosition { .. }
-        | Op::BsSetPosition { .. }
-        | Op::BsGetTail { .. }
-        | Op::BsTestTail { .. }
-        | Op::BsTestUnit { .. }
-        | Op::BsMatchString { .. }
-        | Op::BsGetInteger(_)
-        | Op::BsGetFloat(_)
-        | Op::BsGetBinary(_)
-        | Op::BsSkipBits { .. }
-        | Op::BsGetUtf { .. }
-        | Op::BsSkipUtf { .. }
-        | Op::BsCreateBin { .. }
-        | Op::BsInit(_)
-        | Op::BsPutInteger(_)
-        | Op::BsPutFloat(_)
-        | Op::BsPutBinary(_)
-        | Op::BsPutString { .. }
-        | Op::BsPutUtf { .. }
-        | Op::BsAdd { .. }
-        | Op::BsUtfSize { .. }
-        | Op::BsAppend(_)
-        | Op::BsInitWritable => match crate::bs::exec(p, regs, ip, op) {
-            Ok(next_ip) => ip = next_ip,
-            Err(reason) => raise!(error(reason)),
-        },
         Op::OnLoad => ip = next(ip),
         Op::CodeEnd => raise!(error(Term::atom(am::BADARG))),
         Op::Unsupported { opcode } => {
@@ -1462,7 +1437,11 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             );
             raise!(error(r))
         }
-        _ => unreachable!("hot instruction {op:?} in exec_cold"),
+        // Everything else that reaches here is a bit-syntax instruction.
+        _ => match crate::bs::exec(p, regs, ip, op) {
+            Ok(next_ip) => ip = next_ip,
+            Err(reason) => raise!(error(reason)),
+        },
     }
     Flow::Jump(ip)
 }

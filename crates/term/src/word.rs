@@ -72,6 +72,24 @@ impl Term {
     pub const fn small_value(self) -> i64 {
         (self.0 as i64) >> 4
     }
+    /// `self + other` for two small integers, computed on the tagged words: the tagged
+    /// range is exactly the i64 range, so the sum leaves the small range exactly when the
+    /// word arithmetic overflows. `None` means "needs a bignum".
+    #[inline(always)]
+    pub const fn small_add(self, other: Term) -> Option<Term> {
+        match (self.0 as i64).checked_add((other.0 - TAG_IMMED1_SMALL) as i64) {
+            Some(w) => Some(Term(w as u64)),
+            None => None,
+        }
+    }
+    /// `self - other` for two small integers (see `small_add`).
+    #[inline(always)]
+    pub const fn small_sub(self, other: Term) -> Option<Term> {
+        match (self.0 as i64).checked_sub((other.0 - TAG_IMMED1_SMALL) as i64) {
+            Some(w) => Some(Term(w as u64)),
+            None => None,
+        }
+    }
     /// The value if this is a small integer.
     #[inline(always)]
     pub const fn as_small(self) -> Option<i64> {
@@ -219,6 +237,37 @@ impl std::fmt::Debug for Term {
             write!(f, "NON_VALUE")
         } else {
             write!(f, "Term({:#x})", self.0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tagged_arith_tests {
+    use super::*;
+
+    #[test]
+    fn tagged_add_and_sub_match_integer_arithmetic_at_the_edges() {
+        let vals = [
+            MIN_SMALL,
+            MIN_SMALL + 1,
+            -7,
+            -1,
+            0,
+            1,
+            7,
+            MAX_SMALL - 1,
+            MAX_SMALL,
+        ];
+        for &a in &vals {
+            for &b in &vals {
+                let (x, y) = (Term::small(a), Term::small(b));
+                let want = |r: i128| {
+                    (r >= MIN_SMALL as i128 && r <= MAX_SMALL as i128)
+                        .then(|| Term::small(r as i64))
+                };
+                assert_eq!(x.small_add(y), want(a as i128 + b as i128), "{a} + {b}");
+                assert_eq!(x.small_sub(y), want(a as i128 - b as i128), "{a} - {b}");
+            }
         }
     }
 }
