@@ -630,12 +630,16 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::Allocate {
                 stack, heap, live, ..
             } => {
-                ensure_heap(p, regs, (*stack + *heap) as usize, *live as usize);
-                // SAFETY: ensure_heap made room for the frame.
+                let n = *stack as usize;
+                ensure_heap(p, regs, n + *heap as usize, *live as usize);
+                // SAFETY: ensure_heap made room for the frame. A local copy of the stack
+                // pointer: stores through it cannot change it, which the compiler cannot
+                // know of `p.heap.stop`.
                 unsafe {
-                    p.heap.stop = p.heap.stop.sub(*stack as usize);
-                    for i in 0..*stack as usize {
-                        *p.heap.stop.add(i) = Term::NIL;
+                    let frame = p.heap.stop.sub(n);
+                    p.heap.stop = frame;
+                    for i in 0..n {
+                        *frame.add(i) = Term::NIL;
                     }
                 }
                 ip = next(ip);
@@ -649,8 +653,13 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 ip = next(ip);
             }
             Op::DeallocateReturn { n } => {
-                pop_frame(p, *n);
-                ip = do_return(p);
+                // SAFETY: the frame of `n` words sits on top of the return address pushed
+                // by the call (see pop_frame and do_return).
+                unsafe {
+                    let cp_at = p.heap.stop.add(*n as usize);
+                    ip = (*cp_at).0 as *const Op;
+                    p.heap.stop = cp_at.add(1);
+                }
             }
             Op::Trim { n } => {
                 pop_frame(p, *n);
