@@ -109,6 +109,16 @@ impl Builder<'_> {
         }
     }
 
+    /// A label the instruction jumps to unconditionally when taken: `{f,0}` ("raise
+    /// instead") is meaningless there, and a malformed module must not get a wild jump.
+    fn target(&self, o: &Operand) -> R<Label> {
+        let l = self.label(o)?;
+        if l.is_none() {
+            return Err(format!("operand {o:?} is not a jump target"));
+        }
+        Ok(l)
+    }
+
     fn uint(&self, o: &Operand) -> R<u32> {
         match o {
             Operand::Unsigned(u) => Ok(*u as u32),
@@ -306,7 +316,7 @@ impl Builder<'_> {
                     .as_term()
                     .ok_or("select value is a register")?
             };
-            pairs.push((v, self.label(&vl[1])?));
+            pairs.push((v, self.target(&vl[1])?));
         }
         pairs.sort_by(|a, b| crate::compare::compare(a.0, b.0, true));
         Ok(Box::new(SelectTable {
@@ -414,16 +424,16 @@ impl Builder<'_> {
             G::IntCodeEnd => self.push(Op::CodeEnd),
             G::Call => self.push(Op::Call {
                 arity: self.uint(&a[0])?,
-                target: self.label(&a[1])?,
+                target: self.target(&a[1])?,
             }),
             G::CallLast => self.push(Op::CallLast {
                 arity: self.uint(&a[0])?,
-                target: self.label(&a[1])?,
+                target: self.target(&a[1])?,
                 dealloc: self.uint(&a[2])?,
             }),
             G::CallOnly => self.push(Op::CallOnly {
                 arity: self.uint(&a[0])?,
-                target: self.label(&a[1])?,
+                target: self.target(&a[1])?,
             }),
             G::CallExt => {
                 let e = self.import(&a[1])?;
@@ -580,21 +590,21 @@ impl Builder<'_> {
             G::RemoveMessage => self.push(Op::RemoveMessage),
             G::Timeout => self.push(Op::Timeout),
             G::LoopRec => self.push(Op::LoopRec {
-                fail: self.label(&a[0])?,
+                fail: self.target(&a[0])?,
                 dst: self.dst(&a[1])?,
             }),
             G::LoopRecEnd => self.push(Op::LoopRecEnd {
-                next: self.label(&a[0])?,
+                next: self.target(&a[0])?,
             }),
             G::Wait => self.push(Op::Wait {
-                target: self.label(&a[0])?,
+                target: self.target(&a[0])?,
             }),
             G::WaitTimeout => self.push(Op::WaitTimeout {
-                target: self.label(&a[0])?,
+                target: self.target(&a[0])?,
                 time: self.src(&a[1])?,
             }),
             G::IsLt | G::IsGe | G::IsEq | G::IsNe | G::IsEqExact | G::IsNeExact => {
-                let (fail, x, y) = (self.label(&a[0])?, self.src(&a[1])?, self.src(&a[2])?);
+                let (fail, x, y) = (self.target(&a[0])?, self.src(&a[1])?, self.src(&a[2])?);
                 // Exact comparison with an immediate is a word comparison.
                 let imm = |s: Src| s.as_term().filter(|t| t.is_immed());
                 self.push(match (ins.op, imm(x), imm(y)) {
@@ -646,24 +656,24 @@ impl Builder<'_> {
                 };
                 self.push(Op::Test {
                     test,
-                    fail: self.label(&a[0])?,
+                    fail: self.target(&a[0])?,
                     src: self.src(&a[1])?,
                 })
             }
             G::IsFunction2 => self.push(Op::IsFunction2 {
-                fail: self.label(&a[0])?,
+                fail: self.target(&a[0])?,
                 src: self.src(&a[1])?,
                 arity: self.src(&a[2])?,
             }),
             G::TestArity => self.push(Op::TestArity {
-                fail: self.label(&a[0])?,
+                fail: self.target(&a[0])?,
                 src: self.src(&a[1])?,
                 arity: self.uint(&a[2])?,
             }),
             G::IsTaggedTuple => {
                 let tag = self.src(&a[3])?.as_term().ok_or("tag is a register")?;
                 self.push(Op::IsTaggedTuple {
-                    fail: self.label(&a[0])?,
+                    fail: self.target(&a[0])?,
                     src: self.src(&a[1])?,
                     arity: self.uint(&a[2])?,
                     tag,
@@ -671,20 +681,20 @@ impl Builder<'_> {
             }
             G::SelectVal => self.push(crate::fuse::select_op(
                 self.src(&a[0])?,
-                self.label(&a[1])?,
+                self.target(&a[1])?,
                 self.select_table(&a[2], false)?,
             )),
             G::SelectTupleArity => self.push(Op::SelectTupleArity {
                 src: self.src(&a[0])?,
-                fail: self.label(&a[1])?,
+                fail: self.target(&a[1])?,
                 table: self.select_table(&a[2], true)?,
             }),
             G::Jump => self.push(Op::Jump {
-                target: self.label(&a[0])?,
+                target: self.target(&a[0])?,
             }),
             G::Catch => self.push(Op::Catch {
                 y: self.yreg(&a[0])?,
-                handler: self.label(&a[1])?,
+                handler: self.target(&a[1])?,
             }),
             G::CatchEnd => self.push(Op::CatchEnd {
                 y: self.yreg(&a[0])?,
@@ -789,7 +799,7 @@ impl Builder<'_> {
             }
             G::Try => self.push(Op::Try {
                 y: self.yreg(&a[0])?,
-                handler: self.label(&a[1])?,
+                handler: self.target(&a[1])?,
             }),
             G::TryEnd => self.push(Op::TryEnd {
                 y: self.yreg(&a[0])?,
@@ -856,7 +866,7 @@ impl Builder<'_> {
                     pairs.push((self.src(&kd[0])?, self.dst(&kd[1])?));
                 }
                 self.push(Op::GetMapElements {
-                    fail: self.label(&a[0])?,
+                    fail: self.target(&a[0])?,
                     map: self.src(&a[1])?,
                     pairs: pairs.into_boxed_slice(),
                 })
@@ -868,7 +878,7 @@ impl Builder<'_> {
                     .map(|o| self.src(o))
                     .collect::<R<Vec<Src>>>()?;
                 self.push(Op::HasMapFields {
-                    fail: self.label(&a[0])?,
+                    fail: self.target(&a[0])?,
                     map: self.src(&a[1])?,
                     keys: keys.into_boxed_slice(),
                 })
