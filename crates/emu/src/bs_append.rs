@@ -22,10 +22,10 @@
 //!
 //! Other processes may hold (copies of) handles over a writable buffer, but they cover
 //! only bits that were used when the handle was made; bytes past the used end are
-//! touched by the owner only. The one shared byte is a partially used last byte, whose
-//! unused low bits the owner may still fill: readers never look at those bits, but with
-//! several scheduler threads this is a byte-level data race in the Rust memory model
-//! (the reference does the same in C). Today all processes run on one thread.
+//! touched by the owner only. A partly used last byte would be shared (the owner filling
+//! its unused low bits while another thread reads the byte is a data race in the Rust
+//! memory model, though the reference does it in C), so an accumulator that does not end
+//! on a byte boundary is copied instead of extended in place.
 
 use super::bs_bits::copy_bits;
 use crate::object::*;
@@ -213,6 +213,11 @@ pub(super) fn reserve(p: &mut Process, acc: Term, add: usize) -> Result<Reserved
             let i = r.entries.iter().position(|e| {
                 e.data == data && e.bytes == bytes && e.owner == p.id && e.used == off + bits
             })?;
+            // Never write into a partly used byte: another process (on another
+            // scheduler thread) may be reading that byte through its own handle.
+            if (off + bits) % 8 != 0 {
+                return None;
+            }
             let end = off + bits + add;
             if end > r.entries[i].cap * 8 {
                 // Out of room: the copy below replaces this buffer.
