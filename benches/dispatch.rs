@@ -4,12 +4,11 @@
 //! with `erlc` from the .erl beside it), so no OTP installation is needed.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use oxbeam_emu::interp::Regs;
 use oxbeam_term::{Atom, Term};
 
 const BEAM: &[u8] = include_bytes!("criterion/dispatch_bench.beam");
 
-fn run(function: &str, arg: i64, regs: &mut Regs) {
+fn run(function: &str, arg: i64) {
     oxbeam_emu::sched::spawn(
         None,
         Atom::from_str("dispatch_bench"),
@@ -17,19 +16,16 @@ fn run(function: &str, arg: i64, regs: &mut Regs) {
         &[Term::small(arg)],
         0,
     );
-    oxbeam_emu::sched::run_until_idle(regs);
+    oxbeam_emu::sched::run_until_idle(1);
 }
 
 fn benches(c: &mut Criterion) {
     oxbeam_emu::bifs::register_all();
     oxbeam_emu::loading::load_bytes("dispatch_bench.beam", BEAM, None).expect("bench module loads");
-    let mut regs = Regs::default();
-    c.bench_function("fib(20)", |b| b.iter(|| run("fib", 20, &mut regs)));
-    c.bench_function("nrev(300)", |b| b.iter(|| run("nrev", 300, &mut regs)));
-    c.bench_function("loop(100000)", |b| {
-        b.iter(|| run("loop", 100_000, &mut regs))
-    });
-    c.bench_function("tuples(12)", |b| b.iter(|| run("tuples", 12, &mut regs)));
+    c.bench_function("fib(20)", |b| b.iter(|| run("fib", 20)));
+    c.bench_function("nrev(300)", |b| b.iter(|| run("nrev", 300)));
+    c.bench_function("loop(100000)", |b| b.iter(|| run("loop", 100_000)));
+    c.bench_function("tuples(12)", |b| b.iter(|| run("tuples", 12)));
 }
 
 criterion_group!(dispatch, benches);

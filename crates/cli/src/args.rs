@@ -21,6 +21,8 @@ pub struct Args {
     pub pz: Vec<String>,
     pub actions: Vec<Action>,
     pub schedulers: Option<usize>,
+    /// `+P N`: the process limit.
+    pub process_limit: Option<usize>,
     pub plain: Vec<String>,
     /// Flags we accept and ignore, kept for init:get_arguments later.
     pub other: Vec<(String, Vec<String>)>,
@@ -76,6 +78,15 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
                 i += 1;
                 let n = v.split(':').next().unwrap_or("");
                 a.schedulers = Some(n.parse().map_err(|_| format!("bad +S value {v}"))?);
+            }
+            "+P" => {
+                let v = argv.get(i).ok_or("+P needs a number")?;
+                i += 1;
+                let n: usize = v.parse().map_err(|_| format!("bad +P value {v}"))?;
+                if !(1024..=134_217_727).contains(&n) {
+                    return Err(format!("bad number of processes {v}"));
+                }
+                a.process_limit = Some(n);
             }
             "-detached" => return Err("-detached is not supported".into()),
             f if f.starts_with('+') => {

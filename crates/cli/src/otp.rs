@@ -83,6 +83,12 @@ pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
 }
 
 pub fn boot_and_run(args: Args) -> i32 {
+    if let Some(n) = args.schedulers {
+        oxbeam_emu::sched::set_schedulers(n);
+    }
+    if let Some(n) = args.process_limit {
+        oxbeam_emu::sched::set_process_limit(n);
+    }
     oxbeam_emu::bifs::register_all();
     let root = otp_root();
     let mut path: Vec<PathBuf> = args.pa.iter().map(PathBuf::from).collect();
@@ -112,8 +118,7 @@ pub fn boot_and_run(args: Args) -> i32 {
     let (flags, plain) = init_arguments(&args, &root);
     let actions = build_actions(&args.actions);
     spawn(("init", "start"), &[flags, plain, actions], Some(io));
-    let mut regs = oxbeam_emu::interp::Regs::default();
-    let code = oxbeam_emu::sched::run(&mut regs);
+    let code = oxbeam_emu::sched::run();
     oxbeam_emu::report::flush_stdout();
     code
 }

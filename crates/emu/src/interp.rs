@@ -1314,7 +1314,7 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
                     ip = next(ip);
                 }
                 Err(f) => {
-                    let e = crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("!"), 2);
+                    let e = crate::code::export(am::ERLANG, oxbeam_term::Atom::from_str("send"), 2);
                     raise!(fault_to_raise(p, f, Some(e), &[to, msg]))
                 }
             }

@@ -377,78 +377,71 @@ fn mfa_args(m: Term, f: Term, args: Term) -> Result<(Atom, Atom, Vec<Term>), Fau
     Ok((m, f, v))
 }
 
-fn spawn_fun(p: &mut Process, fun: Term) -> Result<Term, Fault> {
-    if !is_fun(fun) || crate::fun::fun_arity(fun) != 0 {
-        return Err(BADARG);
+/// What to run in a new process: `erlang:apply(Fun, [])` or `M:F(Args)`.
+fn spawn_target(a: &[Term]) -> Result<(Atom, Atom, Vec<Term>), Fault> {
+    match a {
+        [fun] if is_fun(*fun) && crate::fun::fun_arity(*fun) == 0 => {
+            Ok((am::ERLANG, am::APPLY, vec![*fun, Term::NIL]))
+        }
+        [m, f, args] => mfa_args(*m, *f, *args),
+        _ => Err(BADARG),
     }
-    Ok(sched::spawn(
-        Some(p),
-        am::ERLANG,
-        am::APPLY,
-        &[fun, Term::NIL],
-        0,
-    ))
+}
+
+/// Spawns `target`, linked to and/or monitored by `p` from the start. Returns the pid,
+/// or `{Pid, MonitorRef}` when monitoring.
+fn spawn_with(p: &mut Process, target: &[Term], link: bool, monitor: bool) -> BifResult {
+    let (m, f, args) = spawn_target(target)?;
+    let mref = monitor.then(|| new_ref(p));
+    let with = sched::SpawnLinks {
+        link: link.then_some(p.id),
+        monitor: mref.map(|r| (ref_id(r), p.id)),
+    };
+    let pid = sched::try_spawn(Some(p), m, f, &args, 0, with).ok_or_else(Fault::system_limit)?;
+    Ok(match mref {
+        Some(r) => make_tuple(&mut p.heap, &[pid, r]),
+        None => pid,
+    })
 }
 
 fn spawn1(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_fun(p, a[0])
+    spawn_with(p, a, false, false)
 }
 
 fn spawn3(p: &mut Process, a: &[Term]) -> BifResult {
-    let (m, f, args) = mfa_args(a[0], a[1], a[2])?;
-    Ok(sched::spawn(Some(p), m, f, &args, 0))
+    spawn_with(p, a, false, false)
 }
 
 fn spawn_link1(p: &mut Process, a: &[Term]) -> BifResult {
-    let pid = spawn_fun(p, a[0])?;
-    sched::link(p.id, pid.pid_value());
-    Ok(pid)
+    spawn_with(p, a, true, false)
 }
 
 fn spawn_link3(p: &mut Process, a: &[Term]) -> BifResult {
-    let pid = spawn3(p, a)?;
-    sched::link(p.id, pid.pid_value());
-    Ok(pid)
+    spawn_with(p, a, true, false)
 }
 
 fn spawn_monitor1(p: &mut Process, a: &[Term]) -> BifResult {
-    let pid = spawn_fun(p, a[0])?;
-    let r = monitor_pid(p, pid);
-    Ok(make_tuple(&mut p.heap, &[pid, r]))
+    spawn_with(p, a, false, true)
 }
 
 fn spawn_monitor3(p: &mut Process, a: &[Term]) -> BifResult {
-    let pid = spawn3(p, a)?;
-    let r = monitor_pid(p, pid);
-    Ok(make_tuple(&mut p.heap, &[pid, r]))
+    spawn_with(p, a, false, true)
 }
 
-fn spawn_opt(p: &mut Process, fun_or_mfa: Result<Term, Fault>, opts: Term) -> BifResult {
-    let pid = fun_or_mfa?;
+/// `spawn_opt`: `link` and `monitor` are honoured; other options are accepted.
+fn spawn_opt(p: &mut Process, target: &[Term], opts: Term) -> BifResult {
     let opts = list_to_vec(opts).ok_or(BADARG)?;
-    let mut mon = Term::NON_VALUE;
-    for o in opts {
-        if o == Term::atom(am::LINK) {
-            sched::link(p.id, pid.pid_value());
-        } else if o == Term::atom(am::MONITOR) {
-            mon = monitor_pid(p, pid);
-        }
-    }
-    if mon.is_value() {
-        Ok(make_tuple(&mut p.heap, &[pid, mon]))
-    } else {
-        Ok(pid)
-    }
+    let link = opts.contains(&Term::atom(am::LINK));
+    let monitor = opts.contains(&Term::atom(am::MONITOR));
+    spawn_with(p, target, link, monitor)
 }
 
 fn spawn_opt2(p: &mut Process, a: &[Term]) -> BifResult {
-    let r = spawn_fun(p, a[0]);
-    spawn_opt(p, r, a[1])
+    spawn_opt(p, &a[..1], a[1])
 }
 
 fn spawn_opt4(p: &mut Process, a: &[Term]) -> BifResult {
-    let r = spawn3(p, &a[..3]);
-    spawn_opt(p, r, a[3])
+    spawn_opt(p, &a[..3], a[3])
 }
 
 fn monitor_pid(p: &mut Process, target: Term) -> Term {

@@ -405,21 +405,27 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "version" => s(p, "13.1.5"),
         "machine" => s(p, "BEAM"),
         "system_architecture" => s(p, "x86_64-pc-linux-gnu"),
-        "system_version" => s(
-            p,
-            "Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:1:1]\n",
-        ),
+        "system_version" => {
+            let n = sched::schedulers();
+            s(
+                p,
+                &format!("Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:{n}:{n}]\n"),
+            )
+        }
         "wordsize" => Term::small(8),
-        "schedulers"
-        | "schedulers_online"
-        | "logical_processors"
-        | "logical_processors_available"
-        | "logical_processors_online" => Term::small(1),
+        "schedulers" | "schedulers_online" => Term::small(sched::schedulers() as i64),
+        "logical_processors" | "logical_processors_available" | "logical_processors_online" => {
+            Term::small(
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1) as i64,
+            )
+        }
         "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" => Term::small(1),
         "dirty_io_schedulers" => Term::small(10),
         "thread_pool_size" => Term::small(0),
         "process_count" => Term::small(sched::process_count() as i64),
-        "process_limit" => Term::small(262_144),
+        "process_limit" => Term::small(sched::process_limit() as i64),
         "atom_count" => Term::small(Atom::count() as i64),
         "atom_limit" => Term::small(oxbeam_term::atom::MAX_ATOMS as i64),
         "port_count" => Term::small(0),

@@ -1,10 +1,12 @@
-//! Process table, message delivery and the run loop.
+//! Processes: the table (`table.rs`), message delivery, exit signals, links and
+//! monitors, receive timeouts, and running processes on the scheduler threads
+//! (`runq.rs`).
 //!
-//! This first version runs every process on one thread (the foundation issue needs
-//! `spawn` and messages for OTP's own code, e.g. the compiler and the I/O protocol).
-//! The shape is what the multi-core scheduler will keep: each process has a slot with a
-//! locked inbox that other processes append to, and the process's private mailbox is
-//! only touched by whoever runs it.
+//! Each process has a slot with a locked inbox that other processes append to; the
+//! process's private mailbox is only touched by whoever runs it. A slot's `status` lock
+//! orders wake-ups: a sender appends to the inbox, then takes the status lock and queues
+//! the process if it was waiting; a scheduler putting a process to sleep takes the
+//! status lock first and looks at the inbox under it, so no wake-up is lost.
 
 use crate::bif::Fault;
 use crate::heap::Fragment;
@@ -16,8 +18,13 @@ use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
+
+pub mod runq;
+pub mod table;
+
+pub use runq::{schedulers, set_schedulers};
 
 pub struct Slot {
     pub id: u64,
@@ -28,37 +35,50 @@ pub struct Slot {
     pub monitors: Mutex<Vec<(u64, u64)>>,
     pub links: Mutex<Vec<u64>>,
     pub trap_exit: std::sync::atomic::AtomicBool,
+    /// An exit signal that kills the process at its next scheduling (the first wins).
+    pub kill: Mutex<Option<Message>>,
+    /// Set (under the `links` lock) when the process has exited: from then on a new
+    /// link or monitor finds it dead instead of being added to lists nobody reads.
+    pub dead: std::sync::atomic::AtomicBool,
 }
 
 struct Table {
-    procs: RwLock<HashMap<u64, Arc<Slot>>>,
+    procs: table::ProcessTable,
     names: RwLock<HashMap<Atom, u64>>,
-    runq: Mutex<VecDeque<u64>>,
     timers: Mutex<BinaryHeap<Reverse<(u64, u64)>>>,
-    next_id: AtomicU64,
+}
+
+static PROCESS_LIMIT: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(table::DEFAULT_PROCESS_LIMIT);
+
+/// Sets the process limit (`+P`); only before the first process is spawned.
+pub fn set_process_limit(n: usize) {
+    PROCESS_LIMIT.store(n, Ordering::Relaxed);
 }
 
 fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| Table {
-        procs: RwLock::new(HashMap::new()),
+        procs: table::ProcessTable::new(PROCESS_LIMIT.load(Ordering::Relaxed)),
         names: RwLock::new(HashMap::new()),
-        runq: Mutex::new(VecDeque::new()),
         timers: Mutex::new(BinaryHeap::new()),
-        next_id: AtomicU64::new(0),
     })
 }
 
 pub fn slot(id: u64) -> Option<Arc<Slot>> {
-    table().procs.read().get(&id).cloned()
+    table().procs.get(id)
 }
 
 pub fn process_count() -> usize {
-    table().procs.read().len()
+    table().procs.live()
+}
+
+pub fn process_limit() -> usize {
+    table().procs.limit()
 }
 
 pub fn all_pids() -> Vec<u64> {
-    let mut v: Vec<u64> = table().procs.read().keys().copied().collect();
+    let mut v = table().procs.ids();
     v.sort();
     v
 }
@@ -96,7 +116,29 @@ pub fn registered_name_of(id: u64) -> Option<Atom> {
 /// Creates a process that will run `m:f(args...)`; `args` is a proper list on `parent`'s
 /// heap (or any readable term).
 pub fn spawn(parent: Option<&Process>, m: Atom, f: Atom, args: &[Term], min_heap: usize) -> Term {
-    let id = table().next_id.fetch_add(1, Ordering::Relaxed);
+    try_spawn(parent, m, f, args, min_heap, SpawnLinks::default()).expect("process limit reached")
+}
+
+/// A link and/or monitor set up atomically with a spawn (before the new process can
+/// run, so it cannot exit unnoticed).
+#[derive(Clone, Copy, Default)]
+pub struct SpawnLinks {
+    /// Link the new process with this one.
+    pub link: Option<u64>,
+    /// Monitor the new process: (reference id, watcher).
+    pub monitor: Option<(u64, u64)>,
+}
+
+/// `spawn`, or `None` when the process table is full (`system_limit`).
+pub fn try_spawn(
+    parent: Option<&Process>,
+    m: Atom,
+    f: Atom,
+    args: &[Term],
+    min_heap: usize,
+    with: SpawnLinks,
+) -> Option<Term> {
+    let id = table().procs.allocate_id()?;
     let mut p = Box::new(Process::new(id, min_heap));
     let copied: Vec<Term> = args.iter().map(|&a| copy_term(&mut p.heap, a)).collect();
     p.saved_x = copied;
@@ -113,13 +155,28 @@ pub fn spawn(parent: Option<&Process>, m: Atom, f: Atom, args: &[Term], min_heap
         inbox: Mutex::new(VecDeque::new()),
         process: Mutex::new(Some(p)),
         status: Mutex::new(Status::Runnable),
-        monitors: Mutex::new(Vec::new()),
-        links: Mutex::new(Vec::new()),
+        monitors: Mutex::new(with.monitor.into_iter().collect()),
+        links: Mutex::new(with.link.into_iter().collect()),
         trap_exit: std::sync::atomic::AtomicBool::new(false),
+        kill: Mutex::new(None),
+        dead: std::sync::atomic::AtomicBool::new(false),
     });
-    table().procs.write().insert(id, slot);
-    table().runq.lock().push_back(id);
-    pid
+    table().procs.insert(id, slot);
+    if let Some(parent) = with.link.and_then(crate::sched::slot) {
+        parent.links.lock().push(id);
+    }
+    runq::make_runnable(id);
+    Some(pid)
+}
+
+/// Queues the process of `s` if it is waiting (after something was put in its inbox or
+/// `kill` slot, or its timer fired).
+fn wake(s: &Slot) {
+    let mut st = s.status.lock();
+    if *st == Status::Waiting {
+        *st = Status::Runnable;
+        runq::make_runnable(s.id);
+    }
 }
 
 /// Copies `msg` into a fragment of its own.
@@ -142,11 +199,7 @@ pub fn copy_to_fragment(msg: Term) -> Message {
 pub fn deliver(id: u64, m: Message) {
     if let Some(s) = slot(id) {
         s.inbox.lock().push_back(m);
-        let mut st = s.status.lock();
-        if *st == Status::Waiting {
-            *st = Status::Runnable;
-            table().runq.lock().push_back(id);
-        }
+        wake(&s);
     }
 }
 
@@ -192,9 +245,13 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
 /// Moves messages that arrived in the process's inbox into its mailbox.
 pub fn fetch_inbox(p: &mut Process) {
     if let Some(s) = slot(p.id) {
-        let mut inbox = s.inbox.lock();
-        p.mailbox.extend(inbox.drain(..));
+        fetch_inbox_of(&s, p);
     }
+}
+
+fn fetch_inbox_of(s: &Slot, p: &mut Process) {
+    let mut inbox = s.inbox.lock();
+    p.mailbox.extend(inbox.drain(..));
 }
 
 /// Sends an exit signal from `from` (pid term) with `reason` to process `id`.
@@ -219,40 +276,37 @@ pub fn exit_signal(from: Term, id: u64, reason: Term, linked: bool) {
     } else if reason != Term::atom(am::NORMAL) {
         let mut f = Fragment::new(size_of_term(reason));
         let r = copy_term(&mut f, reason);
-        pending_kills().lock().push((
-            id,
+        set_kill(
+            &s,
             Message {
                 term: r,
                 frag: Some(f),
             },
-        ));
-        let mut st = s.status.lock();
-        if *st == Status::Waiting {
-            *st = Status::Runnable;
-            table().runq.lock().push_back(id);
-        }
+        );
     }
 }
 
-fn pending_kills() -> &'static Mutex<Vec<(u64, Message)>> {
-    static K: OnceLock<Mutex<Vec<(u64, Message)>>> = OnceLock::new();
-    K.get_or_init(|| Mutex::new(Vec::new()))
+/// Records an exit signal that kills `s` (unless an earlier one already does) and wakes
+/// it so that it dies.
+fn set_kill(s: &Slot, m: Message) {
+    {
+        let mut k = s.kill.lock();
+        if k.is_none() {
+            *k = Some(m);
+        }
+    }
+    wake(s);
 }
 
 fn kill(id: u64, reason: Term) {
-    pending_kills().lock().push((
-        id,
-        Message {
-            term: reason,
-            frag: None,
-        },
-    ));
     if let Some(s) = slot(id) {
-        let mut st = s.status.lock();
-        if *st == Status::Waiting {
-            *st = Status::Runnable;
-            table().runq.lock().push_back(id);
-        }
+        set_kill(
+            &s,
+            Message {
+                term: reason,
+                frag: None,
+            },
+        );
     }
 }
 
@@ -260,11 +314,15 @@ fn kill(id: u64, reason: Term) {
 fn finish(p: Box<Process>, reason: Term) {
     let id = p.id;
     let pid = p.pid;
-    let Some(s) = table().procs.write().remove(&id) else {
+    let Some(s) = table().procs.remove(id) else {
         return;
     };
     table().names.write().retain(|_, v| *v != id);
-    let links: Vec<u64> = s.links.lock().drain(..).collect();
+    let links: Vec<u64> = {
+        let mut l = s.links.lock();
+        s.dead.store(true, Ordering::SeqCst);
+        l.drain(..).collect()
+    };
     for l in links {
         if let Some(ls) = slot(l) {
             ls.links.lock().retain(|&x| x != id);
@@ -294,120 +352,105 @@ fn finish(p: Box<Process>, reason: Term) {
     drop(p);
 }
 
-/// Runs processes until one halts the VM; returns the exit status.
-pub fn run(regs: &mut Regs) -> i32 {
-    match run_until_idle(regs) {
-        Some(code) => code,
-        // Nothing can ever run again: the reference VM would idle forever; so do we.
-        None => loop {
-            std::thread::park();
-        },
-    }
+/// Runs processes on the configured number of scheduler threads until one halts the VM;
+/// returns the exit status. When nothing can run any more the VM idles, as the
+/// reference does.
+pub fn run() -> i32 {
+    runq::clear_halt();
+    runq::run_schedulers(schedulers(), false, run_one, fire_timers).unwrap_or(0)
 }
 
 /// Runs processes until one halts the VM (`Some(status)`) or nothing is left that could
-/// run (`None`): no runnable process and no pending timeout.
-pub fn run_until_idle(regs: &mut Regs) -> Option<i32> {
-    loop {
-        let next = table().runq.lock().pop_front();
-        let Some(id) = next else {
-            if !wait_for_timers() {
-                return None;
+/// run (`None`): no runnable process and no pending timeout. Uses `schedulers` threads
+/// (this one included).
+pub fn run_until_idle(schedulers: usize) -> Option<i32> {
+    runq::clear_halt();
+    runq::run_schedulers(schedulers.max(1), true, run_one, fire_timers)
+}
+
+/// Runs process `id` for one time slice on the calling scheduler thread.
+fn run_one(id: u64, regs: &mut Regs) {
+    let Some(s) = slot(id) else { return };
+    let Some(mut p) = s.process.lock().take() else {
+        return;
+    };
+    *s.status.lock() = Status::Running;
+    // An exit signal that arrived while it was not running.
+    if let Some(m) = s.kill.lock().take() {
+        let reason = match m.frag {
+            Some(f) => {
+                p.heap.attach_fragment(f);
+                m.term
             }
-            continue;
+            None => m.term,
         };
-        let Some(s) = slot(id) else { continue };
-        let Some(mut p) = s.process.lock().take() else {
-            continue;
-        };
-        *s.status.lock() = Status::Running;
-        // Exit signals that arrived while it was not running.
-        let kill_reason = {
-            let mut k = pending_kills().lock();
-            k.iter()
-                .position(|(pid, _)| *pid == id)
-                .map(|i| k.remove(i).1)
-        };
-        if let Some(m) = kill_reason {
-            let reason = match m.frag {
-                Some(f) => {
-                    p.heap.attach_fragment(f);
-                    m.term
-                }
-                None => m.term,
-            };
-            finish(p, reason);
-            continue;
+        finish(p, reason);
+        return;
+    }
+    p.trap_exit = s.trap_exit.load(Ordering::Relaxed);
+    fetch_inbox_of(&s, &mut p);
+    p.reds_left = crate::process::CONTEXT_REDS;
+    let before = p.reds_left;
+    let outcome = interp::run(&mut p, regs);
+    p.reductions += (before - p.reds_left).max(0) as u64;
+    match outcome {
+        Outcome::Yield => {
+            *s.process.lock() = Some(p);
+            *s.status.lock() = Status::Runnable;
+            runq::make_runnable(id);
         }
-        p.trap_exit = s.trap_exit.load(Ordering::Relaxed);
-        fetch_inbox(&mut p);
-        p.reds_left = crate::process::CONTEXT_REDS;
-        let before = p.reds_left;
-        let outcome = interp::run(&mut p, regs);
-        p.reductions += (before - p.reds_left).max(0) as u64;
-        match outcome {
-            Outcome::Yield => {
-                *s.status.lock() = Status::Runnable;
-                *s.process.lock() = Some(p);
-                table().runq.lock().push_back(id);
-            }
-            Outcome::Wait => {
-                let deadline = p.timeout_at;
-                let has_new = !s.inbox.lock().is_empty();
-                let killed = pending_kills().lock().iter().any(|(pid, _)| *pid == id);
-                *s.process.lock() = Some(p);
-                let mut st = s.status.lock();
-                if has_new || killed {
-                    *st = Status::Runnable;
-                    table().runq.lock().push_back(id);
-                } else {
-                    *st = Status::Waiting;
-                    if let Some(d) = deadline {
-                        table().timers.lock().push(Reverse((d, id)));
-                    }
+        Outcome::Wait => {
+            let deadline = p.timeout_at;
+            *s.process.lock() = Some(p);
+            // Under the status lock, so that a sender either sees `Waiting` or its
+            // message is seen here.
+            let mut st = s.status.lock();
+            let has_new = !s.inbox.lock().is_empty() || s.kill.lock().is_some();
+            if has_new {
+                *st = Status::Runnable;
+                runq::make_runnable(id);
+            } else {
+                *st = Status::Waiting;
+                if let Some(d) = deadline {
+                    table().timers.lock().push(Reverse((d, id)));
                 }
             }
-            Outcome::Exit(reason) => finish(p, reason),
-            Outcome::Halt(code) => {
-                crate::report::flush_stdout();
-                return Some(code);
-            }
+        }
+        Outcome::Exit(reason) => finish(p, reason),
+        Outcome::Halt(code) => {
+            crate::report::flush_stdout();
+            runq::runtime().halt(code);
         }
     }
 }
 
-/// Sleeps until the next receive timeout and wakes its process. False if there is none.
-fn wait_for_timers() -> bool {
-    let next = table().timers.lock().peek().map(|r| r.0);
-    let Some((deadline, _)) = next else {
-        return false;
-    };
+/// Wakes the processes whose receive timeout passed; returns the next deadline, if any.
+fn fire_timers() -> Option<u64> {
     let now = crate::time::monotonic_ns();
-    if deadline > now {
-        std::thread::sleep(std::time::Duration::from_nanos(deadline - now));
-    }
-    let now = crate::time::monotonic_ns();
-    let mut timers = table().timers.lock();
-    while let Some(&Reverse((d, id))) = timers.peek() {
-        if d > now {
-            break;
+    let mut due = Vec::new();
+    let next = {
+        let mut timers = table().timers.lock();
+        while let Some(&Reverse((d, id))) = timers.peek() {
+            if d > now {
+                break;
+            }
+            timers.pop();
+            due.push((d, id));
         }
-        timers.pop();
-        if let Some(s) = slot(id) {
-            let mut guard = s.process.lock();
-            if let Some(p) = guard.as_mut() {
-                if p.timeout_at == Some(d) {
-                    p.timed_out = true;
-                    let mut st = s.status.lock();
-                    if *st == Status::Waiting {
-                        *st = Status::Runnable;
-                        table().runq.lock().push_back(id);
-                    }
-                }
+        timers.peek().map(|r| r.0 .0)
+    };
+    for (d, id) in due {
+        let Some(s) = slot(id) else { continue };
+        let mut guard = s.process.lock();
+        if let Some(p) = guard.as_mut() {
+            if p.timeout_at == Some(d) {
+                p.timed_out = true;
+                drop(guard);
+                wake(&s);
             }
         }
     }
-    true
+    next
 }
 
 /// Links two processes (both directions).
@@ -415,11 +458,18 @@ pub fn link(a: u64, b: u64) -> bool {
     let (Some(sa), Some(sb)) = (slot(a), slot(b)) else {
         return false;
     };
-    if !sa.links.lock().contains(&b) {
-        sa.links.lock().push(b);
+    {
+        let mut lb = sb.links.lock();
+        if sb.dead.load(Ordering::SeqCst) {
+            return false;
+        }
+        if !lb.contains(&a) {
+            lb.push(a);
+        }
     }
-    if !sb.links.lock().contains(&a) {
-        sb.links.lock().push(a);
+    let mut la = sa.links.lock();
+    if !la.contains(&b) {
+        la.push(b);
     }
     true
 }
@@ -437,7 +487,11 @@ pub fn unlink(a: u64, b: u64) {
 pub fn monitor(watcher: u64, target: u64, ref_id: u64) -> bool {
     match slot(target) {
         Some(s) => {
-            s.monitors.lock().push((ref_id, watcher));
+            let mut m = s.monitors.lock();
+            if s.dead.load(Ordering::SeqCst) {
+                return false;
+            }
+            m.push((ref_id, watcher));
             true
         }
         None => false,
@@ -445,7 +499,8 @@ pub fn monitor(watcher: u64, target: u64, ref_id: u64) -> bool {
 }
 
 pub fn demonitor(ref_id: u64) -> bool {
-    for s in table().procs.read().values() {
+    for id in table().procs.ids() {
+        let Some(s) = slot(id) else { continue };
         let mut m = s.monitors.lock();
         if let Some(i) = m.iter().position(|&(r, _)| r == ref_id) {
             m.remove(i);

@@ -1,0 +1,257 @@
+//! Scheduler threads and their run queues.
+//!
+//! Each scheduler thread owns a `crossbeam_deque::Worker` of runnable process ids; a
+//! process made runnable by code running on a scheduler goes to that scheduler's own
+//! queue (a message wakes its receiver next to the sender, as in the reference), one
+//! made runnable from elsewhere (timers, the embedding thread) goes to the global
+//! `Injector`. A scheduler with nothing to do takes from the injector, then steals from
+//! the others, then sleeps on a condition variable until work is pushed or the next
+//! timer is due: an idle VM uses no CPU.
+
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use parking_lot::{Condvar, Mutex, RwLock};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+pub struct Runtime {
+    injector: Injector<u64>,
+    stealers: RwLock<Vec<Stealer<u64>>>,
+    /// Schedulers asleep in `idle`.
+    sleepers: AtomicUsize,
+    /// Schedulers taking part in the current run.
+    active: AtomicUsize,
+    lock: Mutex<()>,
+    wake: Condvar,
+    halted: AtomicBool,
+    halt_code: AtomicI32,
+    /// The run ends when every scheduler is idle and no timer is pending.
+    idle_ends_run: AtomicBool,
+    idle_reached: AtomicBool,
+    /// The configured number of schedulers (`+S`).
+    configured: AtomicUsize,
+}
+
+pub fn runtime() -> &'static Runtime {
+    static R: OnceLock<Runtime> = OnceLock::new();
+    R.get_or_init(|| Runtime {
+        injector: Injector::new(),
+        stealers: RwLock::new(Vec::new()),
+        sleepers: AtomicUsize::new(0),
+        active: AtomicUsize::new(0),
+        lock: Mutex::new(()),
+        wake: Condvar::new(),
+        halted: AtomicBool::new(false),
+        halt_code: AtomicI32::new(0),
+        idle_ends_run: AtomicBool::new(true),
+        idle_reached: AtomicBool::new(false),
+        configured: AtomicUsize::new(default_schedulers()),
+    })
+}
+
+fn default_schedulers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+thread_local! {
+    /// The run queue of the scheduler running on this thread, if any.
+    static LOCAL: RefCell<Option<Worker<u64>>> = const { RefCell::new(None) };
+}
+
+/// Sets the number of schedulers (`+S N`); takes effect at the next run.
+pub fn set_schedulers(n: usize) {
+    runtime()
+        .configured
+        .store(n.clamp(1, 1024), Ordering::Relaxed);
+}
+
+pub fn schedulers() -> usize {
+    runtime().configured.load(Ordering::Relaxed)
+}
+
+/// Queues process `id` to run.
+pub fn make_runnable(id: u64) {
+    let rt = runtime();
+    let local = LOCAL.with(|l| match l.borrow().as_ref() {
+        Some(w) => {
+            w.push(id);
+            true
+        }
+        None => false,
+    });
+    if !local {
+        rt.injector.push(id);
+    }
+    rt.wake_one();
+}
+
+impl Runtime {
+    fn wake_one(&self) {
+        if self.sleepers.load(Ordering::SeqCst) > 0 {
+            let _g = self.lock.lock();
+            self.wake.notify_one();
+        }
+    }
+
+    fn wake_all(&self) {
+        let _g = self.lock.lock();
+        self.wake.notify_all();
+    }
+
+    pub fn halt(&self, code: i32) {
+        if !self.halted.swap(true, Ordering::SeqCst) {
+            self.halt_code.store(code, Ordering::SeqCst);
+        }
+        self.wake_all();
+    }
+
+    pub fn is_halted(&self) -> bool {
+        self.halted.load(Ordering::Relaxed)
+    }
+
+    fn find_work(&self, local: &Worker<u64>, me: usize) -> Option<u64> {
+        if let Some(id) = local.pop() {
+            return Some(id);
+        }
+        loop {
+            match self.injector.steal_batch_and_pop(local) {
+                Steal::Success(id) => return Some(id),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
+        let stealers = self.stealers.read();
+        let n = stealers.len();
+        for k in 1..n {
+            let s = &stealers[(me + k) % n];
+            loop {
+                match s.steal_batch_and_pop(local) {
+                    Steal::Success(id) => return Some(id),
+                    Steal::Retry => continue,
+                    Steal::Empty => break,
+                }
+            }
+        }
+        None
+    }
+
+    /// Sleeps until there may be work. False when the run is over.
+    fn idle(&self, timers_due: Option<u64>) -> bool {
+        let mut g = self.lock.lock();
+        let sleeping = self.sleepers.fetch_add(1, Ordering::SeqCst) + 1;
+        let done = |rt: &Runtime| {
+            rt.halted.load(Ordering::SeqCst) || rt.idle_reached.load(Ordering::SeqCst)
+        };
+        if done(self) {
+            self.sleepers.fetch_sub(1, Ordering::SeqCst);
+            return false;
+        }
+        if !self.injector.is_empty() {
+            self.sleepers.fetch_sub(1, Ordering::SeqCst);
+            return true;
+        }
+        if sleeping == self.active.load(Ordering::SeqCst)
+            && timers_due.is_none()
+            && self.idle_ends_run.load(Ordering::SeqCst)
+        {
+            // Everyone is asleep, nothing is queued and no timer can wake anybody.
+            self.idle_reached.store(true, Ordering::SeqCst);
+            self.sleepers.fetch_sub(1, Ordering::SeqCst);
+            self.wake.notify_all();
+            return false;
+        }
+        match timers_due {
+            Some(deadline) => {
+                let now = crate::time::monotonic_ns();
+                if deadline > now {
+                    let d = std::time::Duration::from_nanos(deadline - now);
+                    self.wake.wait_for(&mut g, d);
+                }
+            }
+            None => self.wake.wait(&mut g),
+        }
+        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+        !done(self)
+    }
+}
+
+/// Runs `n` schedulers (this thread is one of them) until `halt` (`Some(code)`) or, if
+/// `stop_when_idle`, until nothing can run any more (`None`). `step` runs one process
+/// on the given register file and tells whether it asked to halt.
+pub fn run_schedulers(
+    n: usize,
+    stop_when_idle: bool,
+    step: fn(u64, &mut crate::interp::Regs),
+    timers: fn() -> Option<u64>,
+) -> Option<i32> {
+    let rt = runtime();
+    rt.idle_ends_run.store(stop_when_idle, Ordering::SeqCst);
+    rt.idle_reached.store(false, Ordering::SeqCst);
+    rt.active.store(n, Ordering::SeqCst);
+    let workers: Vec<Worker<u64>> = (0..n).map(|_| Worker::new_fifo()).collect();
+    *rt.stealers.write() = workers.iter().map(|w| w.stealer()).collect();
+    let mut workers = workers.into_iter();
+    let mine = workers.next().expect("at least one scheduler");
+    std::thread::scope(|scope| {
+        for (i, w) in workers.enumerate() {
+            std::thread::Builder::new()
+                .name(format!("scheduler {}", i + 2))
+                .stack_size(32 << 20)
+                .spawn_scoped(scope, move || scheduler_loop(i + 1, w, step, timers))
+                .expect("cannot start a scheduler thread");
+        }
+        scheduler_loop(0, mine, step, timers);
+        rt.wake_all();
+    });
+    rt.stealers.write().clear();
+    rt.active.store(0, Ordering::SeqCst);
+    if rt.halted.load(Ordering::SeqCst) {
+        Some(rt.halt_code.load(Ordering::SeqCst))
+    } else {
+        None
+    }
+}
+
+fn scheduler_loop(
+    me: usize,
+    local: Worker<u64>,
+    step: fn(u64, &mut crate::interp::Regs),
+    timers: fn() -> Option<u64>,
+) {
+    let rt = runtime();
+    let mut regs = crate::interp::Regs::default();
+    LOCAL.with(|l| *l.borrow_mut() = Some(local));
+    loop {
+        if rt.halted.load(Ordering::Relaxed) || rt.idle_reached.load(Ordering::Relaxed) {
+            break;
+        }
+        let next = LOCAL.with(|l| rt.find_work(l.borrow().as_ref().unwrap(), me));
+        match next {
+            Some(id) => step(id, &mut regs),
+            None => {
+                // Expired timers make processes runnable (onto this queue).
+                let due = timers();
+                let again = LOCAL.with(|l| !l.borrow().as_ref().unwrap().is_empty());
+                if !again && !rt.idle(due) {
+                    break;
+                }
+            }
+        }
+    }
+    // Whatever is left in this queue goes back for the next run.
+    LOCAL.with(|l| {
+        if let Some(w) = l.borrow_mut().take() {
+            while let Some(id) = w.pop() {
+                rt.injector.push(id);
+            }
+        }
+    });
+    rt.wake_all();
+}
+
+/// Resets the halt flag (a new run after `halt`, in tests and benches).
+pub fn clear_halt() {
+    runtime().halted.store(false, Ordering::SeqCst);
+}
