@@ -37,7 +37,7 @@ relay(Next) ->
         stop -> Next ! stop
     end.
 
-wait_laps(First, 1, _) ->
+wait_laps(_First, 1, _) ->
     receive {token, C} -> C end;
 wait_laps(First, Laps, _) ->
     receive {token, C} -> First ! {token, C}, wait_laps(First, Laps - 1, C) end.
