@@ -669,6 +669,19 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 set(p, regs, *dst, Term::NIL);
                 ip = next(ip);
             }
+            Op::InitYregs { regs: ys } => {
+                for &y in ys.iter() {
+                    // SAFETY: see y_ptr.
+                    unsafe { *y_ptr(p, y as usize) = Term::NIL };
+                }
+                ip = next(ip);
+            }
+            Op::Swap { a, b } => {
+                let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
+                set(p, regs, *a, vb);
+                set(p, regs, *b, va);
+                ip = next(ip);
+            }
             Op::Bif1 { bif, fail, a, dst } => guard_bif_arm!(*bif, *fail, *dst, *a),
             Op::GcBif1 {
                 bif, fail, a, dst, ..
@@ -943,9 +956,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             | Op::ApplyFun { .. }
             | Op::MakeFun { .. }
             | Op::ProcessExit
-            | Op::InitYregs { .. }
             | Op::Bif0 { .. }
-            | Op::Swap { .. }
             | Op::SetTupleElement { .. }
             | Op::IsFunction2 { .. }
             | Op::Badmatch { .. }
@@ -1184,24 +1195,12 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         Op::ProcessExit => {
             return Flow::Done(Outcome::Exit(Term::atom(am::NORMAL)));
         }
-        Op::InitYregs { regs: ys } => {
-            for &y in ys.iter() {
-                unsafe { *y_ptr(p, y as usize) = Term::NIL };
-            }
-            ip = next(ip);
-        }
         Op::Bif0 { bif, dst } => {
             let v = match bif(p, &[]) {
                 Ok(v) => v,
                 Err(f) => raise!(fault_to_raise(p, f, None, &[])),
             };
             set(p, regs, *dst, v);
-            ip = next(ip);
-        }
-        Op::Swap { a, b } => {
-            let (va, vb) = (get(p, regs, a.as_src()), get(p, regs, b.as_src()));
-            set(p, regs, *a, vb);
-            set(p, regs, *b, va);
             ip = next(ip);
         }
         Op::SetTupleElement {

@@ -19,6 +19,9 @@ pub struct Message {
 // SAFETY: a message's term points only into its own fragment (or literals).
 unsafe impl Send for Message {}
 
+/// A process's incoming messages, appended by senders under the lock.
+pub type Inbox = std::sync::Arc<parking_lot::Mutex<VecDeque<Message>>>;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Status {
     Runnable,
@@ -50,6 +53,9 @@ pub struct Process {
     /// Key/value pairs of the process dictionary (roots for the collector).
     pub dict: Vec<[Term; 2]>,
     pub mailbox: VecDeque<Message>,
+    /// Where other processes append messages; shared with the process's table slot, so
+    /// that receiving needs no table lookup.
+    pub inbox: Inbox,
     /// Index of the next message `loop_rec` looks at.
     pub recv_save: usize,
     /// Receive timeout deadline, in monotonic nanoseconds.
@@ -86,6 +92,7 @@ impl Process {
             reductions: 0,
             dict: Vec::new(),
             mailbox: VecDeque::new(),
+            inbox: Inbox::default(),
             recv_save: 0,
             timeout_at: None,
             timed_out: false,

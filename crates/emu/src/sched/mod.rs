@@ -12,12 +12,12 @@ use crate::bif::Fault;
 use crate::heap::Fragment;
 use crate::interp::{self, Outcome, Regs};
 use crate::object::*;
-use crate::process::{Message, Process, Status};
+use crate::process::{Inbox, Message, Process, Status};
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -28,10 +28,10 @@ pub use runq::{schedulers, set_schedulers};
 
 pub struct Slot {
     pub id: u64,
-    pub inbox: Mutex<VecDeque<Message>>,
+    pub inbox: Inbox,
     pub process: Mutex<Option<Box<Process>>>,
     pub status: Mutex<Status>,
-    /// Monitors held on this process: (monitor ref id, watcher pid, ref term copy id).
+    /// Monitors held on this process: (monitor reference id, watcher).
     pub monitors: Mutex<Vec<(u64, u64)>>,
     pub links: Mutex<Vec<u64>>,
     pub trap_exit: std::sync::atomic::AtomicBool,
@@ -152,7 +152,7 @@ pub fn try_spawn(
     let pid = p.pid;
     let slot = Arc::new(Slot {
         id,
-        inbox: Mutex::new(VecDeque::new()),
+        inbox: p.inbox.clone(),
         process: Mutex::new(Some(p)),
         status: Mutex::new(Status::Runnable),
         monitors: Mutex::new(with.monitor.into_iter().collect()),
@@ -244,13 +244,7 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
 
 /// Moves messages that arrived in the process's inbox into its mailbox.
 pub fn fetch_inbox(p: &mut Process) {
-    if let Some(s) = slot(p.id) {
-        fetch_inbox_of(&s, p);
-    }
-}
-
-fn fetch_inbox_of(s: &Slot, p: &mut Process) {
-    let mut inbox = s.inbox.lock();
+    let mut inbox = p.inbox.lock();
     p.mailbox.extend(inbox.drain(..));
 }
 
@@ -388,7 +382,7 @@ fn run_one(id: u64, regs: &mut Regs) {
         return;
     }
     p.trap_exit = s.trap_exit.load(Ordering::Relaxed);
-    fetch_inbox_of(&s, &mut p);
+    fetch_inbox(&mut p);
     p.reds_left = crate::process::CONTEXT_REDS;
     let before = p.reds_left;
     let outcome = interp::run(&mut p, regs);

@@ -71,20 +71,27 @@ pub fn schedulers() -> usize {
     runtime().configured.load(Ordering::Relaxed)
 }
 
-/// Queues process `id` to run.
+/// Queues process `id` to run. On a scheduler thread it goes to that scheduler's queue,
+/// and a sleeping scheduler is woken only when that queue already holds other work: a
+/// lone wake-up (the receiver of a message, typically) runs here as soon as the current
+/// process yields or waits, and waking a sibling for it would only bounce the pair
+/// between threads (measured: 500k ping-pongs took 1.6x as long at +S 2 as at +S 1).
 pub fn make_runnable(id: u64) {
     let rt = runtime();
-    let local = LOCAL.with(|l| match l.borrow().as_ref() {
-        Some(w) => {
+    let backlog = LOCAL.with(|l| {
+        l.borrow().as_ref().map(|w| {
             w.push(id);
-            true
-        }
-        None => false,
+            w.len() > 1
+        })
     });
-    if !local {
-        rt.injector.push(id);
+    match backlog {
+        Some(false) => {}
+        Some(true) => rt.wake_one(),
+        None => {
+            rt.injector.push(id);
+            rt.wake_one();
+        }
     }
-    rt.wake_one();
 }
 
 impl Runtime {
