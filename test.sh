@@ -15,6 +15,10 @@ cargo test --release --workspace
 "$oxbeam" check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
 tests/differential.sh "$oxbeam"
 
+# Stress: a million processes (no leaked memory), 100k alive, ping-pong beside busy
+# loops, 10M messages through a ring.
+tests/stress/run.sh "$oxbeam"
+
 # The debug build: object accessors check their argument kinds and the heap verifier
 # runs after every collection.
 cargo build --bin oxbeam

@@ -2,8 +2,13 @@
 # Run every benchmark in benches/erl on the reference `erl` and on oxbeam and
 # print a markdown table comparing the self-reported timings.
 #
-# Usage: benches/side_by_side.sh [OXBEAM_BINARY]   (default: target/release/oxbeam)
+# Usage: benches/side_by_side.sh [OXBEAM_BINARY [BENCH...]]
+#        OXBEAM_BINARY defaults to target/release/oxbeam (pass "" for the default when
+#        naming benchmarks); BENCH names a module in benches/erl (e.g. bench_ring) and
+#        restricts the run to those, in the order given (default: all).
 # Env:   TIMEOUT (seconds per run, default 300)
+#        ERL_FLAGS, OXBEAM_FLAGS: extra emulator flags, word-split and passed to the
+#        respective VM before -noshell (e.g. OXBEAM_FLAGS="+S 1" ERL_FLAGS="+S 1").
 #
 # Each benchmark module M exports main/0, which prints exactly
 #   result: <term>
@@ -14,6 +19,9 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 oxbeam="${1:-$root/target/release/oxbeam}"
+[ "$#" -gt 0 ] && shift
+read -r -a erl_flags <<<"${ERL_FLAGS:-}"
+read -r -a oxbeam_flags <<<"${OXBEAM_FLAGS:-}"
 case "$oxbeam" in
     /*) ;;
     */*) oxbeam="$(pwd)/$oxbeam" ;;
@@ -31,12 +39,22 @@ if ! (cd "$here/erl" && erlc -o "$tmp/ebin" ./*.erl) >"$tmp/erlc.log" 2>&1; then
     exit 1
 fi
 
-# run VM MODULE -> sets out_result, out_time (empty on failure)
+if [ "$#" -gt 0 ]; then
+    benches=("$@")
+else
+    benches=()
+    for f in "$here"/erl/*.erl; do
+        benches+=("$(basename "$f" .erl)")
+    done
+fi
+
+# run MODULE VM [FLAGS...] -> sets out_result, out_time (empty on failure)
 run_bench() {
-    local vm="$1" m="$2" out
+    local m="$1" out
+    shift
     out_result=""; out_time=""
     out="$(cd "$tmp/run" && ERL_CRASH_DUMP_SECONDS=0 timeout "$timeout_s" \
-            "$vm" -noshell -pa "$tmp/ebin" -s "$m" main -s erlang halt </dev/null 2>/dev/null)" || return 1
+            "$@" -noshell -pa "$tmp/ebin" -s "$m" main -s erlang halt </dev/null 2>/dev/null)" || return 1
     out_result="$(printf '%s\n' "$out" | sed -n 's/^result: //p' | head -n 1)"
     out_time="$(printf '%s\n' "$out" | sed -n 's/^time_us: \([0-9][0-9]*\)$/\1/p' | head -n 1)"
     [ -n "$out_result" ] && [ -n "$out_time" ]
@@ -44,9 +62,12 @@ run_bench() {
 
 echo "| benchmark | erl µs | oxbeam µs | ratio (oxbeam/erl) | result match |"
 echo "|---|---:|---:|---:|:---:|"
-for f in "$here"/erl/*.erl; do
-    m="$(basename "$f" .erl)"
-    if run_bench erl "$m"; then
+for m in "${benches[@]}"; do
+    if [ ! -f "$here/erl/$m.erl" ]; then
+        echo "| $m | FAIL (no benches/erl/$m.erl) | - | - | - |"
+        continue
+    fi
+    if run_bench "$m" erl ${erl_flags[@]+"${erl_flags[@]}"}; then
         erl_res="$out_result"; erl_t="$out_time"
     else
         echo "| $m | FAIL | - | - | - |"
@@ -56,7 +77,7 @@ for f in "$here"/erl/*.erl; do
         echo "| $m | $erl_t | FAIL (no binary) | - | - |"
         continue
     fi
-    if run_bench "$oxbeam" "$m"; then
+    if run_bench "$m" "$oxbeam" ${oxbeam_flags[@]+"${oxbeam_flags[@]}"}; then
         ox_res="$out_result"; ox_t="$out_time"
         if [ "$erl_t" -gt 0 ]; then
             ratio="$(awk -v a="$ox_t" -v b="$erl_t" 'BEGIN { printf "%.2f", a / b }')"

@@ -71,6 +71,14 @@ pub enum Trap {
     ApplyFun { fun: Term, args: Term },
     /// Stop the VM with this exit status (`halt/0,1,2`).
     Halt(i32),
+    /// End the process with this reason (an exit signal it handled said so).
+    Exit(Term),
+    /// Handle the process's own queued signals (one it just sent itself, say), then
+    /// return the value unless one of them ends the process.
+    HandleSignals(Term),
+    /// Not possible now (another scheduler is running the process it needs to look
+    /// at): let others run, then call the BIF again with the same arguments.
+    Retry,
 }
 
 impl Fault {

@@ -242,6 +242,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     heap.end = unsafe { to_start.add(to_size) };
     heap.hwm = new_htop;
     heap.frags.clear();
+    heap.attached_words = 0;
     if full {
         heap.old = Words::empty();
         heap.old_top = 0;

@@ -113,6 +113,8 @@ pub struct Heap {
     pub(crate) old: Words,
     pub(crate) old_top: usize,
     pub frags: Vec<Fragment>,
+    /// Words in fragments attached since the last collection (received messages).
+    pub attached_words: usize,
     /// Addresses of refc-binary handles on this heap (young, old or fragments): the
     /// collector releases the off-heap data of those that died.
     pub off_heap: Vec<*mut Term>,
@@ -159,6 +161,7 @@ impl Heap {
             fullsweep_after: DEFAULT_FULLSWEEP_AFTER,
             minor_gcs: 0,
             gc_count: 0,
+            attached_words: 0,
             want_gc: crate::gc::stress_mode(),
             stress: crate::gc::stress_mode(),
         }
@@ -223,6 +226,13 @@ impl Heap {
 
     /// Adds a fragment built elsewhere (a received message) to the young generation.
     pub fn attach_fragment(&mut self, mut f: Fragment) {
+        // Received data counts against the heap like allocations do: collect once as
+        // much arrived as the young heap holds (collecting at every message would scan a
+        // long mailbox each time).
+        self.attached_words += f.used;
+        if self.attached_words >= self.young_size() {
+            self.want_gc = true;
+        }
         self.off_heap.append(&mut f.off_heap);
         // Keep the last fragment the one with free room for alloc_in_fragment.
         let last = self.frags.pop();

@@ -489,6 +489,12 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                         return Outcome::Yield;
                     }
                     TrapAction::Halt(code) => return Outcome::Halt(code),
+                    TrapAction::Exit(reason) => return Outcome::Exit(reason),
+                    TrapAction::Retry => {
+                        p.ip = ip;
+                        p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
+                        return Outcome::Yield;
+                    }
                 },
             };
             regs.x[0] = v;
@@ -1320,7 +1326,9 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         }
         Op::LoopRec { fail, dst } => {
             if p.recv_save >= p.mailbox.len() {
-                crate::sched::fetch_inbox(p);
+                if let Some(reason) = crate::sched::fetch_inbox(p) {
+                    return Flow::Done(Outcome::Exit(reason));
+                }
             }
             if p.recv_save < p.mailbox.len() {
                 let m = p.mailbox[p.recv_save].term;
@@ -1336,19 +1344,19 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             ip = jump(ip, *l);
         }
         Op::RemoveMessage => {
-            if let Some(m) = p.mailbox.remove(p.recv_save) {
+            if let Some(m) = p.remove_message(p.recv_save) {
                 if let Some(f) = m.frag {
                     p.heap.attach_fragment(f);
-                    p.heap.want_gc = true;
                 }
             }
             p.recv_save = 0;
-            p.timeout_at = None;
-            p.timed_out = false;
+            p.cancel_receive_timeout();
             ip = next(ip);
         }
         Op::Wait { target } => {
-            crate::sched::fetch_inbox(p);
+            if let Some(reason) = crate::sched::fetch_inbox(p) {
+                return Flow::Done(Outcome::Exit(reason));
+            }
             if p.recv_save < p.mailbox.len() {
                 ip = jump(ip, *target);
             } else {
@@ -1357,19 +1365,28 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             }
         }
         Op::WaitTimeout { target, time } => {
+            if let Some(reason) = crate::sched::fetch_inbox(p) {
+                return Flow::Done(Outcome::Exit(reason));
+            }
+            // Messages not looked at yet are matched before the expiry counts (unless
+            // the receive has no clauses: its target is this instruction).
+            let scan = jump(ip, *target);
+            if p.recv_save < p.mailbox.len() && scan != ip {
+                return Flow::Jump(scan);
+            }
             if p.timed_out {
                 p.timed_out = false;
-                p.timeout_at = None;
+                p.recv_timeout_set = false;
                 ip = next(ip);
                 return Flow::Jump(ip);
             }
-            crate::sched::fetch_inbox(p);
-            if p.recv_save < p.mailbox.len() {
-                ip = jump(ip, *target);
-                return Flow::Jump(ip);
+            if p.recv_timeout_set {
+                p.ip = ip;
+                return Flow::Done(Outcome::Wait);
             }
             let t = get(p, regs, *time);
             if t == Term::atom(am::INFINITY) {
+                p.recv_timeout_set = true;
                 p.ip = ip;
                 return Flow::Done(Outcome::Wait);
             }
@@ -1381,24 +1398,70 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
                 ip = next(ip);
                 return Flow::Jump(ip);
             }
-            if p.timeout_at.is_none() {
-                p.timeout_at = Some(crate::time::monotonic_ns() + ms * 1_000_000);
+            p.recv_timeout_set = true;
+            if p.recv_timer.is_none() {
+                p.recv_timer_seq += 1;
+                let deadline = crate::sched::timers::deadline_after(ms);
+                p.recv_timer = Some(crate::sched::timers::start_receive_timeout(
+                    p.id,
+                    p.recv_timer_seq,
+                    deadline,
+                ));
             }
             p.ip = ip;
             return Flow::Done(Outcome::Wait);
         }
         Op::Timeout => {
             p.recv_save = 0;
-            p.timeout_at = None;
+            p.cancel_receive_timeout();
             ip = next(ip);
         }
         Op::RecvMarkerReserve { dst } => {
-            let r = crate::bifs::erlang::new_ref(p);
-            set(p, regs, *dst, r);
+            // Messages still in the inbox were sent before the marker: they go before it.
+            if let Some(reason) = crate::sched::fetch_inbox(p) {
+                return Flow::Done(Outcome::Exit(reason));
+            }
+            if p.recv_markers.len() == crate::process::MAX_RECV_MARKERS {
+                p.recv_markers.remove(0);
+            }
+            p.recv_markers.push(crate::process::RecvMarker {
+                ref_id: 0,
+                position: p.mailbox.len(),
+            });
+            let marker = Term::small(p.recv_markers.len() as i64 - 1);
+            set(p, regs, *dst, marker);
             ip = next(ip);
         }
-        Op::RecvMarkerBind { .. } | Op::RecvMarkerClear { .. } | Op::RecvMarkerUse { .. } => {
-            ip = next(ip)
+        Op::RecvMarkerBind { marker, reference } => {
+            let (m, r) = (get(p, regs, *marker), get(p, regs, *reference));
+            if let (Some(i), true) = (term_to_i64(m), is_ref(r)) {
+                if let Some(slot) = p.recv_markers.get_mut(i as usize) {
+                    if slot.ref_id == 0 {
+                        slot.ref_id = ref_id(r);
+                    }
+                }
+            }
+            ip = next(ip);
+        }
+        Op::RecvMarkerUse { reference } => {
+            let r = get(p, regs, *reference);
+            if is_ref(r) {
+                let id = ref_id(r);
+                if let Some(m) = p.recv_markers.iter().find(|m| m.ref_id == id) {
+                    if m.position <= p.mailbox.len() && m.position > p.recv_save {
+                        p.recv_save = m.position;
+                    }
+                }
+            }
+            ip = next(ip);
+        }
+        Op::RecvMarkerClear { reference } => {
+            let r = get(p, regs, *reference);
+            if is_ref(r) {
+                let id = ref_id(r);
+                p.recv_markers.retain(|m| m.ref_id != id);
+            }
+            ip = next(ip);
         }
         Op::GetMapElements { fail, map, pairs } => {
             let m = get(p, regs, *map);
@@ -1461,6 +1524,10 @@ enum TrapAction {
     Apply(Result<(*const Op, usize), Raise>),
     Yield(Term),
     Halt(i32),
+    /// The process ends with this reason (not an exception: nothing can catch it).
+    Exit(Term),
+    /// Run the instruction again after other processes ran.
+    Retry,
 }
 
 fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
@@ -1471,6 +1538,12 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             TrapAction::Value(v)
         }
         Trap::Halt(code) => TrapAction::Halt(code),
+        Trap::HandleSignals(v) => match crate::sched::fetch_inbox(p) {
+            Some(reason) => TrapAction::Exit(reason),
+            None => TrapAction::Value(v),
+        },
+        Trap::Retry => TrapAction::Retry,
+        Trap::Exit(reason) => TrapAction::Exit(reason),
         Trap::Apply {
             module,
             function,

@@ -19,8 +19,48 @@ pub struct Message {
 // SAFETY: a message's term points only into its own fragment (or literals).
 unsafe impl Send for Message {}
 
-/// A process's incoming messages, appended by senders under the lock.
-pub type Inbox = std::sync::Arc<parking_lot::Mutex<VecDeque<Message>>>;
+/// An exit signal on its way to a process. The receiver decides what it means (die,
+/// ignore, or turn it into an `{'EXIT', From, Reason}` message) when it handles it, in
+/// order with the messages queued before it.
+pub struct ExitSignal {
+    /// The sending process's pid.
+    pub from: Term,
+    pub reason: Term,
+    /// `{'EXIT', From, Reason}`, built by the sender next to `reason` in `frag`.
+    pub trap_message: Term,
+    pub frag: Option<Fragment>,
+    /// Sent because a linked process exited (`kill` is then trappable, as in the
+    /// reference), rather than by `exit/2`.
+    pub linked: bool,
+}
+
+// SAFETY: the terms point only into the signal's own fragment (or are immediates).
+unsafe impl Send for ExitSignal {}
+
+/// What one process sends another: every signal from one sender to one receiver goes
+/// through the receiver's single queue, so they are handled in the order sent.
+pub enum Signal {
+    Message(Message),
+    Exit(Box<ExitSignal>),
+    /// Receive timeout number `seq` (see `Process::recv_timer_seq`) expired.
+    Timeout(u64),
+}
+
+/// A process's incoming signals, appended by senders under the lock.
+pub type Inbox = std::sync::Arc<parking_lot::Mutex<VecDeque<Signal>>>;
+
+/// A receive marker (see `Process::recv_markers`).
+#[derive(Clone, Copy, Debug)]
+pub struct RecvMarker {
+    /// The id of the reference it is bound to (0 while reserved but not bound).
+    pub ref_id: u64,
+    /// Mailbox index of the first message that arrived after the marker was set.
+    pub position: usize,
+}
+
+/// Receive markers a process keeps at most (the oldest is dropped beyond that; a receive
+/// without its marker scans from the start, which is slower but still right).
+pub const MAX_RECV_MARKERS: usize = 4;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Status {
@@ -58,9 +98,17 @@ pub struct Process {
     pub inbox: Inbox,
     /// Index of the next message `loop_rec` looks at.
     pub recv_save: usize,
-    /// Receive timeout deadline, in monotonic nanoseconds.
-    pub timeout_at: Option<u64>,
+    /// Receive markers: where the mailbox ended when a reference was made, so that a
+    /// `receive` matching only that reference skips the older messages.
+    pub recv_markers: Vec<RecvMarker>,
+    /// The pending timeout of the current `receive ... after`.
+    pub recv_timer: Option<crate::sched::timers::ReceiveTimer>,
+    /// Number of the latest receive timeout started (tells a stale expiry apart).
+    pub recv_timer_seq: u64,
     pub timed_out: bool,
+    /// The current receive's `after` value was read (its timer runs, or it is
+    /// `infinity`): waking up must not read it again, the register holding it is gone.
+    pub recv_timeout_set: bool,
     pub group_leader: Term,
     pub status: Status,
     pub catches: u32,
@@ -94,8 +142,11 @@ impl Process {
             mailbox: VecDeque::new(),
             inbox: Inbox::default(),
             recv_save: 0,
-            timeout_at: None,
+            recv_markers: Vec::new(),
+            recv_timer: None,
+            recv_timer_seq: 0,
             timed_out: false,
+            recv_timeout_set: false,
             group_leader: Term::NIL,
             status: Status::Runnable,
             catches: 0,
@@ -151,6 +202,35 @@ impl Process {
         }
         self.group_leader = single[0];
         self.exit_reason = single[1];
+    }
+
+    /// Removes the message at `index` from the mailbox, keeping receive markers on the
+    /// same messages.
+    pub fn remove_message(&mut self, index: usize) -> Option<Message> {
+        let m = self.mailbox.remove(index)?;
+        for marker in self.recv_markers.iter_mut() {
+            if marker.position > index {
+                marker.position -= 1;
+            }
+        }
+        Some(m)
+    }
+
+    /// The mailbox was reordered or filtered: markers no longer point anywhere useful, so
+    /// receives scan from the start.
+    pub fn reset_recv_markers(&mut self) {
+        for marker in self.recv_markers.iter_mut() {
+            marker.position = 0;
+        }
+    }
+
+    /// Stops the pending receive timeout, if any.
+    pub fn cancel_receive_timeout(&mut self) {
+        if let Some(t) = self.recv_timer.take() {
+            crate::sched::timers::cancel_receive_timeout(t);
+        }
+        self.timed_out = false;
+        self.recv_timeout_set = false;
     }
 
     /// Looks a key up in the process dictionary.

@@ -511,6 +511,12 @@ fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     let opts = list_to_vec(a[1]).ok_or(BADARG)?;
+    if !opts.iter().all(|o| {
+        o.as_atom()
+            .is_some_and(|x| matches!(x.name(), "flush" | "info"))
+    }) {
+        return Err(BADARG);
+    }
     let found = sched::demonitor(ref_id(a[0]));
     let flush = opts
         .iter()
@@ -519,7 +525,9 @@ fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
         .iter()
         .any(|o| o.as_atom().map(|x| x.name() == "info").unwrap_or(false));
     if flush {
-        sched::fetch_inbox(p);
+        if let Some(reason) = sched::fetch_inbox(p) {
+            return Err(Fault::Trap(Trap::Exit(reason)));
+        }
         let id = ref_id(a[0]);
         p.mailbox.retain(|m| {
             let t = m.term;
@@ -530,6 +538,7 @@ fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
                 && ref_id(tuple_get(t, 1)) == id)
         });
         p.recv_save = 0;
+        p.reset_recv_markers();
     }
     Ok(if info {
         Term::boolean(found)
@@ -576,24 +585,11 @@ fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
         }
         return Err(BADARG);
     }
-    if target == p.pid {
-        if a[1] == Term::atom(am::NORMAL) && !p.trap_exit {
-            return Ok(Term::TRUE);
-        }
-        if p.trap_exit && a[1] != Term::atom(am::KILL) {
-            let msg = make_tuple(&mut p.heap, &[Term::atom(am::EXIT), p.pid, a[1]]);
-            let m = sched::copy_to_fragment(msg);
-            p.mailbox.push_back(m);
-            return Ok(Term::TRUE);
-        }
-        let reason = if a[1] == Term::atom(am::KILL) {
-            Term::atom(am::KILLED)
-        } else {
-            a[1]
-        };
-        return Err(Fault::Raise(Class::Exit, reason));
-    }
     sched::exit_signal(p.pid, target.pid_value(), a[1], false);
+    if target == p.pid {
+        // A signal to oneself takes effect before exit/2 returns.
+        return Err(Fault::Trap(Trap::HandleSignals(Term::TRUE)));
+    }
     Ok(Term::TRUE)
 }
 
@@ -639,9 +635,14 @@ fn is_process_alive(p: &mut Process, a: &[Term]) -> BifResult {
     if !a[0].is_local_pid() {
         return Err(BADARG);
     }
-    Ok(Term::boolean(
-        a[0] == p.pid || sched::slot(a[0].pid_value()).is_some(),
-    ))
+    if a[0] == p.pid {
+        return Ok(Term::TRUE);
+    }
+    // Signals sent to it before this call are handled before it is looked at.
+    if sched::exit_signal_pending(p.pid, a[0].pid_value()) {
+        return Err(Fault::Trap(Trap::Retry));
+    }
+    Ok(Term::boolean(sched::slot(a[0].pid_value()).is_some()))
 }
 
 fn send2(p: &mut Process, a: &[Term]) -> BifResult {
@@ -649,8 +650,34 @@ fn send2(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(a[1])
 }
 
+/// Checks the options of `send/3` and `send_nosuspend/3`: a proper list of `noconnect`
+/// and `nosuspend` (local sends never connect or suspend, so they change nothing).
+fn check_send_options(opts: Term) -> Result<(), Fault> {
+    let items = list_to_vec(opts).ok_or(BADARG)?;
+    if items.iter().all(|o| {
+        o.as_atom()
+            .is_some_and(|a| matches!(a.name(), "noconnect" | "nosuspend"))
+    }) {
+        Ok(())
+    } else {
+        Err(BADARG)
+    }
+}
+
 fn send3(p: &mut Process, a: &[Term]) -> BifResult {
+    check_send_options(a[2])?;
     sched::send(p, a[0], a[1])?;
+    // Another node is never connected (no distribution): with `noconnect` the send
+    // says so instead of trying.
+    let to = a[0];
+    let remote = is_tuple(to)
+        && tuple_arity(to) == 2
+        && tuple_get(to, 1).as_atom().is_some_and(|n| n != am::NONODE);
+    if remote
+        && list_to_vec(a[2]).is_some_and(|o| o.contains(&Term::atom(Atom::from_str("noconnect"))))
+    {
+        return Ok(Term::atom(Atom::from_str("noconnect")));
+    }
     Ok(Term::atom(am::OK))
 }
 
@@ -686,7 +713,6 @@ fn process_flag(p: &mut Process, a: &[Term]) -> BifResult {
             }
             let old = Term::boolean(p.trap_exit);
             p.trap_exit = a[1] == Term::TRUE;
-            sched::set_trap_exit(p.id, p.trap_exit);
             Ok(old)
         }
         am::PRIORITY => Ok(Term::atom(Atom::from_str("normal"))),

@@ -19,6 +19,7 @@ pub mod maps_bifs;
 pub mod math;
 pub mod persistent;
 pub mod system;
+pub mod timer_bifs;
 pub mod zlib_bifs;
 
 fn by_fn() -> &'static RwLock<HashMap<usize, &'static Export>> {
@@ -57,6 +58,7 @@ pub fn register_all() {
         system::register();
         persistent::register();
         zlib_bifs::register();
+        timer_bifs::register();
     });
 }
 

@@ -201,13 +201,29 @@ fn with_process<R>(
     if pid == p.pid {
         return Ok(Some(f(p, None)));
     }
+    // Signals sent to it before this call are handled before it is looked at.
+    if sched::exit_signal_pending(p.pid, pid.pid_value()) {
+        return Err(Fault::Trap(Trap::Retry));
+    }
     let Some(slot) = sched::slot(pid.pid_value()) else {
         return Ok(None);
     };
     let mut guard = slot.process.lock();
     match guard.as_mut() {
-        Some(other) => Ok(Some(f(p, Some(other)))),
-        None => Ok(None),
+        Some(other) => {
+            // Messages still in its inbox are part of its queue.
+            if let Some(reason) = sched::fetch_inbox(other) {
+                // One of them ended it.
+                if let Some(gone) = guard.take() {
+                    drop(guard);
+                    sched::finish(gone, reason);
+                }
+                return Ok(None);
+            }
+            Ok(Some(f(p, Some(other))))
+        }
+        // Running on another scheduler: ask again once it is back.
+        None => Err(Fault::Trap(Trap::Retry)),
     }
 }
 

@@ -12,17 +12,18 @@ use crate::bif::Fault;
 use crate::heap::Fragment;
 use crate::interp::{self, Outcome, Regs};
 use crate::object::*;
-use crate::process::{Inbox, Message, Process, Status};
+use crate::process::{ExitSignal, Inbox, Message, Process, Signal, Status};
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
 pub mod runq;
 pub mod table;
+pub mod timer_wheel;
+pub mod timers;
 
 pub use runq::{schedulers, set_schedulers};
 
@@ -34,9 +35,6 @@ pub struct Slot {
     /// Monitors held on this process: (monitor reference id, watcher).
     pub monitors: Mutex<Vec<(u64, u64)>>,
     pub links: Mutex<Vec<u64>>,
-    pub trap_exit: std::sync::atomic::AtomicBool,
-    /// An exit signal that kills the process at its next scheduling (the first wins).
-    pub kill: Mutex<Option<Message>>,
     /// Set (under the `links` lock) when the process has exited: from then on a new
     /// link or monitor finds it dead instead of being added to lists nobody reads.
     pub dead: std::sync::atomic::AtomicBool,
@@ -45,7 +43,6 @@ pub struct Slot {
 struct Table {
     procs: table::ProcessTable,
     names: RwLock<HashMap<Atom, u64>>,
-    timers: Mutex<BinaryHeap<Reverse<(u64, u64)>>>,
 }
 
 static PROCESS_LIMIT: std::sync::atomic::AtomicUsize =
@@ -61,7 +58,6 @@ fn table() -> &'static Table {
     T.get_or_init(|| Table {
         procs: table::ProcessTable::new(PROCESS_LIMIT.load(Ordering::Relaxed)),
         names: RwLock::new(HashMap::new()),
-        timers: Mutex::new(BinaryHeap::new()),
     })
 }
 
@@ -157,8 +153,6 @@ pub fn try_spawn(
         status: Mutex::new(Status::Runnable),
         monitors: Mutex::new(with.monitor.into_iter().collect()),
         links: Mutex::new(with.link.into_iter().collect()),
-        trap_exit: std::sync::atomic::AtomicBool::new(false),
-        kill: Mutex::new(None),
         dead: std::sync::atomic::AtomicBool::new(false),
     });
     table().procs.insert(id, slot);
@@ -169,9 +163,9 @@ pub fn try_spawn(
     Some(pid)
 }
 
-/// Queues the process of `s` if it is waiting (after something was put in its inbox or
-/// `kill` slot, or its timer fired).
-fn wake(s: &Slot) {
+/// Queues the process of `s` if it is waiting (after something was put in its inbox, or
+/// its timer fired).
+pub(crate) fn wake(s: &Slot) {
     let mut st = s.status.lock();
     if *st == Status::Waiting {
         *st = Status::Runnable;
@@ -198,7 +192,7 @@ pub fn copy_to_fragment(msg: Term) -> Message {
 /// Delivers a message to process `id` (dropped if it does not exist).
 pub fn deliver(id: u64, m: Message) {
     if let Some(s) = slot(id) {
-        s.inbox.lock().push_back(m);
+        s.inbox.lock().push_back(Signal::Message(m));
         wake(&s);
     }
 }
@@ -223,7 +217,8 @@ pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
             return Ok(None);
         }
     }
-    if to.is_local_port() {
+    // A reference is an alias; one not active drops the message.
+    if to.is_local_port() || is_ref(to) {
         return Ok(None);
     }
     Err(crate::bif::BADARG)
@@ -242,70 +237,84 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
     Ok(())
 }
 
-/// Moves messages that arrived in the process's inbox into its mailbox.
-pub fn fetch_inbox(p: &mut Process) {
-    let mut inbox = p.inbox.lock();
-    p.mailbox.extend(inbox.drain(..));
-}
-
-/// Sends an exit signal from `from` (pid term) with `reason` to process `id`.
-pub fn exit_signal(from: Term, id: u64, reason: Term, linked: bool) {
-    let Some(s) = slot(id) else { return };
-    let trap = s.trap_exit.load(Ordering::Relaxed);
-    if reason == Term::atom(am::KILL) && !linked {
-        kill(id, Term::atom(am::KILLED));
-        return;
-    }
-    if trap {
-        let mut f = Fragment::new(4 + size_of_term(reason));
-        let r = copy_term(&mut f, reason);
-        let t = make_tuple(&mut f, &[Term::atom(am::EXIT), from, r]);
-        deliver(
-            id,
-            Message {
-                term: t,
-                frag: Some(f),
-            },
-        );
-    } else if reason != Term::atom(am::NORMAL) {
-        let mut f = Fragment::new(size_of_term(reason));
-        let r = copy_term(&mut f, reason);
-        set_kill(
-            &s,
-            Message {
-                term: r,
-                frag: Some(f),
-            },
-        );
-    }
-}
-
-/// Records an exit signal that kills `s` (unless an earlier one already does) and wakes
-/// it so that it dies.
-fn set_kill(s: &Slot, m: Message) {
-    {
-        let mut k = s.kill.lock();
-        if k.is_none() {
-            *k = Some(m);
+/// Handles the signals that arrived in the process's inbox, in order: messages move to
+/// the mailbox, exit signals are acted on. Returns the exit reason if one of them ends
+/// the process (the signals after it are then irrelevant).
+pub fn fetch_inbox(p: &mut Process) -> Option<Term> {
+    let inbox = p.inbox.clone();
+    let mut inbox = inbox.lock();
+    while let Some(signal) = inbox.pop_front() {
+        match signal {
+            Signal::Message(m) => p.mailbox.push_back(m),
+            Signal::Exit(e) => {
+                if let Some(reason) = handle_exit_signal(p, *e) {
+                    return Some(reason);
+                }
+            }
+            Signal::Timeout(seq) => {
+                if p.recv_timer.is_some() && p.recv_timer_seq == seq {
+                    p.recv_timer = None;
+                    p.timed_out = true;
+                }
+            }
         }
     }
-    wake(s);
+    None
 }
 
-fn kill(id: u64, reason: Term) {
-    if let Some(s) = slot(id) {
-        set_kill(
-            &s,
-            Message {
-                term: reason,
-                frag: None,
-            },
-        );
+/// What an exit signal does to the receiving process `p`: `Some(reason)` if it ends it.
+fn handle_exit_signal(p: &mut Process, e: ExitSignal) -> Option<Term> {
+    let kill = Term::atom(am::KILL);
+    if e.reason == kill && !e.linked {
+        return Some(Term::atom(am::KILLED));
     }
+    if p.trap_exit {
+        p.mailbox.push_back(Message {
+            term: e.trap_message,
+            frag: e.frag,
+        });
+        return None;
+    }
+    if e.reason == Term::atom(am::NORMAL) && e.from != p.pid {
+        return None;
+    }
+    if let Some(f) = e.frag {
+        p.heap.attach_fragment(f);
+    }
+    Some(e.reason)
+}
+
+/// Sends an exit signal from `from` (pid term) with `reason` to process `id`; `linked`
+/// when it is the exit of a linked process.
+pub fn exit_signal(from: Term, id: u64, reason: Term, linked: bool) {
+    let Some(s) = slot(id) else { return };
+    let mut f = Fragment::new(4 + size_of_term(reason));
+    let r = copy_term(&mut f, reason);
+    let t = make_tuple(&mut f, &[Term::atom(am::EXIT), from, r]);
+    let signal = ExitSignal {
+        from,
+        reason: r,
+        trap_message: t,
+        frag: Some(f),
+        linked,
+    };
+    s.inbox.lock().push_back(Signal::Exit(Box::new(signal)));
+    wake(&s);
+}
+
+/// True while an exit signal from `from` is queued to process `id` and not yet handled
+/// (`is_process_alive` and `process_info` wait for those, as the reference orders them).
+pub fn exit_signal_pending(from: Term, id: u64) -> bool {
+    slot(id).is_some_and(|s| {
+        s.inbox
+            .lock()
+            .iter()
+            .any(|sig| matches!(sig, Signal::Exit(e) if e.from == from))
+    })
 }
 
 /// Cleans up after process `p` exited with `reason`: links, monitors, registry.
-fn finish(p: Box<Process>, reason: Term) {
+pub fn finish(p: Box<Process>, reason: Term) {
     let id = p.id;
     let pid = p.pid;
     let Some(s) = table().procs.remove(id) else {
@@ -369,20 +378,11 @@ fn run_one(id: u64, regs: &mut Regs) {
         return;
     };
     *s.status.lock() = Status::Running;
-    // An exit signal that arrived while it was not running.
-    if let Some(m) = s.kill.lock().take() {
-        let reason = match m.frag {
-            Some(f) => {
-                p.heap.attach_fragment(f);
-                m.term
-            }
-            None => m.term,
-        };
+    // Signals that arrived while it was not running.
+    if let Some(reason) = fetch_inbox(&mut p) {
         finish(p, reason);
         return;
     }
-    p.trap_exit = s.trap_exit.load(Ordering::Relaxed);
-    fetch_inbox(&mut p);
     p.reds_left = crate::process::CONTEXT_REDS;
     let before = p.reds_left;
     let outcome = interp::run(&mut p, regs);
@@ -394,20 +394,16 @@ fn run_one(id: u64, regs: &mut Regs) {
             runq::make_runnable(id);
         }
         Outcome::Wait => {
-            let deadline = p.timeout_at;
             *s.process.lock() = Some(p);
             // Under the status lock, so that a sender either sees `Waiting` or its
             // message is seen here.
             let mut st = s.status.lock();
-            let has_new = !s.inbox.lock().is_empty() || s.kill.lock().is_some();
+            let has_new = !s.inbox.lock().is_empty();
             if has_new {
                 *st = Status::Runnable;
                 runq::make_runnable(id);
             } else {
                 *st = Status::Waiting;
-                if let Some(d) = deadline {
-                    table().timers.lock().push(Reverse((d, id)));
-                }
             }
         }
         Outcome::Exit(reason) => finish(p, reason),
@@ -418,33 +414,9 @@ fn run_one(id: u64, regs: &mut Regs) {
     }
 }
 
-/// Wakes the processes whose receive timeout passed; returns the next deadline, if any.
-fn fire_timers() -> Option<u64> {
-    let now = crate::time::monotonic_ns();
-    let mut due = Vec::new();
-    let next = {
-        let mut timers = table().timers.lock();
-        while let Some(&Reverse((d, id))) = timers.peek() {
-            if d > now {
-                break;
-            }
-            timers.pop();
-            due.push((d, id));
-        }
-        timers.peek().map(|r| r.0 .0)
-    };
-    for (d, id) in due {
-        let Some(s) = slot(id) else { continue };
-        let mut guard = s.process.lock();
-        if let Some(p) = guard.as_mut() {
-            if p.timeout_at == Some(d) {
-                p.timed_out = true;
-                drop(guard);
-                wake(&s);
-            }
-        }
-    }
-    next
+/// Fires the due timers of scheduler `me`; returns its next deadline, if any.
+fn fire_timers(me: usize) -> Option<u64> {
+    timers::fire_due(me, runq::active_schedulers())
 }
 
 /// Links two processes (both directions).
@@ -502,12 +474,6 @@ pub fn demonitor(ref_id: u64) -> bool {
         }
     }
     false
-}
-
-pub fn set_trap_exit(id: u64, on: bool) {
-    if let Some(s) = slot(id) {
-        s.trap_exit.store(on, Ordering::Relaxed);
-    }
 }
 
 /// Sets the group leader of a process that is not running.

@@ -58,6 +58,27 @@ fn default_schedulers() -> usize {
 thread_local! {
     /// The run queue of the scheduler running on this thread, if any.
     static LOCAL: RefCell<Option<Worker<u64>>> = const { RefCell::new(None) };
+    /// The index of the scheduler running on this thread, if any.
+    static INDEX: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// The index of the scheduler running on the calling thread.
+pub fn current_scheduler() -> Option<usize> {
+    INDEX.with(|i| i.get())
+}
+
+/// Schedulers taking part in the current run.
+pub fn active_schedulers() -> usize {
+    runtime().active.load(Ordering::Relaxed)
+}
+
+/// A timer was added to wheel `wheel`: its scheduler must not sleep past it. A scheduler
+/// adding to its own wheel is awake and sees it before sleeping; from anywhere else,
+/// the sleepers re-read their deadlines.
+pub fn timer_added(wheel: usize) {
+    if current_scheduler() != Some(wheel) {
+        runtime().wake_all();
+    }
 }
 
 /// Sets the number of schedulers (`+S N`); takes effect at the next run.
@@ -160,8 +181,8 @@ impl Runtime {
             return true;
         }
         if sleeping == self.active.load(Ordering::SeqCst)
-            && timers_due.is_none()
             && self.idle_ends_run.load(Ordering::SeqCst)
+            && !super::timers::any_pending()
         {
             // Everyone is asleep, nothing is queued and no timer can wake anybody.
             self.idle_reached.store(true, Ordering::SeqCst);
@@ -191,7 +212,7 @@ pub fn run_schedulers(
     n: usize,
     stop_when_idle: bool,
     step: fn(u64, &mut crate::interp::Regs),
-    timers: fn() -> Option<u64>,
+    timers: fn(usize) -> Option<u64>,
 ) -> Option<i32> {
     let rt = runtime();
     rt.idle_ends_run.store(stop_when_idle, Ordering::SeqCst);
@@ -225,28 +246,29 @@ fn scheduler_loop(
     me: usize,
     local: Worker<u64>,
     step: fn(u64, &mut crate::interp::Regs),
-    timers: fn() -> Option<u64>,
+    timers: fn(usize) -> Option<u64>,
 ) {
     let rt = runtime();
     let mut regs = crate::interp::Regs::default();
     LOCAL.with(|l| *l.borrow_mut() = Some(local));
+    INDEX.with(|i| i.set(Some(me)));
     loop {
         if rt.halted.load(Ordering::Relaxed) || rt.idle_reached.load(Ordering::Relaxed) {
             break;
         }
+        // Expired timers make processes runnable (onto this queue).
+        let due = timers(me);
         let next = LOCAL.with(|l| rt.find_work(l.borrow().as_ref().unwrap(), me));
         match next {
             Some(id) => step(id, &mut regs),
             None => {
-                // Expired timers make processes runnable (onto this queue).
-                let due = timers();
-                let again = LOCAL.with(|l| !l.borrow().as_ref().unwrap().is_empty());
-                if !again && !rt.idle(due) {
+                if !rt.idle(due) {
                     break;
                 }
             }
         }
     }
+    INDEX.with(|i| i.set(None));
     // Whatever is left in this queue goes back for the next run.
     LOCAL.with(|l| {
         if let Some(w) = l.borrow_mut().take() {
