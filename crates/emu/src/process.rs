@@ -44,10 +44,81 @@ pub enum Signal {
     Exit(Box<ExitSignal>),
     /// Receive timeout number `seq` (see `Process::recv_timer_seq`) expired.
     Timeout(u64),
+    /// The `'DOWN'` message of monitor `ref_id`.
+    Down {
+        ref_id: u64,
+        message: Message,
+    },
+    /// A message sent through reply alias `ref_id` (which it deactivated).
+    Reply {
+        ref_id: u64,
+        message: Message,
+    },
 }
 
 /// A process's incoming signals, appended by senders under the lock.
 pub type Inbox = std::sync::Arc<parking_lot::Mutex<VecDeque<Signal>>>;
+
+/// Scheduling priority.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Max,
+}
+
+impl Priority {
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Max => "max",
+        }
+    }
+
+    pub fn from_term(t: Term) -> Option<Priority> {
+        Some(match t.as_atom()?.name() {
+            "low" => Priority::Low,
+            "normal" => Priority::Normal,
+            "high" => Priority::High,
+            "max" => Priority::Max,
+            _ => return None,
+        })
+    }
+
+    pub fn from_u8(v: u8) -> Priority {
+        [
+            Priority::Low,
+            Priority::Normal,
+            Priority::High,
+            Priority::Max,
+        ][v as usize & 3]
+    }
+}
+
+/// The `max_heap_size` process flag: a process whose heap grows past `size` words
+/// (0: no limit) is killed if `kill`, and reported if `error_logger`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MaxHeapSize {
+    pub size: usize,
+    pub kill: bool,
+    pub error_logger: bool,
+}
+
+impl Default for MaxHeapSize {
+    fn default() -> Self {
+        MaxHeapSize {
+            size: 0,
+            kill: true,
+            error_logger: true,
+        }
+    }
+}
+
+/// The reference's default `min_bin_vheap_size` (words).
+pub const DEFAULT_MIN_BIN_VHEAP_SIZE: usize = 46422;
 
 /// A receive marker (see `Process::recv_markers`).
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +138,8 @@ pub enum Status {
     Runnable,
     Running,
     Waiting,
+    /// Taken off the run queues by `suspend_process` (it still handles signals).
+    Suspended,
     Exiting,
     Exited,
 }
@@ -116,12 +189,27 @@ pub struct Process {
     pub initial_call: (Atom, Atom, u32),
     pub trap_exit: bool,
     pub links: Vec<Term>,
+    /// Monitors this process holds on others.
+    pub monitoring: Vec<crate::sched::monitors::Watched>,
+    /// Its active aliases.
+    pub aliases: Vec<(u64, crate::sched::monitors::AliasMode)>,
     /// Terms the runtime holds for the process outside the heap (exit reason...).
     pub extra_roots: Vec<Term>,
     pub exit_reason: Term,
     pub registered_name: Option<Atom>,
     /// The process ended by an uncaught `error` exception (the runtime logs those).
     pub error_exit: bool,
+    pub priority: Priority,
+    pub max_heap_size: MaxHeapSize,
+    pub min_bin_vheap_size: usize,
+    /// `message_queue_data` is `off_heap`.
+    pub off_heap_messages: bool,
+    pub sensitive: bool,
+    pub error_handler: Atom,
+    /// Processes this one suspended, with how many times.
+    pub suspending: Vec<(u64, u32)>,
+    /// The pid of the process that spawned it (`undefined` for the first one).
+    pub parent: Term,
 }
 
 // SAFETY: a process is only ever touched by the thread running it; its raw pointers
@@ -158,10 +246,20 @@ impl Process {
             ),
             trap_exit: false,
             links: Vec::new(),
+            monitoring: Vec::new(),
+            aliases: Vec::new(),
             extra_roots: Vec::new(),
             exit_reason: Term::NIL,
             registered_name: None,
             error_exit: false,
+            priority: Priority::Normal,
+            max_heap_size: MaxHeapSize::default(),
+            min_bin_vheap_size: DEFAULT_MIN_BIN_VHEAP_SIZE,
+            off_heap_messages: false,
+            sensitive: false,
+            error_handler: oxbeam_term::atom::am::ERROR_HANDLER,
+            parent: Term::atom(oxbeam_term::atom::am::UNDEFINED),
+            suspending: Vec::new(),
         }
     }
 
@@ -202,6 +300,33 @@ impl Process {
         }
         self.group_leader = single[0];
         self.exit_reason = single[1];
+        self.check_max_heap_size();
+    }
+
+    /// After a collection: a heap still larger than `max_heap_size` ends the process
+    /// with `killed` (if `kill`) through an untrappable exit signal to itself, acted on
+    /// at its next scheduling; it is asked to yield at once.
+    fn check_max_heap_size(&mut self) {
+        let limit = self.max_heap_size;
+        if limit.size == 0 {
+            return;
+        }
+        let total = self.heap.young_size() + self.heap.old_size() + self.heap.frag_words();
+        if total <= limit.size {
+            return;
+        }
+        if limit.error_logger {
+            crate::report::max_heap_size_reached(self, total, limit.size);
+        }
+        if limit.kill {
+            crate::sched::exit_signal(
+                self.pid,
+                self.id,
+                Term::atom(oxbeam_term::atom::am::KILL),
+                false,
+            );
+            self.reds_left = 0;
+        }
     }
 
     /// Removes the message at `index` from the mailbox, keeping receive markers on the

@@ -35,3 +35,19 @@ pub fn process_crashed(p: &Process, reason: Term) {
             .as_bytes(),
     );
 }
+
+/// The report of a process whose heap outgrew its `max_heap_size` (to stderr, in the
+/// shape of the reference's report).
+pub fn max_heap_size_reached(p: &Process, total_words: usize, limit_words: usize) {
+    let pid = crate::print::format_term(p.pid, crate::print::Style::Write);
+    let limit = p.max_heap_size;
+    write_stderr(
+        format!(
+            "=ERROR REPORT====\n     Process:            {pid}\n     Context:            maximum heap size reached\n     Max Heap Size:      {limit_words}\n     Total Heap Size:    {total_words}\n     Kill:               {}\n     Error Logger:       {}\n     Message Queue Len:  {}\n\n",
+            limit.kill,
+            limit.error_logger,
+            p.mailbox.len()
+        )
+        .as_bytes(),
+    );
+}

@@ -370,183 +370,6 @@ fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
     }
 }
 
-fn mfa_args(m: Term, f: Term, args: Term) -> Result<(Atom, Atom, Vec<Term>), Fault> {
-    let m = m.as_atom().ok_or(BADARG)?;
-    let f = f.as_atom().ok_or(BADARG)?;
-    let v = list_to_vec(args).ok_or(BADARG)?;
-    Ok((m, f, v))
-}
-
-/// What to run in a new process: `erlang:apply(Fun, [])` or `M:F(Args)`.
-fn spawn_target(a: &[Term]) -> Result<(Atom, Atom, Vec<Term>), Fault> {
-    match a {
-        [fun] if is_fun(*fun) && crate::fun::fun_arity(*fun) == 0 => {
-            Ok((am::ERLANG, am::APPLY, vec![*fun, Term::NIL]))
-        }
-        [m, f, args] => mfa_args(*m, *f, *args),
-        _ => Err(BADARG),
-    }
-}
-
-/// Spawns `target`, linked to and/or monitored by `p` from the start. Returns the pid,
-/// or `{Pid, MonitorRef}` when monitoring.
-fn spawn_with(p: &mut Process, target: &[Term], link: bool, monitor: bool) -> BifResult {
-    let (m, f, args) = spawn_target(target)?;
-    let mref = monitor.then(|| new_ref(p));
-    let with = sched::SpawnLinks {
-        link: link.then_some(p.id),
-        monitor: mref.map(|r| (ref_id(r), p.id)),
-    };
-    let pid = sched::try_spawn(Some(p), m, f, &args, 0, with).ok_or_else(Fault::system_limit)?;
-    Ok(match mref {
-        Some(r) => make_tuple(&mut p.heap, &[pid, r]),
-        None => pid,
-    })
-}
-
-fn spawn1(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_with(p, a, false, false)
-}
-
-fn spawn3(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_with(p, a, false, false)
-}
-
-fn spawn_link1(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_with(p, a, true, false)
-}
-
-fn spawn_link3(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_with(p, a, true, false)
-}
-
-fn spawn_monitor1(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_with(p, a, false, true)
-}
-
-fn spawn_monitor3(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_with(p, a, false, true)
-}
-
-/// `spawn_opt`: `link` and `monitor` are honoured; other options are accepted.
-fn spawn_opt(p: &mut Process, target: &[Term], opts: Term) -> BifResult {
-    let opts = list_to_vec(opts).ok_or(BADARG)?;
-    let link = opts.contains(&Term::atom(am::LINK));
-    let monitor = opts.contains(&Term::atom(am::MONITOR));
-    spawn_with(p, target, link, monitor)
-}
-
-fn spawn_opt2(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_opt(p, &a[..1], a[1])
-}
-
-fn spawn_opt4(p: &mut Process, a: &[Term]) -> BifResult {
-    spawn_opt(p, &a[..3], a[3])
-}
-
-fn monitor_pid(p: &mut Process, target: Term) -> Term {
-    let r = new_ref(p);
-    let id = ref_id(r);
-    if !sched::monitor(p.id, target.pid_value(), id) {
-        // Target already dead: 'DOWN' with noproc at once.
-        let rf = r;
-        let down = make_tuple(
-            &mut p.heap,
-            &[
-                Term::atom(am::DOWN),
-                rf,
-                Term::atom(am::PROCESS),
-                target,
-                Term::atom(am::NOPROC),
-            ],
-        );
-        let m = sched::copy_to_fragment(down);
-        p.mailbox.push_back(m);
-    }
-    r
-}
-
-fn monitor2(p: &mut Process, a: &[Term]) -> BifResult {
-    if a[0] != Term::atom(am::PROCESS) {
-        return Err(BADARG);
-    }
-    let target = a[1];
-    if target.is_local_pid() {
-        return Ok(monitor_pid(p, target));
-    }
-    if let Some(name) = target.as_atom() {
-        return match sched::whereis(name) {
-            Some(id) => Ok(monitor_pid(p, Term::pid(id))),
-            None => {
-                let r = new_ref(p);
-                let down = make_tuple(
-                    &mut p.heap,
-                    &[
-                        Term::atom(am::DOWN),
-                        r,
-                        Term::atom(am::PROCESS),
-                        target,
-                        Term::atom(am::NOPROC),
-                    ],
-                );
-                let m = sched::copy_to_fragment(down);
-                p.mailbox.push_back(m);
-                Ok(r)
-            }
-        };
-    }
-    Err(BADARG)
-}
-
-fn demonitor1(_p: &mut Process, a: &[Term]) -> BifResult {
-    if !is_ref(a[0]) {
-        return Err(BADARG);
-    }
-    sched::demonitor(ref_id(a[0]));
-    Ok(Term::TRUE)
-}
-
-fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
-    if !is_ref(a[0]) {
-        return Err(BADARG);
-    }
-    let opts = list_to_vec(a[1]).ok_or(BADARG)?;
-    if !opts.iter().all(|o| {
-        o.as_atom()
-            .is_some_and(|x| matches!(x.name(), "flush" | "info"))
-    }) {
-        return Err(BADARG);
-    }
-    let found = sched::demonitor(ref_id(a[0]));
-    let flush = opts
-        .iter()
-        .any(|o| o.as_atom().map(|x| x.name() == "flush").unwrap_or(false));
-    let info = opts
-        .iter()
-        .any(|o| o.as_atom().map(|x| x.name() == "info").unwrap_or(false));
-    if flush {
-        if let Some(reason) = sched::fetch_inbox(p) {
-            return Err(Fault::Trap(Trap::Exit(reason)));
-        }
-        let id = ref_id(a[0]);
-        p.mailbox.retain(|m| {
-            let t = m.term;
-            !(is_tuple(t)
-                && tuple_arity(t) == 5
-                && tuple_get(t, 0) == Term::atom(am::DOWN)
-                && is_ref(tuple_get(t, 1))
-                && ref_id(tuple_get(t, 1)) == id)
-        });
-        p.recv_save = 0;
-        p.reset_recv_markers();
-    }
-    Ok(if info {
-        Term::boolean(found)
-    } else {
-        Term::TRUE
-    })
-}
-
 fn link(p: &mut Process, a: &[Term]) -> BifResult {
     if !a[0].is_local_pid() {
         if a[0].is_local_port() {
@@ -701,29 +524,6 @@ fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
             Ok(Term::TRUE)
         }
         None => Err(BADARG),
-    }
-}
-
-fn process_flag(p: &mut Process, a: &[Term]) -> BifResult {
-    let flag = a[0].as_atom().ok_or(BADARG)?;
-    match flag {
-        am::TRAP_EXIT => {
-            if !a[1].is_boolean() {
-                return Err(BADARG);
-            }
-            let old = Term::boolean(p.trap_exit);
-            p.trap_exit = a[1] == Term::TRUE;
-            Ok(old)
-        }
-        am::PRIORITY => Ok(Term::atom(Atom::from_str("normal"))),
-        am::MIN_HEAP_SIZE | am::MIN_BIN_VHEAP_SIZE => Ok(Term::small(233)),
-        am::FULLSWEEP_AFTER => Ok(Term::small(p.heap.fullsweep_after as i64)),
-        _ => match flag.name() {
-            "error_handler" => Ok(Term::atom(am::ERROR_HANDLER)),
-            "sensitive" | "save_calls" | "message_queue_data" | "async_dist" => Ok(Term::FALSE),
-            "max_heap_size" => Ok(Term::small(0)),
-            _ => Err(BADARG),
-        },
     }
 }
 
@@ -949,10 +749,6 @@ pub fn register() {
         ("exit", exit1),
         ("throw", throw),
         ("nif_error", nif_error),
-        ("spawn", spawn1),
-        ("spawn_link", spawn_link1),
-        ("spawn_monitor", spawn_monitor1),
-        ("demonitor", demonitor1),
         ("link", link),
         ("unlink", unlink),
         ("unregister", unregister),
@@ -984,14 +780,10 @@ pub fn register() {
         ("error", error2),
         ("nif_error", error2),
         ("exit", exit2),
-        ("spawn_opt", spawn_opt2),
-        ("monitor", monitor2),
-        ("demonitor", demonitor2),
         ("register", register_name),
         ("send", send2),
         ("!", send2),
         ("group_leader", group_leader2),
-        ("process_flag", process_flag),
         ("halt", halt2),
         ("apply", apply2),
         ("put", put),
@@ -1007,9 +799,6 @@ pub fn register() {
         ("insert_element", insert_element),
         ("error", error3),
         ("raise", raise3),
-        ("spawn", spawn3),
-        ("spawn_link", spawn_link3),
-        ("spawn_monitor", spawn_monitor3),
         ("send", send3),
         ("apply", apply3),
         ("function_exported", function_exported),
@@ -1034,7 +823,6 @@ pub fn register() {
     for &(n, f) in zeros {
         reg("erlang", n, 0, f);
     }
-    reg("erlang", "spawn_opt", 4, spawn_opt4);
     reg("lists", "reverse", 2, lists_reverse2);
     reg("lists", "member", 2, lists_member);
     reg("lists", "keyfind", 3, lists_keyfind);

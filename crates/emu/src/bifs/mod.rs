@@ -18,6 +18,8 @@ pub mod hash;
 pub mod maps_bifs;
 pub mod math;
 pub mod persistent;
+pub mod process_info;
+pub mod spawn_bifs;
 pub mod system;
 pub mod timer_bifs;
 pub mod zlib_bifs;
@@ -56,6 +58,9 @@ pub fn register_all() {
         math::register();
         funs::register();
         system::register();
+        spawn_bifs::register();
+        process_info::register();
+        spawn_bifs::register_suspend();
         persistent::register();
         zlib_bifs::register();
         timer_bifs::register();

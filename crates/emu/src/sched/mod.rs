@@ -12,7 +12,7 @@ use crate::bif::Fault;
 use crate::heap::Fragment;
 use crate::interp::{self, Outcome, Regs};
 use crate::object::*;
-use crate::process::{ExitSignal, Inbox, Message, Process, Signal, Status};
+use crate::process::{ExitSignal, Inbox, MaxHeapSize, Message, Priority, Process, Signal, Status};
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
+pub mod monitors;
 pub mod runq;
 pub mod table;
 pub mod timer_wheel;
@@ -32,9 +33,13 @@ pub struct Slot {
     pub inbox: Inbox,
     pub process: Mutex<Option<Box<Process>>>,
     pub status: Mutex<Status>,
-    /// Monitors held on this process: (monitor reference id, watcher).
-    pub monitors: Mutex<Vec<(u64, u64)>>,
+    /// Monitors held on this process.
+    pub monitors: Mutex<Vec<monitors::Watcher>>,
     pub links: Mutex<Vec<u64>>,
+    /// How many times `suspend_process` was applied to it and not undone.
+    pub suspended: std::sync::atomic::AtomicU32,
+    /// The process's priority (`Priority as u8`), for queueing it when it wakes.
+    pub priority: std::sync::atomic::AtomicU8,
     /// Set (under the `links` lock) when the process has exited: from then on a new
     /// link or monitor finds it dead instead of being added to lists nobody reads.
     pub dead: std::sync::atomic::AtomicBool,
@@ -121,8 +126,32 @@ pub fn spawn(parent: Option<&Process>, m: Atom, f: Atom, args: &[Term], min_heap
 pub struct SpawnLinks {
     /// Link the new process with this one.
     pub link: Option<u64>,
-    /// Monitor the new process: (reference id, watcher).
-    pub monitor: Option<(u64, u64)>,
+    /// Monitor the new process: (reference id, watcher, `{tag, Tag}`).
+    pub monitor: Option<(u64, u64, Option<Term>)>,
+}
+
+/// What `spawn_opt` can set for a new process.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcessSettings {
+    pub priority: Priority,
+    pub min_heap_size: usize,
+    pub min_bin_vheap_size: usize,
+    pub fullsweep_after: u32,
+    pub max_heap_size: MaxHeapSize,
+    pub off_heap_messages: bool,
+}
+
+impl Default for ProcessSettings {
+    fn default() -> Self {
+        ProcessSettings {
+            priority: Priority::Normal,
+            min_heap_size: 0,
+            min_bin_vheap_size: crate::process::DEFAULT_MIN_BIN_VHEAP_SIZE,
+            fullsweep_after: crate::heap::DEFAULT_FULLSWEEP_AFTER,
+            max_heap_size: MaxHeapSize::default(),
+            off_heap_messages: false,
+        }
+    }
 }
 
 /// `spawn`, or `None` when the process table is full (`system_limit`).
@@ -134,8 +163,29 @@ pub fn try_spawn(
     min_heap: usize,
     with: SpawnLinks,
 ) -> Option<Term> {
+    let settings = ProcessSettings {
+        min_heap_size: min_heap,
+        ..ProcessSettings::default()
+    };
+    try_spawn_with(parent, m, f, args, settings, with)
+}
+
+/// `spawn_opt`, or `None` when the process table is full (`system_limit`).
+pub fn try_spawn_with(
+    parent: Option<&Process>,
+    m: Atom,
+    f: Atom,
+    args: &[Term],
+    settings: ProcessSettings,
+    with: SpawnLinks,
+) -> Option<Term> {
     let id = table().procs.allocate_id()?;
-    let mut p = Box::new(Process::new(id, min_heap));
+    let mut p = Box::new(Process::new(id, settings.min_heap_size));
+    p.priority = settings.priority;
+    p.heap.fullsweep_after = settings.fullsweep_after;
+    p.min_bin_vheap_size = crate::heap::next_heap_size(settings.min_bin_vheap_size);
+    p.max_heap_size = settings.max_heap_size;
+    p.off_heap_messages = settings.off_heap_messages;
     let copied: Vec<Term> = args.iter().map(|&a| copy_term(&mut p.heap, a)).collect();
     p.saved_x = copied;
     let e = crate::code::export(m, f, args.len() as u32);
@@ -144,6 +194,7 @@ pub fn try_spawn(
     p.heap.push(Term(&interp::PROCESS_EXIT as *const _ as u64));
     if let Some(parent) = parent {
         p.group_leader = parent.group_leader;
+        p.parent = parent.pid;
     }
     let pid = p.pid;
     let slot = Arc::new(Slot {
@@ -151,15 +202,27 @@ pub fn try_spawn(
         inbox: p.inbox.clone(),
         process: Mutex::new(Some(p)),
         status: Mutex::new(Status::Runnable),
-        monitors: Mutex::new(with.monitor.into_iter().collect()),
+        monitors: Mutex::new(
+            with.monitor
+                .map(|(ref_id, watcher, tag)| monitors::Watcher {
+                    ref_id,
+                    watcher,
+                    name: None,
+                    tag: tag.map(|t| Box::new(copy_to_fragment(t))),
+                })
+                .into_iter()
+                .collect(),
+        ),
         links: Mutex::new(with.link.into_iter().collect()),
+        priority: std::sync::atomic::AtomicU8::new(settings.priority as u8),
+        suspended: std::sync::atomic::AtomicU32::new(0),
         dead: std::sync::atomic::AtomicBool::new(false),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
         parent.links.lock().push(id);
     }
-    runq::make_runnable(id);
+    runq::make_runnable(id, settings.priority);
     Some(pid)
 }
 
@@ -167,9 +230,10 @@ pub fn try_spawn(
 /// its timer fired).
 pub(crate) fn wake(s: &Slot) {
     let mut st = s.status.lock();
-    if *st == Status::Waiting {
+    // A suspended process still handles its signals (and goes back to being suspended).
+    if *st == Status::Waiting || *st == Status::Suspended {
         *st = Status::Runnable;
-        runq::make_runnable(s.id);
+        runq::make_runnable(s.id, Priority::from_u8(s.priority.load(Ordering::Relaxed)));
     }
 }
 
@@ -191,8 +255,13 @@ pub fn copy_to_fragment(msg: Term) -> Message {
 
 /// Delivers a message to process `id` (dropped if it does not exist).
 pub fn deliver(id: u64, m: Message) {
+    deliver_signal(id, Signal::Message(m));
+}
+
+/// Queues a signal to process `id` (dropped if it does not exist).
+pub fn deliver_signal(id: u64, signal: Signal) {
     if let Some(s) = slot(id) {
-        s.inbox.lock().push_back(Signal::Message(m));
+        s.inbox.lock().push_back(signal);
         wake(&s);
     }
 }
@@ -226,6 +295,10 @@ pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
 
 /// `To ! Msg` from process `p`.
 pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
+    if is_ref(to) {
+        monitors::send_to_alias(ref_id(to), copy_to_fragment(msg));
+        return Ok(());
+    }
     if let Some(id) = resolve_dest(to)? {
         let m = copy_to_fragment(msg);
         if id == p.id {
@@ -250,6 +323,14 @@ pub fn fetch_inbox(p: &mut Process) -> Option<Term> {
                 if let Some(reason) = handle_exit_signal(p, *e) {
                     return Some(reason);
                 }
+            }
+            Signal::Down { ref_id, message } => {
+                monitors::down_received(p, ref_id);
+                p.mailbox.push_back(message);
+            }
+            Signal::Reply { ref_id, message } => {
+                monitors::reply_received(p, ref_id);
+                p.mailbox.push_back(message);
             }
             Signal::Timeout(seq) => {
                 if p.recv_timer.is_some() && p.recv_timer_seq == seq {
@@ -314,12 +395,18 @@ pub fn exit_signal_pending(from: Term, id: u64) -> bool {
 }
 
 /// Cleans up after process `p` exited with `reason`: links, monitors, registry.
-pub fn finish(p: Box<Process>, reason: Term) {
+pub fn finish(mut p: Box<Process>, reason: Term) {
     let id = p.id;
     let pid = p.pid;
     let Some(s) = table().procs.remove(id) else {
         return;
     };
+    monitors::release_all(&mut p);
+    for (target, times) in std::mem::take(&mut p.suspending) {
+        for _ in 0..times {
+            resume(target);
+        }
+    }
     table().names.write().retain(|_, v| *v != id);
     let links: Vec<u64> = {
         let mut l = s.links.lock();
@@ -332,23 +419,8 @@ pub fn finish(p: Box<Process>, reason: Term) {
         }
         exit_signal(pid, l, reason, true);
     }
-    let mons: Vec<(u64, u64)> = s.monitors.lock().drain(..).collect();
-    for (ref_id, watcher) in mons {
-        let mut f = Fragment::new(16 + size_of_term(reason));
-        let r = copy_term(&mut f, reason);
-        let rf = make_ref(&mut f, ref_id);
-        let t = make_tuple(
-            &mut f,
-            &[Term::atom(am::DOWN), rf, Term::atom(am::PROCESS), pid, r],
-        );
-        deliver(
-            watcher,
-            Message {
-                term: t,
-                frag: Some(f),
-            },
-        );
-    }
+    let watchers: Vec<monitors::Watcher> = s.monitors.lock().drain(..).collect();
+    monitors::send_downs(watchers, pid, reason);
     if p.error_exit {
         crate::report::process_crashed(&p, reason);
     }
@@ -383,15 +455,29 @@ fn run_one(id: u64, regs: &mut Regs) {
         finish(p, reason);
         return;
     }
+    if s.suspended.load(Ordering::SeqCst) > 0 {
+        *s.process.lock() = Some(p);
+        let mut st = s.status.lock();
+        // Checked again under the lock `resume` takes, so a resume is not missed.
+        if s.suspended.load(Ordering::SeqCst) > 0 {
+            *st = Status::Suspended;
+        } else {
+            *st = Status::Runnable;
+            runq::make_runnable(id, Priority::from_u8(s.priority.load(Ordering::Relaxed)));
+        }
+        return;
+    }
     p.reds_left = crate::process::CONTEXT_REDS;
     let before = p.reds_left;
     let outcome = interp::run(&mut p, regs);
-    p.reductions += (before - p.reds_left).max(0) as u64;
+    let prio = p.priority;
+    // Being scheduled costs at least one reduction, as in the reference.
+    p.reductions += (before - p.reds_left).max(1) as u64;
     match outcome {
         Outcome::Yield => {
             *s.process.lock() = Some(p);
             *s.status.lock() = Status::Runnable;
-            runq::make_runnable(id);
+            runq::make_runnable(id, prio);
         }
         Outcome::Wait => {
             *s.process.lock() = Some(p);
@@ -401,7 +487,7 @@ fn run_one(id: u64, regs: &mut Regs) {
             let has_new = !s.inbox.lock().is_empty();
             if has_new {
                 *st = Status::Runnable;
-                runq::make_runnable(id);
+                runq::make_runnable(id, prio);
             } else {
                 *st = Status::Waiting;
             }
@@ -449,31 +535,35 @@ pub fn unlink(a: u64, b: u64) {
     }
 }
 
-/// Adds a monitor from `watcher` on `target`; false if the target is gone.
-pub fn monitor(watcher: u64, target: u64, ref_id: u64) -> bool {
-    match slot(target) {
-        Some(s) => {
-            let mut m = s.monitors.lock();
-            if s.dead.load(Ordering::SeqCst) {
-                return false;
-            }
-            m.push((ref_id, watcher));
-            true
-        }
-        None => false,
+/// Suspends process `id` once more; false if it does not exist.
+pub fn suspend(id: u64) -> bool {
+    let Some(s) = slot(id) else { return false };
+    let _st = s.status.lock();
+    s.suspended.fetch_add(1, Ordering::SeqCst);
+    true
+}
+
+/// Undoes one `suspend` of process `id`; it runs again once none is left.
+pub fn resume(id: u64) {
+    let Some(s) = slot(id) else { return };
+    let mut st = s.status.lock();
+    let before = s.suspended.fetch_sub(1, Ordering::SeqCst);
+    if before == 1 && *st == Status::Suspended {
+        *st = Status::Runnable;
+        runq::make_runnable(id, Priority::from_u8(s.priority.load(Ordering::Relaxed)));
     }
 }
 
-pub fn demonitor(ref_id: u64) -> bool {
-    for id in table().procs.ids() {
-        let Some(s) = slot(id) else { continue };
-        let mut m = s.monitors.lock();
-        if let Some(i) = m.iter().position(|&(r, _)| r == ref_id) {
-            m.remove(i);
-            return true;
-        }
+/// Whether process `id` is suspended.
+pub fn is_suspended(id: u64) -> bool {
+    slot(id).is_some_and(|s| s.suspended.load(Ordering::SeqCst) > 0)
+}
+
+/// Records process `id`'s new priority for the run queues.
+pub fn set_priority(id: u64, prio: Priority) {
+    if let Some(s) = slot(id) {
+        s.priority.store(prio as u8, Ordering::Relaxed);
     }
-    false
 }
 
 /// Sets the group leader of a process that is not running.

@@ -8,6 +8,7 @@
 //! the others, then sleeps on a condition variable until work is pushed or the next
 //! timer is due: an idle VM uses no CPU.
 
+use crate::process::Priority;
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use parking_lot::{Condvar, Mutex, RwLock};
 use std::cell::RefCell;
@@ -16,6 +17,11 @@ use std::sync::OnceLock;
 
 pub struct Runtime {
     injector: Injector<u64>,
+    /// Runnable `max`, `high` and `low` priority processes, shared by all schedulers
+    /// (few processes use them; normal ones stay in the per-scheduler queues).
+    max_queue: Injector<u64>,
+    high_queue: Injector<u64>,
+    low_queue: Injector<u64>,
     stealers: RwLock<Vec<Stealer<u64>>>,
     /// Schedulers asleep in `idle`.
     sleepers: AtomicUsize,
@@ -36,6 +42,9 @@ pub fn runtime() -> &'static Runtime {
     static R: OnceLock<Runtime> = OnceLock::new();
     R.get_or_init(|| Runtime {
         injector: Injector::new(),
+        max_queue: Injector::new(),
+        high_queue: Injector::new(),
+        low_queue: Injector::new(),
         stealers: RwLock::new(Vec::new()),
         sleepers: AtomicUsize::new(0),
         active: AtomicUsize::new(0),
@@ -60,6 +69,8 @@ thread_local! {
     static LOCAL: RefCell<Option<Worker<u64>>> = const { RefCell::new(None) };
     /// The index of the scheduler running on this thread, if any.
     static INDEX: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// Picks since this scheduler last ran a `low` process.
+    static PICKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// The index of the scheduler running on the calling thread.
@@ -97,8 +108,19 @@ pub fn schedulers() -> usize {
 /// lone wake-up (the receiver of a message, typically) runs here as soon as the current
 /// process yields or waits, and waking a sibling for it would only bounce the pair
 /// between threads (measured: 500k ping-pongs took 1.6x as long at +S 2 as at +S 1).
-pub fn make_runnable(id: u64) {
+pub fn make_runnable(id: u64, prio: Priority) {
     let rt = runtime();
+    let shared = match prio {
+        Priority::Normal => None,
+        Priority::Max => Some(&rt.max_queue),
+        Priority::High => Some(&rt.high_queue),
+        Priority::Low => Some(&rt.low_queue),
+    };
+    if let Some(q) = shared {
+        q.push(id);
+        rt.wake_one();
+        return;
+    }
     let backlog = LOCAL.with(|l| {
         l.borrow().as_ref().map(|w| {
             w.push(id);
@@ -140,6 +162,24 @@ impl Runtime {
     }
 
     fn find_work(&self, local: &Worker<u64>, me: usize) -> Option<u64> {
+        // Higher priorities first; a low process gets every eighth turn, as a normal
+        // one would (the reference runs low and normal in one queue, low ones skipped
+        // until they have waited eight turns).
+        for q in [&self.max_queue, &self.high_queue] {
+            if let Some(id) = take(q) {
+                return Some(id);
+            }
+        }
+        let picks = PICKS.with(|c| {
+            let n = c.get().wrapping_add(1);
+            c.set(n);
+            n
+        });
+        if picks.is_multiple_of(8) {
+            if let Some(id) = take(&self.low_queue) {
+                return Some(id);
+            }
+        }
         if let Some(id) = local.pop() {
             return Some(id);
         }
@@ -162,7 +202,7 @@ impl Runtime {
                 }
             }
         }
-        None
+        take(&self.low_queue)
     }
 
     /// Sleeps until there may be work. False when the run is over.
@@ -176,7 +216,11 @@ impl Runtime {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
             return false;
         }
-        if !self.injector.is_empty() {
+        if !self.injector.is_empty()
+            || !self.max_queue.is_empty()
+            || !self.high_queue.is_empty()
+            || !self.low_queue.is_empty()
+        {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
             return true;
         }
@@ -278,6 +322,20 @@ fn scheduler_loop(
         }
     });
     rt.wake_all();
+}
+
+/// Takes one process from a shared queue.
+fn take(q: &Injector<u64>) -> Option<u64> {
+    if q.is_empty() {
+        return None;
+    }
+    loop {
+        match q.steal() {
+            Steal::Success(id) => return Some(id),
+            Steal::Retry => continue,
+            Steal::Empty => return None,
+        }
+    }
 }
 
 /// Resets the halt flag (a new run after `halt`, in tests and benches).

@@ -1,0 +1,376 @@
+//! `erlang:process_info/1,2`.
+//!
+//! The target is read under its slot's process lock while it is not running; one that
+//! is running on another scheduler is asked again after a yield (`Trap::Retry`), and
+//! exit signals the caller sent it earlier are handled first, as the reference orders
+//! them. Signals still in its inbox are handled before it is looked at, so queued
+//! messages count.
+
+use crate::bif::{BifResult, Fault, Trap, BADARG};
+use crate::object::*;
+use crate::process::{Process, Status};
+use crate::sched;
+use oxbeam_term::atom::am;
+use oxbeam_term::{Atom, Term};
+
+/// The items `process_info/1` gives, in the reference's order (`registered_name`
+/// first when the process has a name).
+const DEFAULT_ITEMS: &[&str] = &[
+    "current_function",
+    "initial_call",
+    "status",
+    "message_queue_len",
+    "links",
+    "dictionary",
+    "trap_exit",
+    "error_handler",
+    "priority",
+    "group_leader",
+    "total_heap_size",
+    "heap_size",
+    "stack_size",
+    "reductions",
+    "garbage_collection",
+    "suspending",
+];
+
+/// The items `process_info/2` accepts besides `DEFAULT_ITEMS`.
+const MORE_ITEMS: &[&str] = &[
+    "current_location",
+    "current_stacktrace",
+    "messages",
+    "monitors",
+    "monitored_by",
+    "registered_name",
+    "memory",
+    "catchlevel",
+    "last_calls",
+    "trace",
+    "sequential_trace_token",
+    "min_heap_size",
+    "min_bin_vheap_size",
+    "fullsweep_after",
+    "max_heap_size",
+    "message_queue_data",
+    "parent",
+];
+
+fn atom(s: &str) -> Term {
+    Term::atom(Atom::from_str(s))
+}
+
+fn item_name(t: Term) -> Result<&'static str, Fault> {
+    let a = t.as_atom().ok_or(BADARG)?;
+    DEFAULT_ITEMS
+        .iter()
+        .chain(MORE_ITEMS)
+        .find(|&&k| k == a.name())
+        .copied()
+        .ok_or(BADARG)
+}
+
+/// Runs `f` on the target process (`None` for the caller itself); `Ok(None)` if it is
+/// not alive.
+fn with_process<R>(
+    p: &mut Process,
+    pid: Term,
+    f: impl FnOnce(&mut Process, Option<&mut Process>) -> R,
+) -> Result<Option<R>, Fault> {
+    if pid == p.pid {
+        return Ok(Some(f(p, None)));
+    }
+    if sched::exit_signal_pending(p.pid, pid.pid_value()) {
+        return Err(Fault::Trap(Trap::Retry));
+    }
+    let Some(slot) = sched::slot(pid.pid_value()) else {
+        return Ok(None);
+    };
+    let mut guard = slot.process.lock();
+    match guard.as_mut() {
+        Some(other) => {
+            if let Some(reason) = sched::fetch_inbox(other) {
+                // One of its signals ended it.
+                if let Some(gone) = guard.take() {
+                    drop(guard);
+                    sched::finish(gone, reason);
+                }
+                return Ok(None);
+            }
+            Ok(Some(f(p, Some(other))))
+        }
+        None => Err(Fault::Trap(Trap::Retry)),
+    }
+}
+
+/// Bytes the process uses: its structures, heap blocks, queued messages and dictionary.
+fn memory_of(t: &Process) -> usize {
+    std::mem::size_of::<Process>()
+        + std::mem::size_of::<sched::Slot>()
+        + (t.heap.young_size() + t.heap.old_size() + t.heap.frag_words()) * 8
+        + t.mailbox.len() * std::mem::size_of::<crate::process::Message>()
+        + t.dict.capacity() * 16
+        + t.saved_x.capacity() * 8
+}
+
+/// The value of one item for `t`, built on `p`'s heap.
+fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term {
+    let is_self = target.is_none();
+    let mut target = target;
+    // Values computed from the target before anything is built on the caller's heap.
+    macro_rules! t {
+        () => {
+            match target.as_deref() {
+                Some(o) => o,
+                None => &*p,
+            }
+        };
+    }
+    match name {
+        "heap_size" => Term::small(t!().heap.young_size() as i64),
+        "total_heap_size" => {
+            let t = t!();
+            Term::small((t.heap.young_size() + t.heap.old_size() + t.heap.frag_words()) as i64)
+        }
+        "stack_size" => Term::small(t!().heap.stack_used() as i64),
+        "memory" => Term::small(memory_of(t!()) as i64),
+        "reductions" => {
+            let t = t!();
+            let running = if is_self {
+                (crate::process::CONTEXT_REDS - t.reds_left).max(0)
+            } else {
+                0
+            };
+            Term::small(t.reductions as i64 + running)
+        }
+        "message_queue_len" => Term::small(t!().mailbox.len() as i64),
+        "messages" => {
+            let msgs: Vec<Term> = t!().mailbox.iter().map(|m| m.term).collect();
+            let copied: Vec<Term> = msgs.iter().map(|&m| copy_term(&mut p.heap, m)).collect();
+            list_from_iter(&mut p.heap, &copied, Term::NIL)
+        }
+        "dictionary" => {
+            let dict = t!().dict.clone();
+            let mut v = Vec::with_capacity(dict.len());
+            for kv in dict {
+                let k = copy_term(&mut p.heap, kv[0]);
+                let val = copy_term(&mut p.heap, kv[1]);
+                v.push(make_tuple(&mut p.heap, &[k, val]));
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        "registered_name" => match sched::registered_name_of(t!().id) {
+            Some(n) => Term::atom(n),
+            None => Term::NIL,
+        },
+        "status" => {
+            let id = t!().id;
+            if sched::is_suspended(id) {
+                atom("suspended")
+            } else if is_self {
+                atom("running")
+            } else {
+                let st = sched::slot(id).map(|s| *s.status.lock());
+                atom(match st {
+                    Some(Status::Runnable) => "runnable",
+                    Some(Status::Running) => "running",
+                    Some(Status::Suspended) => "suspended",
+                    _ => "waiting",
+                })
+            }
+        }
+        "trap_exit" => Term::boolean(t!().trap_exit),
+        "group_leader" => t!().group_leader,
+        "priority" => atom(t!().priority.name()),
+        "error_handler" => Term::atom(t!().error_handler),
+        "initial_call" => {
+            let (m, f, a) = t!().initial_call;
+            make_tuple(
+                &mut p.heap,
+                &[Term::atom(m), Term::atom(f), Term::small(a as i64)],
+            )
+        }
+        "current_function" => {
+            let cur = t!().ip;
+            let mfa = crate::code::module_of_addr(cur).and_then(|m| {
+                let idx = m.index_of(cur);
+                m.function_at(idx).map(|f| (m.name, f.name, f.arity))
+            });
+            match mfa {
+                Some((m, f, a)) => make_tuple(
+                    &mut p.heap,
+                    &[Term::atom(m), Term::atom(f), Term::small(a as i64)],
+                ),
+                None => Term::atom(am::UNDEFINED),
+            }
+        }
+        "current_stacktrace" | "current_location" => {
+            let trace = match target.as_deref_mut() {
+                Some(o) => {
+                    let ip = o.ip;
+                    let t = crate::stacktrace::current(o, ip);
+                    copy_term(&mut p.heap, t)
+                }
+                None => {
+                    let ip = p.ip;
+                    crate::stacktrace::current(p, ip)
+                }
+            };
+            if name == "current_stacktrace" {
+                trace
+            } else if trace.is_list() {
+                head(trace)
+            } else {
+                Term::atom(am::UNDEFINED)
+            }
+        }
+        "links" => {
+            let links: Vec<Term> = sched::slot(t!().id)
+                .map(|s| s.links.lock().iter().map(|&l| Term::pid(l)).collect())
+                .unwrap_or_default();
+            list_from_iter(&mut p.heap, &links, Term::NIL)
+        }
+        "monitors" => {
+            let watched = t!().monitoring.clone();
+            let mut v = Vec::with_capacity(watched.len());
+            for w in watched {
+                let obj = match w.name {
+                    Some(n) => make_tuple(&mut p.heap, &[Term::atom(n), Term::atom(am::NONODE)]),
+                    None => Term::pid(w.target),
+                };
+                v.push(make_tuple(&mut p.heap, &[Term::atom(am::PROCESS), obj]));
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        "monitored_by" => {
+            let by: Vec<Term> = sched::slot(t!().id)
+                .map(|s| {
+                    s.monitors
+                        .lock()
+                        .iter()
+                        .map(|w| Term::pid(w.watcher))
+                        .collect()
+                })
+                .unwrap_or_default();
+            list_from_iter(&mut p.heap, &by, Term::NIL)
+        }
+        "suspending" => {
+            let list = t!().suspending.clone();
+            let mut v = Vec::with_capacity(list.len());
+            // Processes that exited since are no longer suspended by it.
+            for (target, n) in list.into_iter().filter(|&(t, _)| sched::slot(t).is_some()) {
+                v.push(make_tuple(
+                    &mut p.heap,
+                    &[Term::pid(target), Term::small(n as i64), Term::small(0)],
+                ));
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        "garbage_collection" => {
+            let t = t!();
+            let (mhs, vheap, min, fsa, minor) = (
+                t.max_heap_size,
+                t.min_bin_vheap_size,
+                t.heap.min_heap_size,
+                t.heap.fullsweep_after,
+                t.heap.minor_gcs,
+            );
+            let mhs = max_heap_map(p, mhs);
+            let pairs = [
+                ("max_heap_size", mhs),
+                ("min_bin_vheap_size", Term::small(vheap as i64)),
+                ("min_heap_size", Term::small(min as i64)),
+                ("fullsweep_after", Term::small(fsa as i64)),
+                ("minor_gcs", Term::small(minor as i64)),
+            ];
+            let v: Vec<Term> = pairs
+                .iter()
+                .map(|&(k, val)| make_tuple(&mut p.heap, &[atom(k), val]))
+                .collect();
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        "min_heap_size" => Term::small(t!().heap.min_heap_size as i64),
+        "min_bin_vheap_size" => Term::small(t!().min_bin_vheap_size as i64),
+        "fullsweep_after" => Term::small(t!().heap.fullsweep_after as i64),
+        "max_heap_size" => {
+            let m = t!().max_heap_size;
+            max_heap_map(p, m)
+        }
+        "message_queue_data" => atom(if t!().off_heap_messages {
+            "off_heap"
+        } else {
+            "on_heap"
+        }),
+        "parent" => t!().parent,
+        "catchlevel" => Term::small(t!().catches as i64),
+        "last_calls" => Term::FALSE,
+        "trace" => Term::small(0),
+        "sequential_trace_token" => Term::NIL,
+        _ => Term::atom(am::UNDEFINED),
+    }
+}
+
+fn max_heap_map(p: &mut Process, m: crate::process::MaxHeapSize) -> Term {
+    let pairs = [
+        (atom("error_logger"), Term::boolean(m.error_logger)),
+        (atom("kill"), Term::boolean(m.kill)),
+        (atom("size"), Term::small(m.size as i64)),
+    ];
+    crate::map::from_pairs(&mut p.heap, &pairs)
+}
+
+fn process_info2(p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_local_pid() {
+        return Err(BADARG);
+    }
+    let single = a[1].is_atom();
+    let items: Vec<&'static str> = if single {
+        vec![item_name(a[1])?]
+    } else {
+        let list = list_to_vec(a[1]).ok_or(BADARG)?;
+        list.into_iter().map(item_name).collect::<Result<_, _>>()?
+    };
+    let r = with_process(p, a[0], |me, mut other| {
+        let mut out = Vec::with_capacity(items.len());
+        for &name in &items {
+            let v = item_value(me, other.as_deref_mut(), name);
+            // registered_name alone, for a process without a name, is [].
+            if single && name == "registered_name" && v == Term::NIL {
+                return Term::NIL;
+            }
+            out.push(make_tuple(&mut me.heap, &[atom(name), v]));
+        }
+        if single {
+            out[0]
+        } else {
+            list_from_iter(&mut me.heap, &out, Term::NIL)
+        }
+    })?;
+    Ok(r.unwrap_or(Term::atom(am::UNDEFINED)))
+}
+
+fn process_info1(p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_local_pid() {
+        return Err(BADARG);
+    }
+    let r = with_process(p, a[0], |me, mut other| {
+        let id = other.as_deref().map_or(me.id, |o| o.id);
+        let mut names: Vec<&str> = Vec::with_capacity(DEFAULT_ITEMS.len() + 1);
+        if sched::registered_name_of(id).is_some() {
+            names.push("registered_name");
+        }
+        names.extend_from_slice(DEFAULT_ITEMS);
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let v = item_value(me, other.as_deref_mut(), name);
+            out.push(make_tuple(&mut me.heap, &[atom(name), v]));
+        }
+        list_from_iter(&mut me.heap, &out, Term::NIL)
+    })?;
+    Ok(r.unwrap_or(Term::atom(am::UNDEFINED)))
+}
+
+pub fn register() {
+    use super::reg;
+    reg("erlang", "process_info", 1, process_info1);
+    reg("erlang", "process_info", 2, process_info2);
+}
