@@ -71,6 +71,13 @@ pub enum Trap {
     ApplyFun { fun: Term, args: Term },
     /// Stop the VM with this exit status (`halt/0,1,2`).
     Halt(i32),
+    /// `erlang:hibernate(M, F, Args)`: drop the stack, wait for a message, then call
+    /// `M:F(Args...)` (args is a proper list).
+    Hibernate {
+        module: Term,
+        function: Term,
+        args: Term,
+    },
     /// End the process with this reason (an exit signal it handled said so).
     Exit(Term),
     /// Handle the process's own queued signals (one it just sent itself, say), then

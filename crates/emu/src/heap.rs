@@ -177,6 +177,12 @@ impl Heap {
     pub fn heap_used(&self) -> usize {
         (self.htop as usize - self.start as usize) / 8
     }
+    /// Drops every stack frame but the outermost word (the process's exit
+    /// continuation, pushed first at spawn).
+    pub fn drop_stack_frames(&mut self) {
+        // SAFETY: the stack holds at least that one word, at `end - 1`.
+        self.stop = unsafe { self.end.sub(1) };
+    }
     pub fn stack_used(&self) -> usize {
         (self.end as usize - self.stop as usize) / 8
     }

@@ -490,6 +490,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                     TrapAction::Halt(code) => return Outcome::Halt(code),
                     TrapAction::Exit(reason) => return Outcome::Exit(reason),
+                    TrapAction::Hibernate(outcome) => return outcome,
                     TrapAction::Retry => {
                         p.ip = ip;
                         p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
@@ -1526,6 +1527,8 @@ enum TrapAction {
     Halt(i32),
     /// The process ends with this reason (not an exception: nothing can catch it).
     Exit(Term),
+    /// The process hibernated (`Outcome::Wait`, or `Yield` if messages are queued).
+    Hibernate(Outcome),
     /// Run the instruction again after other processes ran.
     Retry,
 }
@@ -1543,6 +1546,38 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             None => TrapAction::Value(v),
         },
         Trap::Retry => TrapAction::Retry,
+        Trap::Hibernate {
+            module,
+            function,
+            args,
+        } => {
+            let items = match list_to_vec(args) {
+                Some(v) => v,
+                None => return TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
+            };
+            let Some(e) = resolve_export(module, function, items.len() as u32) else {
+                return TrapAction::Apply(Err(error(Term::atom(am::BADARG))));
+            };
+            // Nothing of the current computation survives: no frames, no catches.
+            p.heap.drop_stack_frames();
+            p.catches = 0;
+            p.exception = None;
+            p.saved_x.clear();
+            p.saved_x.extend_from_slice(&items);
+            p.ip = e.code();
+            p.hibernating = true;
+            let mut roots = std::mem::take(&mut p.saved_x);
+            p.garbage_collect(&mut roots, 0, true);
+            p.saved_x = roots;
+            if let Some(reason) = crate::sched::fetch_inbox(p) {
+                return TrapAction::Exit(reason);
+            }
+            TrapAction::Hibernate(if p.mailbox.is_empty() {
+                Outcome::Wait
+            } else {
+                Outcome::Yield
+            })
+        }
         Trap::Exit(reason) => TrapAction::Exit(reason),
         Trap::Apply {
             module,

@@ -206,6 +206,8 @@ pub struct Process {
     pub off_heap_messages: bool,
     pub sensitive: bool,
     pub error_handler: Atom,
+    /// Asleep in `erlang:hibernate/3` (process_info shows it there).
+    pub hibernating: bool,
     /// Processes this one suspended, with how many times.
     pub suspending: Vec<(u64, u32)>,
     /// The pid of the process that spawned it (`undefined` for the first one).
@@ -260,6 +262,7 @@ impl Process {
             error_handler: oxbeam_term::atom::am::ERROR_HANDLER,
             parent: Term::atom(oxbeam_term::atom::am::UNDEFINED),
             suspending: Vec::new(),
+            hibernating: false,
         }
     }
 

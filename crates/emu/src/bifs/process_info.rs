@@ -189,6 +189,10 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
                 &[Term::atom(m), Term::atom(f), Term::small(a as i64)],
             )
         }
+        "current_function" if t!().hibernating => make_tuple(
+            &mut p.heap,
+            &[Term::atom(am::ERLANG), atom("hibernate"), Term::small(3)],
+        ),
         "current_function" => {
             let cur = t!().ip;
             let mfa = crate::code::module_of_addr(cur).and_then(|m| {
@@ -203,6 +207,7 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
                 None => Term::atom(am::UNDEFINED),
             }
         }
+        "current_stacktrace" if t!().hibernating => Term::NIL,
         "current_stacktrace" | "current_location" => {
             let trace = match target.as_deref_mut() {
                 Some(o) => {

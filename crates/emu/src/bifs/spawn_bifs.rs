@@ -567,8 +567,21 @@ fn resume_process(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(Term::TRUE)
 }
 
+/// `erlang:hibernate(M, F, Args)`.
+fn hibernate(_p: &mut Process, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() || !a[1].is_atom() || list_to_vec(a[2]).is_none() {
+        return Err(BADARG);
+    }
+    Err(Fault::Trap(Trap::Hibernate {
+        module: a[0],
+        function: a[1],
+        args: a[2],
+    }))
+}
+
 pub fn register_suspend() {
     use super::reg;
+    reg("erlang", "hibernate", 3, hibernate);
     reg("erts_internal", "suspend_process", 2, suspend_process);
     reg("erlang", "resume_process", 1, resume_process);
 }

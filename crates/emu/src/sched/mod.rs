@@ -467,6 +467,13 @@ fn run_one(id: u64, regs: &mut Regs) {
         }
         return;
     }
+    // A hibernating process wakes only for a message (an ignored exit signal, say,
+    // leaves it asleep).
+    if p.hibernating && p.mailbox.is_empty() {
+        park_waiting(&s, p);
+        return;
+    }
+    p.hibernating = false;
     p.reds_left = crate::process::CONTEXT_REDS;
     let before = p.reds_left;
     let outcome = interp::run(&mut p, regs);
@@ -479,24 +486,27 @@ fn run_one(id: u64, regs: &mut Regs) {
             *s.status.lock() = Status::Runnable;
             runq::make_runnable(id, prio);
         }
-        Outcome::Wait => {
-            *s.process.lock() = Some(p);
-            // Under the status lock, so that a sender either sees `Waiting` or its
-            // message is seen here.
-            let mut st = s.status.lock();
-            let has_new = !s.inbox.lock().is_empty();
-            if has_new {
-                *st = Status::Runnable;
-                runq::make_runnable(id, prio);
-            } else {
-                *st = Status::Waiting;
-            }
-        }
+        Outcome::Wait => park_waiting(&s, p),
         Outcome::Exit(reason) => finish(p, reason),
         Outcome::Halt(code) => {
             crate::report::flush_stdout();
             runq::runtime().halt(code);
         }
+    }
+}
+
+/// Puts process `p` back to wait for signals (or queues it again if some arrived).
+fn park_waiting(s: &Slot, p: Box<Process>) {
+    let prio = p.priority;
+    *s.process.lock() = Some(p);
+    // Under the status lock, so that a sender either sees `Waiting` or its signal is
+    // seen here.
+    let mut st = s.status.lock();
+    if !s.inbox.lock().is_empty() {
+        *st = Status::Runnable;
+        runq::make_runnable(s.id, prio);
+    } else {
+        *st = Status::Waiting;
     }
 }
 
