@@ -35,7 +35,8 @@ main() ->
                    fun heap_tests/0,
                    fun state_tests/0,
                    fun signal_tests/0,
-                   fun error_tests/0]),
+                   fun error_tests/0,
+                   fun undefined_target_tests/0]),
     ok.
 
 %% Runs each section in a fresh process and waits for it; on a broken VM a crash or a
@@ -276,3 +277,12 @@ error_tests() ->
          _ = Pid
      end || {N, F} <- Bad],
     ok.
+
+%% Hibernating into a function that does not exist is accepted; the call fails with
+%% undef when a message wakes the process.
+undefined_target_tests() ->
+    {P, M} = spawn_monitor(fun() -> erlang:hibernate(proc_hibernate_no_such_mod, f, [1]) end),
+    wait_until_hibernating(P),
+    io:format("undefined target hibernates: ~p~n", [process_info(P, status)]),
+    P ! go,
+    receive {'DOWN', M, process, P, {R, _}} -> io:format("then: ~p~n", [R]) end.

@@ -1555,9 +1555,12 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
                 Some(v) => v,
                 None => return TrapAction::Apply(Err(error(Term::atom(am::BADARG)))),
             };
-            let Some(e) = resolve_export(module, function, items.len() as u32) else {
+            let (Some(m), Some(f)) = (module.as_atom(), function.as_atom()) else {
                 return TrapAction::Apply(Err(error(Term::atom(am::BADARG))));
             };
+            // An undefined function fails (undef) when the process wakes, as in the
+            // reference: the export's stub raises it.
+            let e = crate::code::export(m, f, items.len() as u32);
             // Nothing of the current computation survives: no frames, no catches.
             p.heap.drop_stack_frames();
             p.catches = 0;

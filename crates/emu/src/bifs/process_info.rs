@@ -314,7 +314,8 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
     }
 }
 
-fn max_heap_map(p: &mut Process, m: crate::process::MaxHeapSize) -> Term {
+/// The `max_heap_size` setting as the map the reference shows.
+pub fn max_heap_map(p: &mut Process, m: crate::process::MaxHeapSize) -> Term {
     let pairs = [
         (atom("error_logger"), Term::boolean(m.error_logger)),
         (atom("kill"), Term::boolean(m.kill)),

@@ -114,21 +114,6 @@ fn message_queue_data(v: Term) -> Result<bool, Fault> {
     }
 }
 
-fn max_heap_term(p: &mut Process, m: MaxHeapSize) -> Term {
-    let pairs = [
-        (
-            Term::atom(Atom::from_str("error_logger")),
-            Term::boolean(m.error_logger),
-        ),
-        (Term::atom(Atom::from_str("kill")), Term::boolean(m.kill)),
-        (
-            Term::atom(Atom::from_str("size")),
-            Term::small(m.size as i64),
-        ),
-    ];
-    crate::map::from_pairs(&mut p.heap, &pairs)
-}
-
 /// Parses the option list of `spawn_opt`.
 fn spawn_options(opts: Term) -> Result<SpawnRequest, Fault> {
     let mut r = SpawnRequest {
@@ -392,7 +377,7 @@ fn process_flag(p: &mut Process, a: &[Term]) -> BifResult {
             }
             let old = p.max_heap_size;
             p.max_heap_size = new;
-            Ok(max_heap_term(p, old))
+            Ok(super::process_info::max_heap_map(p, old))
         }
         "min_heap_size" => {
             let n = non_neg(v)?;

@@ -8,8 +8,8 @@ use crate::sched::{self, timers};
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 
-/// Looks `name` up among the options of a timer BIF: `Some(value)` of the last
-/// `{name, Bool}`; badarg for anything else than such pairs with a known name.
+/// The `{Name, Bool}` options of a timer BIF, in order; badarg for anything else or a
+/// name not in `known`.
 fn bool_options(opts: Term, known: &[&str]) -> Result<Vec<(Atom, bool)>, crate::bif::Fault> {
     let items = list_to_vec(opts).ok_or(BADARG)?;
     let mut out = Vec::new();

@@ -173,10 +173,8 @@ pub fn cancel_receive_timeout(t: ReceiveTimer) {
 /// Starts a `send_after`/`start_timer` timer; `make_message` builds the message given
 /// the timer reference id. Returns the reference id.
 pub fn start_timer(deadline: u64, to: Dest, make_message: impl FnOnce(u64) -> Message) -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
     let wheel = my_wheel();
-    let ref_id =
-        TIMER_REF_FLAG | (NEXT.fetch_add(1, Ordering::Relaxed) << WHEEL_BITS) | wheel as u64;
+    let ref_id = timer_ref(wheel);
     let message = make_message(ref_id);
     on_wheel(wheel, true, |w| {
         let id = w.timers.insert(
@@ -195,8 +193,14 @@ pub fn start_timer(deadline: u64, to: Dest, make_message: impl FnOnce(u64) -> Me
 
 /// A reference id that no timer has (the timer of a `send_after` to a dead process).
 pub fn dead_timer_ref() -> u64 {
+    timer_ref(MAX_WHEELS - 1)
+}
+
+/// A new timer reference id naming `wheel`. One counter for all of them, so no two
+/// timer references are equal (a dead one cannot cancel a live one).
+fn timer_ref(wheel: usize) -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    TIMER_REF_FLAG | (NEXT.fetch_add(1, Ordering::Relaxed) << WHEEL_BITS) | (MAX_WHEELS as u64 - 1)
+    TIMER_REF_FLAG | (NEXT.fetch_add(1, Ordering::Relaxed) << WHEEL_BITS) | wheel as u64
 }
 
 fn wheel_of_ref(ref_id: u64) -> Option<usize> {
@@ -252,8 +256,11 @@ pub fn fire_due(me: usize, schedulers: usize) -> Option<u64> {
     let used = s.used.load(Ordering::Relaxed);
     let mut next = u64::MAX;
     let mut fire_wheel = |index: usize| {
-        let now = now_ms_floor();
-        if s.next_due[index].load(Ordering::Acquire) <= now {
+        // Read the clock only when something is pending: this runs between every two
+        // time slices.
+        let due = s.next_due[index].load(Ordering::Acquire);
+        let now = if due == u64::MAX { 0 } else { now_ms_floor() };
+        if due <= now {
             let mut fired = Vec::new();
             on_wheel(index, false, |w| {
                 w.timers.advance(now, &mut fired);
