@@ -12,6 +12,7 @@ use crate::process::{Process, Status};
 use crate::sched;
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
+use std::sync::atomic::Ordering;
 
 /// The items `process_info/1` gives, in the reference's order (`registered_name`
 /// first when the process has a name).
@@ -88,6 +89,10 @@ fn with_process<R>(
     let mut guard = slot.process.lock();
     match guard.as_mut() {
         Some(other) => {
+            let me = p.id + 1;
+            let _ = slot
+                .observer
+                .compare_exchange(me, 0, Ordering::AcqRel, Ordering::Relaxed);
             if let Some(reason) = sched::fetch_inbox(other) {
                 // One of its signals ended it.
                 if let Some(gone) = guard.take() {
@@ -98,7 +103,14 @@ fn with_process<R>(
             }
             Ok(Some(f(p, Some(other))))
         }
-        None => Err(Fault::Trap(Trap::Retry)),
+        None => {
+            // Running on another scheduler: it stays out of the run queues once this
+            // slice ends, until we had our look.
+            let _ =
+                slot.observer
+                    .compare_exchange(0, p.id + 1, Ordering::AcqRel, Ordering::Relaxed);
+            Err(Fault::Trap(Trap::Retry))
+        }
     }
 }
 

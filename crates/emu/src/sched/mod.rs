@@ -36,6 +36,10 @@ pub struct Slot {
     /// Monitors held on this process.
     pub monitors: Mutex<Vec<monitors::Watcher>>,
     pub links: Mutex<Vec<u64>>,
+    /// A process waiting to look at this one while it runs (`process_info`), as its id
+    /// plus one (0: none). While set, the process is not run again, so the observer
+    /// finds it in its slot at its next try instead of polling against time slices.
+    pub observer: std::sync::atomic::AtomicU64,
     /// How many times `suspend_process` was applied to it and not undone.
     pub suspended: std::sync::atomic::AtomicU32,
     /// The process's priority (`Priority as u8`), for queueing it when it wakes.
@@ -216,6 +220,7 @@ pub fn try_spawn_with(
         links: Mutex::new(with.link.into_iter().collect()),
         priority: std::sync::atomic::AtomicU8::new(settings.priority as u8),
         suspended: std::sync::atomic::AtomicU32::new(0),
+        observer: std::sync::atomic::AtomicU64::new(0),
         dead: std::sync::atomic::AtomicBool::new(false),
     });
     table().procs.insert(id, slot);
@@ -446,6 +451,18 @@ pub fn run_until_idle(schedulers: usize) -> Option<i32> {
 /// Runs process `id` for one time slice on the calling scheduler thread.
 fn run_one(id: u64, regs: &mut Regs) {
     let Some(s) = slot(id) else { return };
+    let observer = s.observer.load(Ordering::Acquire);
+    if observer != 0 {
+        if slot(observer - 1).is_some() {
+            // Stay in the slot until the observer had its look.
+            runq::make_runnable(id, Priority::from_u8(s.priority.load(Ordering::Relaxed)));
+            return;
+        }
+        // The observer is gone.
+        let _ = s
+            .observer
+            .compare_exchange(observer, 0, Ordering::AcqRel, Ordering::Relaxed);
+    }
     let Some(mut p) = s.process.lock().take() else {
         return;
     };
