@@ -165,7 +165,7 @@ deep(N, Self) ->
 heap_tests() ->
     Self = self(),
     P = spawn(fun() ->
-                      L = lists:seq(1, 100000),
+                      L = lists:seq(1, 20000),
                       {total_heap_size, H} = process_info(self(), total_heap_size),
                       Self ! {before, H, length(L)},
                       erlang:hibernate(?MODULE, wake, [Self])
