@@ -1,16 +1,13 @@
 //! The `oxbeam` command: runs Erlang programs with erl's command-line flags, and
 //! `oxbeam check-load PATH...` to load every `.beam` under the given paths.
 
-use mimalloc::MiMalloc;
-
-#[global_allocator]
-static GLOBAL: MiMalloc = MiMalloc;
-
+mod alloc;
 mod args;
 mod check_load;
 mod otp;
 
 fn main() {
+    alloc::install_idle_trim();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let code = match argv.first().map(|s| s.as_str()) {
         Some("check-load") => check_load::run(&argv[1..]),

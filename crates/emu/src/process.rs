@@ -190,9 +190,9 @@ pub struct Process {
     pub trap_exit: bool,
     pub links: Vec<Term>,
     /// Monitors this process holds on others.
-    pub monitoring: Vec<crate::sched::monitors::Watched>,
+    pub monitoring: crate::sched::ref_map::RefMap<crate::sched::monitors::Watched>,
     /// Its active aliases.
-    pub aliases: Vec<(u64, crate::sched::monitors::AliasMode)>,
+    pub aliases: crate::sched::ref_map::RefMap<crate::sched::monitors::AliasMode>,
     /// Terms the runtime holds for the process outside the heap (exit reason...).
     pub extra_roots: Vec<Term>,
     pub exit_reason: Term,
@@ -248,8 +248,8 @@ impl Process {
             ),
             trap_exit: false,
             links: Vec::new(),
-            monitoring: Vec::new(),
-            aliases: Vec::new(),
+            monitoring: Default::default(),
+            aliases: Default::default(),
             extra_roots: Vec::new(),
             exit_reason: Term::NIL,
             registered_name: None,

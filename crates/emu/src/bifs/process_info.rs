@@ -247,7 +247,8 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             list_from_iter(&mut p.heap, &links, Term::NIL)
         }
         "monitors" => {
-            let watched = t!().monitoring.clone();
+            let watched: Vec<sched::monitors::Watched> =
+                t!().monitoring.iter().map(|e| *e.1).collect();
             let mut v = Vec::with_capacity(watched.len());
             for w in watched {
                 let obj = match w.name {
@@ -264,7 +265,7 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
                     s.monitors
                         .lock()
                         .iter()
-                        .map(|w| Term::pid(w.watcher))
+                        .map(|(_, w)| Term::pid(w.watcher))
                         .collect()
                 })
                 .unwrap_or_default();

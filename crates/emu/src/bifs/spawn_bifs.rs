@@ -165,11 +165,12 @@ fn spawn_request(p: &mut Process, target: &[Term], req: SpawnRequest) -> BifResu
     let pid = sched::try_spawn_with(Some(p), m, f, &args, req.settings, with)
         .ok_or_else(Fault::system_limit)?;
     let Some(r) = mref else { return Ok(pid) };
-    p.monitoring.push(monitors::Watched {
+    let watched = monitors::Watched {
         ref_id: ref_id(r),
         target: pid.pid_value(),
         name: None,
-    });
+    };
+    p.monitoring.insert(ref_id(r), watched);
     if let Some(mode) = req.monitor.and_then(|o| o.alias) {
         monitors::activate_alias(p, ref_id(r), mode);
     }

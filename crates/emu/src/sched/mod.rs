@@ -21,12 +21,13 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
 pub mod monitors;
+pub mod ref_map;
 pub mod runq;
 pub mod table;
 pub mod timer_wheel;
 pub mod timers;
 
-pub use runq::{schedulers, set_schedulers};
+pub use runq::{schedulers, set_idle_trim, set_schedulers};
 
 pub struct Slot {
     pub id: u64,
@@ -34,7 +35,7 @@ pub struct Slot {
     pub process: Mutex<Option<Box<Process>>>,
     pub status: Mutex<Status>,
     /// Monitors held on this process.
-    pub monitors: Mutex<Vec<monitors::Watcher>>,
+    pub monitors: Mutex<ref_map::RefMap<monitors::Watcher>>,
     pub links: Mutex<Vec<u64>>,
     /// A process waiting to look at this one while it runs (`process_info`), as its id
     /// plus one (0: none). While set, the process is not run again, so the observer
@@ -206,17 +207,23 @@ pub fn try_spawn_with(
         inbox: p.inbox.clone(),
         process: Mutex::new(Some(p)),
         status: Mutex::new(Status::Runnable),
-        monitors: Mutex::new(
-            with.monitor
-                .map(|(ref_id, watcher, tag)| monitors::Watcher {
+        monitors: Mutex::new({
+            let mut m = ref_map::RefMap::new();
+            if let Some((ref_id, watcher, tag)) = with.monitor {
+                let tag = tag.map(|t| Box::new(copy_to_fragment(t)));
+                let name = None;
+                m.insert(
                     ref_id,
-                    watcher,
-                    name: None,
-                    tag: tag.map(|t| Box::new(copy_to_fragment(t))),
-                })
-                .into_iter()
-                .collect(),
-        ),
+                    monitors::Watcher {
+                        ref_id,
+                        watcher,
+                        name,
+                        tag,
+                    },
+                );
+            }
+            m
+        }),
         links: Mutex::new(with.link.into_iter().collect()),
         priority: std::sync::atomic::AtomicU8::new(settings.priority as u8),
         suspended: std::sync::atomic::AtomicU32::new(0),
@@ -424,7 +431,7 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
         }
         exit_signal(pid, l, reason, true);
     }
-    let watchers: Vec<monitors::Watcher> = s.monitors.lock().drain(..).collect();
+    let watchers = s.monitors.lock().take_all();
     monitors::send_downs(watchers, pid, reason);
     if p.error_exit {
         crate::report::process_crashed(&p, reason);

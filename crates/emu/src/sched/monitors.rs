@@ -69,15 +69,14 @@ pub fn activate_alias(p: &mut Process, ref_id: u64, mode: AliasMode) {
     shard(ref_id)
         .lock()
         .insert(ref_id, (p.id, mode == AliasMode::Reply));
-    p.aliases.push((ref_id, mode));
+    p.aliases.insert(ref_id, mode);
 }
 
 /// Deactivates alias `ref_id` of `p`; false if it was not one of its active aliases.
 pub fn unalias(p: &mut Process, ref_id: u64) -> bool {
-    let Some(i) = p.aliases.iter().position(|a| a.0 == ref_id) else {
+    if p.aliases.remove(ref_id).is_none() {
         return false;
-    };
-    p.aliases.swap_remove(i);
+    }
     shard(ref_id).lock().remove(&ref_id).is_some()
 }
 
@@ -103,27 +102,24 @@ pub fn send_to_alias(ref_id: u64, m: Message) {
 
 /// `p` handles a message that came through its reply alias `ref_id`.
 pub fn reply_received(p: &mut Process, ref_id: u64) {
-    if let Some(i) = p.aliases.iter().position(|a| a.0 == ref_id) {
-        p.aliases.swap_remove(i);
-    }
+    p.aliases.remove(ref_id);
     demonitor(p, ref_id);
 }
 
 /// `p` handles the `'DOWN'` of its monitor `ref_id`.
 pub fn down_received(p: &mut Process, ref_id: u64) {
-    if let Some(i) = p.monitoring.iter().position(|m| m.ref_id == ref_id) {
-        p.monitoring.swap_remove(i);
-    }
+    p.monitoring.remove(ref_id);
     drop_monitor_alias(p, ref_id);
 }
 
 /// An alias tied to monitor `ref_id` ends with it.
 fn drop_monitor_alias(p: &mut Process, ref_id: u64) {
-    if let Some(i) = p.aliases.iter().position(|a| a.0 == ref_id) {
-        if p.aliases[i].1 != AliasMode::Explicit {
-            p.aliases.swap_remove(i);
-            shard(ref_id).lock().remove(&ref_id);
-        }
+    if p.aliases
+        .get(ref_id)
+        .is_some_and(|&m| m != AliasMode::Explicit)
+    {
+        p.aliases.remove(ref_id);
+        shard(ref_id).lock().remove(&ref_id);
     }
 }
 
@@ -142,33 +138,35 @@ pub fn monitor(
         if s.dead.load(std::sync::atomic::Ordering::SeqCst) {
             return false;
         }
-        m.push(Watcher {
+        m.insert(
             ref_id,
-            watcher: p.id,
-            name,
-            tag: tag.map(|t| Box::new(super::copy_to_fragment(t))),
-        });
+            Watcher {
+                ref_id,
+                watcher: p.id,
+                name,
+                tag: tag.map(|t| Box::new(super::copy_to_fragment(t))),
+            },
+        );
     }
-    p.monitoring.push(Watched {
+    p.monitoring.insert(
         ref_id,
-        target,
-        name,
-    });
+        Watched {
+            ref_id,
+            target,
+            name,
+        },
+    );
     true
 }
 
 /// Removes monitor `ref_id` of `p`; false if `p` has no such monitor.
 pub fn demonitor(p: &mut Process, ref_id: u64) -> bool {
-    let Some(i) = p.monitoring.iter().position(|m| m.ref_id == ref_id) else {
+    let Some(w) = p.monitoring.remove(ref_id) else {
         return false;
     };
-    let w = p.monitoring.swap_remove(i);
     drop_monitor_alias(p, ref_id);
     if let Some(s) = slot(w.target) {
-        let mut m = s.monitors.lock();
-        if let Some(j) = m.iter().position(|x| x.ref_id == ref_id) {
-            m.swap_remove(j);
-        }
+        s.monitors.lock().remove(ref_id);
     }
     true
 }
@@ -206,8 +204,8 @@ pub fn down_message(
 }
 
 /// Sends the `'DOWN'`s of the monitors on the exiting process `pid`.
-pub fn send_downs(watchers: Vec<Watcher>, pid: Term, reason: Term) {
-    for w in watchers {
+pub fn send_downs(watchers: Vec<(u64, Watcher)>, pid: Term, reason: Term) {
+    for (_, w) in watchers {
         let tag = w.tag.as_ref().map(|m| m.term);
         let message = down_message(w.ref_id, pid, w.name, tag, reason);
         deliver_signal(
@@ -222,12 +220,12 @@ pub fn send_downs(watchers: Vec<Watcher>, pid: Term, reason: Term) {
 
 /// Removes what the exiting process `p` held: its monitors on others and its aliases.
 pub fn release_all(p: &mut Process) {
-    for w in std::mem::take(&mut p.monitoring) {
+    for (ref_id, w) in p.monitoring.take_all() {
         if let Some(s) = slot(w.target) {
-            s.monitors.lock().retain(|x| x.ref_id != w.ref_id);
+            s.monitors.lock().remove(ref_id);
         }
     }
-    for (ref_id, _) in std::mem::take(&mut p.aliases) {
+    for (ref_id, _) in p.aliases.take_all() {
         shard(ref_id).lock().remove(&ref_id);
     }
 }

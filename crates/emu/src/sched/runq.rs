@@ -71,6 +71,23 @@ thread_local! {
     static INDEX: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
     /// Picks since this scheduler last ran a `low` process.
     static PICKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// This scheduler has handed its free memory back since it last ran a process.
+    static TRIMMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How long a scheduler stays idle before it returns its allocator's free memory to
+/// the operating system (see `set_idle_trim`).
+const IDLE_TRIM_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
+
+static IDLE_TRIM: OnceLock<fn()> = OnceLock::new();
+
+/// Sets what a scheduler calls once it has been idle for `IDLE_TRIM_AFTER`: the
+/// embedding binary owns the global allocator and passes its "release free pages to
+/// the OS" call here. Without it, memory a burst of processes used stays resident on
+/// threads that went to sleep (allocators purge lazily, on their next allocation),
+/// so an idle VM would keep its peak RSS.
+pub fn set_idle_trim(trim: fn()) {
+    let _ = IDLE_TRIM.set(trim);
 }
 
 /// The index of the scheduler running on the calling thread.
@@ -234,15 +251,29 @@ impl Runtime {
             self.wake.notify_all();
             return false;
         }
-        match timers_due {
-            Some(deadline) => {
-                let now = crate::time::monotonic_ns();
-                if deadline > now {
-                    let d = std::time::Duration::from_nanos(deadline - now);
+        let sleep_for = timers_due.map(|deadline| {
+            std::time::Duration::from_nanos(deadline.saturating_sub(crate::time::monotonic_ns()))
+        });
+        let trim = IDLE_TRIM.get().filter(|_| !TRIMMED.with(|t| t.get()));
+        match (trim, sleep_for) {
+            (Some(trim), sleep) if sleep.is_none_or(|d| d > IDLE_TRIM_AFTER) => {
+                // Nap first; still idle afterwards, give memory back, then sleep on
+                // (the caller loops and comes back here with TRIMMED set).
+                let napped = self.wake.wait_for(&mut g, IDLE_TRIM_AFTER).timed_out();
+                self.sleepers.fetch_sub(1, Ordering::SeqCst);
+                drop(g);
+                if napped {
+                    TRIMMED.with(|t| t.set(true));
+                    trim();
+                }
+                return !done(self);
+            }
+            (_, Some(d)) => {
+                if !d.is_zero() {
                     self.wake.wait_for(&mut g, d);
                 }
             }
-            None => self.wake.wait(&mut g),
+            (_, None) => self.wake.wait(&mut g),
         }
         self.sleepers.fetch_sub(1, Ordering::SeqCst);
         !done(self)
@@ -304,7 +335,10 @@ fn scheduler_loop(
         let due = timers(me);
         let next = LOCAL.with(|l| rt.find_work(l.borrow().as_ref().unwrap(), me));
         match next {
-            Some(id) => step(id, &mut regs),
+            Some(id) => {
+                TRIMMED.with(|t| t.set(false));
+                step(id, &mut regs)
+            }
             None => {
                 if !rt.idle(due) {
                     break;
