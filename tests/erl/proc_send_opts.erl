@@ -151,7 +151,7 @@ order_tests() ->
      end || I <- lists:seq(1, 3000)],
     receive {order, L} -> io:format("mixed forms in order: ~p~n", [L =:= lists:seq(1, 3000)]) end,
     %% Several senders at once on any scheduler: each sender's messages in order.
-    Senders = 8, Per = 2000,
+    Senders = 8, Per = 500,
     C = spawn(fun() -> Self ! {per_sender, collect_per(Senders * Per, #{})} end),
     [spawn(fun() ->
                    [case I rem 3 of

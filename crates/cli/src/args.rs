@@ -21,6 +21,9 @@ pub struct Args {
     pub pz: Vec<String>,
     pub actions: Vec<Action>,
     pub schedulers: Option<usize>,
+    /// `+SDcpu N[:M]` and `+SDio N`: the dirty pool sizes.
+    pub dirty_cpu: Option<usize>,
+    pub dirty_io: Option<usize>,
     /// `+P N`: the process limit.
     pub process_limit: Option<usize>,
     pub plain: Vec<String>,
@@ -79,6 +82,21 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
                 let n = v.split(':').next().unwrap_or("");
                 a.schedulers = Some(n.parse().map_err(|_| format!("bad +S value {v}"))?);
             }
+            "+SDcpu" | "+SDio" => {
+                let v = argv.get(i).ok_or(format!("{flag} needs a number"))?;
+                i += 1;
+                let n: usize = v
+                    .split(':')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| (1..=1024).contains(&n))
+                    .ok_or_else(|| format!("bad {flag} value {v}"))?;
+                if flag == "+SDcpu" {
+                    a.dirty_cpu = Some(n);
+                } else {
+                    a.dirty_io = Some(n);
+                }
+            }
             "+P" => {
                 let v = argv.get(i).ok_or("+P needs a number")?;
                 i += 1;
@@ -136,6 +154,8 @@ mod tests {
     fn extra_and_schedulers() {
         let a = p("+S 2 -eval halt(). -extra -x y");
         assert_eq!(a.schedulers, Some(2));
+        let d = p("+SDcpu 1:1 +SDio 3");
+        assert_eq!((d.dirty_cpu, d.dirty_io), (Some(1), Some(3)));
         assert_eq!(a.actions, vec![Action::Eval("halt().".into())]);
         assert_eq!(a.plain, vec!["-x", "y"]);
     }

@@ -86,6 +86,13 @@ pub fn boot_and_run(args: Args) -> i32 {
     if let Some(n) = args.schedulers {
         oxbeam_emu::sched::set_schedulers(n);
     }
+    use oxbeam_emu::sched::dirty::{set_threads, DirtyKind};
+    if let Some(n) = args.dirty_cpu {
+        set_threads(DirtyKind::Cpu, n);
+    }
+    if let Some(n) = args.dirty_io {
+        set_threads(DirtyKind::Io, n);
+    }
     if let Some(n) = args.process_limit {
         oxbeam_emu::sched::set_process_limit(n);
     }

@@ -86,6 +86,9 @@ pub enum Trap {
     /// Not possible now (another scheduler is running the process it needs to look
     /// at): let others run, then call the BIF again with the same arguments.
     Retry,
+    /// Move to a dirty scheduler of this kind, where the call runs again (its job is in
+    /// `Process::dirty`).
+    Dirty(crate::sched::dirty::DirtyKind),
 }
 
 impl Fault {

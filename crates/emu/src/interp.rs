@@ -46,6 +46,8 @@ pub enum Outcome {
     Exit(Term),
     /// `halt/1`.
     Halt(i32),
+    /// Continue on a dirty scheduler (the job is in `Process::dirty`).
+    Dirty(crate::sched::dirty::DirtyKind),
 }
 
 /// The instruction every process's outermost frame returns to: a normal exit.
@@ -102,12 +104,42 @@ pub(crate) fn next(ip: *const Op) -> *const Op {
 }
 
 /// Makes sure `need` heap words (plus the stack reserve) are free, collecting if not.
+/// True if the collection is a long one that must run on a dirty scheduler: the job
+/// and the live registers are saved, and the caller leaves with `Outcome::Dirty` to run
+/// the instruction again afterwards.
 #[inline(always)]
-fn ensure_heap(p: &mut Process, regs: &mut Regs, need: usize, live: usize) {
+fn ensure_heap(p: &mut Process, regs: &mut Regs, need: usize, live: usize) -> bool {
     if p.heap.free_words() < need + crate::heap::STACK_RESERVE || p.heap.want_gc {
-        p.garbage_collect(&mut regs.x[..live], need, false);
-        p.heap.want_gc = p.heap.stress;
+        return collect_here_or_dirty(p, regs, need, live);
     }
+    false
+}
+
+/// Back from a dirty collection: its float registers return.
+#[cold]
+fn restore_after_dirty(p: &mut Process, regs: &mut Regs) {
+    if let Some(s) = p.dirty.take() {
+        match *s {
+            crate::sched::dirty::DirtyState::Collected { fregs } => regs.f.copy_from_slice(&fregs),
+            other => p.dirty = Some(Box::new(other)),
+        }
+    }
+}
+
+#[cold]
+fn collect_here_or_dirty(p: &mut Process, regs: &mut Regs, need: usize, live: usize) -> bool {
+    if crate::sched::dirty::gc_is_long(p, need) {
+        let fregs = regs.f.clone();
+        p.dirty = Some(Box::new(crate::sched::dirty::DirtyState::Gc {
+            need,
+            fregs,
+        }));
+        p.saved_x.extend_from_slice(&regs.x[..live]);
+        return true;
+    }
+    p.garbage_collect(&mut regs.x[..live], need, false);
+    p.heap.want_gc = p.heap.stress;
+    false
 }
 
 fn pop_frame(p: &mut Process, n: u32) {
@@ -298,6 +330,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         regs.x[i] = t;
     }
     p.saved_x.clear();
+    if p.dirty.is_some() {
+        restore_after_dirty(p, regs);
+    }
 
     macro_rules! raise {
         ($r:expr) => {{
@@ -496,6 +531,11 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                         p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
                         return Outcome::Yield;
                     }
+                    TrapAction::Dirty(kind) => {
+                        p.ip = ip;
+                        p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
+                        return Outcome::Dirty(kind);
+                    }
                 },
             };
             regs.x[0] = v;
@@ -638,7 +678,10 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 stack, heap, live, ..
             } => {
                 let n = *stack as usize;
-                ensure_heap(p, regs, n + *heap as usize, *live as usize);
+                if ensure_heap(p, regs, n + *heap as usize, *live as usize) {
+                    p.ip = ip;
+                    return Outcome::Dirty(crate::sched::dirty::DirtyKind::Cpu);
+                }
                 // SAFETY: ensure_heap made room for the frame. A local copy of the stack
                 // pointer: stores through it cannot change it, which the compiler cannot
                 // know of `p.heap.stop`.
@@ -652,7 +695,10 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 ip = next(ip);
             }
             Op::TestHeap { need, live } => {
-                ensure_heap(p, regs, *need as usize, *live as usize);
+                if ensure_heap(p, regs, *need as usize, *live as usize) {
+                    p.ip = ip;
+                    return Outcome::Dirty(crate::sched::dirty::DirtyKind::Cpu);
+                }
                 ip = next(ip);
             }
             Op::Deallocate { n } => {
@@ -1531,6 +1577,8 @@ enum TrapAction {
     Hibernate(Outcome),
     /// Run the instruction again after other processes ran.
     Retry,
+    /// Run the instruction again after a dirty scheduler did its job.
+    Dirty(crate::sched::dirty::DirtyKind),
 }
 
 fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
@@ -1546,6 +1594,7 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             None => TrapAction::Value(v),
         },
         Trap::Retry => TrapAction::Retry,
+        Trap::Dirty(kind) => TrapAction::Dirty(kind),
         Trap::Hibernate {
             module,
             function,

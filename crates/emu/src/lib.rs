@@ -7,6 +7,7 @@ pub mod bits;
 pub mod bs;
 pub mod code;
 pub mod compare;
+pub mod dict;
 pub mod fun;
 pub mod fuse;
 pub mod gc;

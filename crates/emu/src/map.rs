@@ -17,7 +17,7 @@
 //! each other. [`sorted_pairs`] is key order for any map.
 
 mod hamt;
-mod hash;
+pub mod hash;
 
 pub use hamt::is_hashmap;
 pub use hash::{internal_hash, map_hash};

@@ -164,7 +164,9 @@ pub struct Process {
     pub reds_left: i64,
     pub reductions: u64,
     /// Key/value pairs of the process dictionary (roots for the collector).
-    pub dict: Vec<[Term; 2]>,
+    pub dict: crate::dict::Dictionary,
+    /// Work handed to a dirty scheduler, or its result (see `sched::dirty`).
+    pub dirty: Option<Box<crate::sched::dirty::DirtyState>>,
     pub mailbox: VecDeque<Message>,
     /// Where other processes append messages; shared with the process's table slot, so
     /// that receiving needs no table lookup.
@@ -212,6 +214,8 @@ pub struct Process {
     pub suspending: Vec<(u64, u32)>,
     /// The pid of the process that spawned it (`undefined` for the first one).
     pub parent: Term,
+    /// Times this process turned `scheduler_wall_time` on and not off again.
+    pub wall_time_enables: u32,
 }
 
 // SAFETY: a process is only ever touched by the thread running it; its raw pointers
@@ -228,7 +232,8 @@ impl Process {
             saved_x: Vec::new(),
             reds_left: CONTEXT_REDS,
             reductions: 0,
-            dict: Vec::new(),
+            dict: Default::default(),
+            dirty: None,
             mailbox: VecDeque::new(),
             inbox: Inbox::default(),
             recv_save: 0,
@@ -261,6 +266,7 @@ impl Process {
             sensitive: false,
             error_handler: oxbeam_term::atom::am::ERROR_HANDLER,
             parent: Term::atom(oxbeam_term::atom::am::UNDEFINED),
+            wall_time_enables: 0,
             suspending: Vec::new(),
             hibernating: false,
         }
@@ -282,7 +288,7 @@ impl Process {
         };
         let mut single = [self.group_leader, self.exit_reason];
         {
-            let dict = self.dict.as_flattened_mut();
+            let dict = self.dict.roots_mut();
             let mut roots: [&mut [Term]; 6] = [
                 x,
                 dict,
@@ -363,9 +369,6 @@ impl Process {
 
     /// Looks a key up in the process dictionary.
     pub fn dict_get(&self, key: Term) -> Option<Term> {
-        self.dict
-            .iter()
-            .find(|kv| crate::compare::eq_exact(kv[0], key))
-            .map(|kv| kv[1])
+        self.dict.get(key)
     }
 }

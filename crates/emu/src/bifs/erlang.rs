@@ -586,15 +586,7 @@ fn apply3(_p: &mut Process, a: &[Term]) -> BifResult {
 // ---------------------------------------------------------------- dictionary
 
 fn put(p: &mut Process, a: &[Term]) -> BifResult {
-    for kv in p.dict.iter_mut() {
-        if compare::eq_exact(kv[0], a[0]) {
-            let old = kv[1];
-            kv[1] = a[1];
-            return Ok(old);
-        }
-    }
-    p.dict.push([a[0], a[1]]);
-    Ok(Term::atom(am::UNDEFINED))
+    Ok(p.dict.put(a[0], a[1]).unwrap_or(Term::atom(am::UNDEFINED)))
 }
 
 fn get1(p: &mut Process, a: &[Term]) -> BifResult {
@@ -602,19 +594,20 @@ fn get1(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn get0(p: &mut Process, _a: &[Term]) -> BifResult {
-    let pairs: Vec<[Term; 2]> = p.dict.clone();
+    let pairs: Vec<[Term; 2]> = p.dict.pairs().to_vec();
     let v: Vec<Term> = pairs.iter().map(|kv| make_tuple(&mut p.heap, kv)).collect();
     Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
 }
 
 fn get_keys0(p: &mut Process, _a: &[Term]) -> BifResult {
-    let v: Vec<Term> = p.dict.iter().map(|kv| kv[0]).collect();
+    let v: Vec<Term> = p.dict.pairs().iter().map(|kv| kv[0]).collect();
     Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
 }
 
 fn get_keys1(p: &mut Process, a: &[Term]) -> BifResult {
     let v: Vec<Term> = p
         .dict
+        .pairs()
         .iter()
         .filter(|kv| compare::eq_exact(kv[1], a[0]))
         .map(|kv| kv[0])
@@ -623,15 +616,12 @@ fn get_keys1(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn erase1(p: &mut Process, a: &[Term]) -> BifResult {
-    match p.dict.iter().position(|kv| compare::eq_exact(kv[0], a[0])) {
-        Some(i) => Ok(p.dict.remove(i)[1]),
-        None => Ok(Term::atom(am::UNDEFINED)),
-    }
+    Ok(p.dict.erase(a[0]).unwrap_or(Term::atom(am::UNDEFINED)))
 }
 
 fn erase0(p: &mut Process, _a: &[Term]) -> BifResult {
     let r = get0(p, &[])?;
-    p.dict.clear();
+    p.dict.take_all();
     Ok(r)
 }
 

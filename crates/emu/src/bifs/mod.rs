@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 pub mod arith;
 pub mod binary_mod;
 pub mod convert;
+pub mod dirty_bifs;
 pub mod erlang;
 pub mod etf;
 pub mod funs;
@@ -58,6 +59,7 @@ pub fn register_all() {
         math::register();
         funs::register();
         system::register();
+        dirty_bifs::register();
         spawn_bifs::register();
         process_info::register();
         spawn_bifs::register_suspend();

@@ -120,7 +120,7 @@ fn memory_of(t: &Process) -> usize {
         + std::mem::size_of::<sched::Slot>()
         + (t.heap.young_size() + t.heap.old_size() + t.heap.frag_words()) * 8
         + t.mailbox.len() * std::mem::size_of::<crate::process::Message>()
-        + t.dict.capacity() * 16
+        + t.dict.footprint()
         + t.saved_x.capacity() * 8
 }
 
@@ -161,7 +161,7 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             list_from_iter(&mut p.heap, &copied, Term::NIL)
         }
         "dictionary" => {
-            let dict = t!().dict.clone();
+            let dict = t!().dict.pairs().to_vec();
             let mut v = Vec::with_capacity(dict.len());
             for kv in dict {
                 let k = copy_term(&mut p.heap, kv[0]);

@@ -234,8 +234,12 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
                     .unwrap_or(1) as i64,
             )
         }
-        "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" => Term::small(1),
-        "dirty_io_schedulers" => Term::small(10),
+        "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" => {
+            Term::small(sched::dirty::threads(sched::dirty::DirtyKind::Cpu) as i64)
+        }
+        "dirty_io_schedulers" => {
+            Term::small(sched::dirty::threads(sched::dirty::DirtyKind::Io) as i64)
+        }
         "thread_pool_size" => Term::small(0),
         "process_count" => Term::small(sched::process_count() as i64),
         "process_limit" => Term::small(sched::process_limit() as i64),
@@ -302,16 +306,72 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
 // ---------------------------------------------------------------- statistics
 
 fn statistics(p: &mut Process, a: &[Term]) -> BifResult {
+    use sched::dirty::{self, DirtyKind};
+    use sched::stats;
     let what = a[0].as_atom().ok_or(BADARG)?;
-    let ms = (time::monotonic_ns() / 1_000_000) as i64;
-    Ok(match what.name() {
-        "runtime" | "wall_clock" => make_tuple(&mut p.heap, &[Term::small(ms), Term::small(0)]),
-        "reductions" | "exact_reductions" => {
-            let r = p.reductions as i64 + (crate::process::CONTEXT_REDS - p.reds_left).max(0);
-            make_tuple(&mut p.heap, &[Term::small(r), Term::small(0)])
+    let pair = |p: &mut Process, (a, b): (u64, u64)| {
+        let (a, b) = (int_term(p, a), int_term(p, b));
+        make_tuple(&mut p.heap, &[a, b])
+    };
+    let ints = |p: &mut Process, v: &[usize]| {
+        let v: Vec<Term> = v.iter().map(|&n| Term::small(n as i64)).collect();
+        list_from_iter(&mut p.heap, &v, Term::NIL)
+    };
+    // Runnable processes per normal scheduler, then the dirty CPU queue, then (for the
+    // `_all` items) the dirty I/O queue, as the reference lists them.
+    let queues = |all: bool| {
+        let mut v = sched::runq::queue_lengths();
+        v.push(dirty::queue_len(DirtyKind::Cpu));
+        if all {
+            v.push(dirty::queue_len(DirtyKind::Io));
         }
-        "run_queue" => Term::small(0),
-        "context_switches" => make_tuple(&mut p.heap, &[Term::small(0), Term::small(0)]),
+        v
+    };
+    // Queued plus running, per scheduler (the caller counts as running on its own).
+    let active = |all: bool| {
+        let mut v = sched::runq::queue_lengths();
+        for (i, n) in v.iter_mut().enumerate() {
+            *n += stats::running(i) as usize;
+        }
+        v.push(dirty::queue_len(DirtyKind::Cpu) + dirty::busy(DirtyKind::Cpu));
+        if all {
+            v.push(dirty::queue_len(DirtyKind::Io) + dirty::busy(DirtyKind::Io));
+        }
+        v
+    };
+    Ok(match what.name() {
+        "runtime" => pair(p, stats::runtime()),
+        "wall_clock" => pair(p, stats::wall_clock()),
+        "reductions" | "exact_reductions" => {
+            let current = (crate::process::CONTEXT_REDS - p.reds_left).max(0) as u64;
+            pair(p, stats::reductions(current))
+        }
+        "context_switches" => {
+            let n = int_term(p, stats::context_switches());
+            make_tuple(&mut p.heap, &[n, Term::small(0)])
+        }
+        "run_queue" => Term::small(queues(false).iter().sum::<usize>() as i64),
+        "run_queue_lengths" => ints(p, &queues(false)),
+        "run_queue_lengths_all" => ints(p, &queues(true)),
+        "total_run_queue_lengths" => Term::small(queues(false).iter().sum::<usize>() as i64),
+        "total_run_queue_lengths_all" => Term::small(queues(true).iter().sum::<usize>() as i64),
+        "active_tasks" => ints(p, &active(false)),
+        "active_tasks_all" => ints(p, &active(true)),
+        "total_active_tasks" => Term::small(active(false).iter().sum::<usize>() as i64),
+        "total_active_tasks_all" => Term::small(active(true).iter().sum::<usize>() as i64),
+        "scheduler_wall_time" | "scheduler_wall_time_all" => {
+            match stats::wall_time(what.name() == "scheduler_wall_time_all") {
+                None => Term::atom(am::UNDEFINED),
+                Some(rows) => {
+                    let mut v = Vec::with_capacity(rows.len());
+                    for (id, active, total) in rows {
+                        let (ac, to) = (int_term(p, active), int_term(p, total));
+                        v.push(make_tuple(&mut p.heap, &[Term::small(id as i64), ac, to]));
+                    }
+                    list_from_iter(&mut p.heap, &v, Term::NIL)
+                }
+            }
+        }
         "garbage_collection" => {
             let n = p.heap.gc_count as i64;
             make_tuple(
@@ -324,13 +384,55 @@ fn statistics(p: &mut Process, a: &[Term]) -> BifResult {
             let o = make_tuple(&mut p.heap, &[atom("output"), Term::small(0)]);
             make_tuple(&mut p.heap, &[i, o])
         }
-        "run_queue_lengths" | "run_queue_lengths_all" => {
-            list_from_iter(&mut p.heap, &[Term::small(0)], Term::NIL)
+        _ => return Err(BADARG),
+    })
+}
+
+/// An unsigned count as an integer term (a bignum past the small range).
+fn int_term(p: &mut Process, n: u64) -> Term {
+    if n <= (1u64 << 59) {
+        Term::small(n as i64)
+    } else {
+        make_integer(&mut p.heap, &num_bigint::BigInt::from(n))
+    }
+}
+
+// ---------------------------------------------------------------- system_flag
+
+fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
+    let flag = a[0].as_atom().ok_or(BADARG)?;
+    let bool_arg = || match a[1] {
+        Term::TRUE => Ok(true),
+        Term::FALSE => Ok(false),
+        _ => Err(BADARG),
+    };
+    let count_arg = |max: usize| {
+        a[1].as_small()
+            .filter(|&n| n >= 1 && n as usize <= max)
+            .map(|n| n as usize)
+            .ok_or(BADARG)
+    };
+    Ok(match flag.name() {
+        "scheduler_wall_time" => {
+            let on = bool_arg()?;
+            Term::boolean(sched::stats::set_wall_time(on, &mut p.wall_time_enables))
         }
-        "total_run_queue_lengths"
-        | "total_run_queue_lengths_all"
-        | "total_active_tasks"
-        | "total_active_tasks_all" => Term::small(0),
+        // Schedulers cannot be taken offline yet: the only accepted value is the
+        // current one.
+        "schedulers_online" => {
+            let n = sched::schedulers();
+            if count_arg(n)? != n {
+                return Err(BADARG);
+            }
+            Term::small(n as i64)
+        }
+        "dirty_cpu_schedulers_online" => {
+            let n = sched::dirty::threads(sched::dirty::DirtyKind::Cpu);
+            if count_arg(n)? != n {
+                return Err(BADARG);
+            }
+            Term::small(n as i64)
+        }
         _ => return Err(BADARG),
     })
 }
@@ -558,6 +660,7 @@ pub fn register() {
         ("erlang", "garbage_collect", 2, garbage_collect2),
         ("erlang", "system_info", 1, system_info),
         ("erlang", "statistics", 1, statistics),
+        ("erlang", "system_flag", 2, system_flag),
         ("erlang", "bump_reductions", 1, bump_reductions),
         ("erlang", "memory", 0, memory0),
         ("erlang", "memory", 1, memory1),

@@ -20,9 +20,11 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
+pub mod dirty;
 pub mod monitors;
 pub mod ref_map;
 pub mod runq;
+pub mod stats;
 pub mod table;
 pub mod timer_wheel;
 pub mod timers;
@@ -48,6 +50,8 @@ pub struct Slot {
     /// Set (under the `links` lock) when the process has exited: from then on a new
     /// link or monitor finds it dead instead of being added to lists nobody reads.
     pub dead: std::sync::atomic::AtomicBool,
+    /// Handed to a dirty scheduler and not back yet.
+    pub on_dirty: std::sync::atomic::AtomicBool,
 }
 
 struct Table {
@@ -229,6 +233,7 @@ pub fn try_spawn_with(
         suspended: std::sync::atomic::AtomicU32::new(0),
         observer: std::sync::atomic::AtomicU64::new(0),
         dead: std::sync::atomic::AtomicBool::new(false),
+        on_dirty: std::sync::atomic::AtomicBool::new(false),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
@@ -414,6 +419,7 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
         return;
     };
     monitors::release_all(&mut p);
+    stats::drop_wall_time_enables(p.wall_time_enables);
     for (target, times) in std::mem::take(&mut p.suspending) {
         for _ in 0..times {
             resume(target);
@@ -503,7 +509,9 @@ fn run_one(id: u64, regs: &mut Regs) {
     let outcome = interp::run(&mut p, regs);
     let prio = p.priority;
     // Being scheduled costs at least one reduction, as in the reference.
-    p.reductions += (before - p.reds_left).max(1) as u64;
+    let used = (before - p.reds_left).max(1) as u64;
+    p.reductions += used;
+    stats::add_reductions(used);
     match outcome {
         Outcome::Yield => {
             *s.process.lock() = Some(p);
@@ -511,12 +519,40 @@ fn run_one(id: u64, regs: &mut Regs) {
             runq::make_runnable(id, prio);
         }
         Outcome::Wait => park_waiting(&s, p),
+        Outcome::Dirty(kind) => {
+            // Still `Running` for the rest of the VM until the dirty job is done.
+            s.on_dirty.store(true, Ordering::Release);
+            *s.process.lock() = Some(p);
+            dirty::submit(kind, id);
+        }
         Outcome::Exit(reason) => finish(p, reason),
         Outcome::Halt(code) => {
             crate::report::flush_stdout();
             runq::runtime().halt(code);
         }
     }
+}
+
+/// Whether process `id` was handed to a dirty scheduler and is not back yet.
+pub fn is_executing_dirty(id: u64) -> bool {
+    slot(id).is_some_and(|s| s.on_dirty.load(Ordering::Acquire))
+}
+
+/// Runs process `id`'s dirty job on this dirty scheduler thread, then queues it on the
+/// normal schedulers again.
+pub(crate) fn run_dirty(id: u64) {
+    let Some(s) = slot(id) else { return };
+    // Gone if a signal ended it while it was queued here (process_info handled it).
+    let Some(mut p) = s.process.lock().take() else {
+        s.on_dirty.store(false, Ordering::Release);
+        return;
+    };
+    dirty::run_job(&mut p);
+    s.on_dirty.store(false, Ordering::Release);
+    let prio = p.priority;
+    *s.process.lock() = Some(p);
+    *s.status.lock() = Status::Runnable;
+    runq::make_runnable(id, prio);
 }
 
 /// Puts process `p` back to wait for signals (or queues it again if some arrived).

@@ -109,6 +109,16 @@ pub fn timer_added(wheel: usize) {
     }
 }
 
+/// Runnable processes queued per normal scheduler; the shared queues (the injector and
+/// the priority queues) count towards the first.
+pub fn queue_lengths() -> Vec<usize> {
+    let rt = runtime();
+    let mut v: Vec<usize> = rt.stealers.read().iter().map(|s| s.len()).collect();
+    v.resize(schedulers().max(v.len()), 0);
+    v[0] += rt.injector.len() + rt.max_queue.len() + rt.high_queue.len() + rt.low_queue.len();
+    v
+}
+
 /// Sets the number of schedulers (`+S N`); takes effect at the next run.
 pub fn set_schedulers(n: usize) {
     runtime()
@@ -327,6 +337,7 @@ fn scheduler_loop(
     let mut regs = crate::interp::Regs::default();
     LOCAL.with(|l| *l.borrow_mut() = Some(local));
     INDEX.with(|i| i.set(Some(me)));
+    super::stats::enter_normal(me);
     loop {
         if rt.halted.load(Ordering::Relaxed) || rt.idle_reached.load(Ordering::Relaxed) {
             break;
@@ -337,7 +348,7 @@ fn scheduler_loop(
         match next {
             Some(id) => {
                 TRIMMED.with(|t| t.set(false));
-                step(id, &mut regs)
+                super::stats::slice(|| step(id, &mut regs))
             }
             None => {
                 if !rt.idle(due) {
