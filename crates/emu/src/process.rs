@@ -185,20 +185,15 @@ pub struct Process {
     /// `infinity`): waking up must not read it again, the register holding it is gone.
     pub recv_timeout_set: bool,
     pub group_leader: Term,
-    pub status: Status,
     pub catches: u32,
     pub exception: Option<CurrentException>,
     pub initial_call: (Atom, Atom, u32),
     pub trap_exit: bool,
-    pub links: Vec<Term>,
     /// Monitors this process holds on others.
     pub monitoring: crate::sched::ref_map::RefMap<crate::sched::monitors::Watched>,
     /// Its active aliases.
     pub aliases: crate::sched::ref_map::RefMap<crate::sched::monitors::AliasMode>,
-    /// Terms the runtime holds for the process outside the heap (exit reason...).
-    pub extra_roots: Vec<Term>,
     pub exit_reason: Term,
-    pub registered_name: Option<Atom>,
     /// The process ended by an uncaught `error` exception (the runtime logs those).
     pub error_exit: bool,
     pub priority: Priority,
@@ -243,7 +238,6 @@ impl Process {
             timed_out: false,
             recv_timeout_set: false,
             group_leader: Term::NIL,
-            status: Status::Runnable,
             catches: 0,
             exception: None,
             initial_call: (
@@ -252,12 +246,9 @@ impl Process {
                 0,
             ),
             trap_exit: false,
-            links: Vec::new(),
             monitoring: Default::default(),
             aliases: Default::default(),
-            extra_roots: Vec::new(),
             exit_reason: Term::NIL,
-            registered_name: None,
             error_exit: false,
             priority: Priority::Normal,
             max_heap_size: MaxHeapSize::default(),
@@ -289,14 +280,7 @@ impl Process {
         let mut single = [self.group_leader, self.exit_reason];
         {
             let dict = self.dict.roots_mut();
-            let mut roots: [&mut [Term]; 6] = [
-                x,
-                dict,
-                &mut msgs,
-                &mut exc,
-                &mut self.extra_roots,
-                &mut single,
-            ];
+            let mut roots: [&mut [Term]; 5] = [x, dict, &mut msgs, &mut exc, &mut single];
             crate::gc::collect(&mut self.heap, &mut roots, need, full);
         }
         for (m, t) in self.mailbox.iter_mut().zip(msgs) {

@@ -9,6 +9,37 @@
 use oxbeam_term::Term;
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+
+/// Bytes held in `Words` (all process heaps, old generations and fragments), counted
+/// in shards so that schedulers allocating at once do not share one cache line; the
+/// sum is `erlang:memory(processes)`'s heap part.
+const SHARDS: usize = 64;
+
+#[repr(align(128))]
+struct Shard(AtomicI64);
+
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO: Shard = Shard(AtomicI64::new(0));
+static HELD: [Shard; SHARDS] = [ZERO; SHARDS];
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static MY_SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+}
+
+fn count(bytes: i64) {
+    let i = MY_SHARD.try_with(|s| *s).unwrap_or(0);
+    HELD[i].0.fetch_add(bytes, Ordering::Relaxed);
+}
+
+/// Bytes currently held by all `Words`.
+pub fn held_bytes() -> usize {
+    HELD.iter()
+        .map(|s| s.0.load(Ordering::Relaxed))
+        .sum::<i64>()
+        .max(0) as usize
+}
 
 pub struct Words {
     ptr: NonNull<Term>,
@@ -28,7 +59,10 @@ impl Words {
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc(layout) } as *mut Term;
         match NonNull::new(raw) {
-            Some(ptr) => Words { ptr, len },
+            Some(ptr) => {
+                count(len as i64 * 8);
+                Words { ptr, len }
+            }
             None => handle_alloc_error(layout),
         }
     }
@@ -66,6 +100,7 @@ impl Drop for Words {
         if self.len > 0 {
             // SAFETY: allocated in `new` with this layout and not freed since.
             unsafe { dealloc(self.ptr.as_ptr() as *mut u8, Self::layout(self.len)) }
+            count(-(self.len as i64) * 8);
         }
     }
 }

@@ -116,12 +116,22 @@ fn with_process<R>(
 
 /// Bytes the process uses: its structures, heap blocks, queued messages and dictionary.
 fn memory_of(t: &Process) -> usize {
-    std::mem::size_of::<Process>()
-        + std::mem::size_of::<sched::Slot>()
+    fixed_process_bytes()
         + (t.heap.young_size() + t.heap.old_size() + t.heap.frag_words()) * 8
         + t.mailbox.len() * std::mem::size_of::<crate::process::Message>()
         + t.dict.footprint()
         + t.saved_x.capacity() * 8
+}
+
+/// What every process holds besides its heap: the process structure, its table slot
+/// and its signal queue (each `Arc` adds two counters).
+pub fn fixed_process_bytes() -> usize {
+    use std::mem::size_of;
+    size_of::<Process>()
+        + size_of::<sched::Slot>()
+        + 16
+        + size_of::<parking_lot::Mutex<std::collections::VecDeque<crate::process::Signal>>>()
+        + 16
 }
 
 /// The value of one item for `t`, built on `p`'s heap.

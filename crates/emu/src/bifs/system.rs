@@ -441,7 +441,9 @@ fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
 
 /// Approximate memory use by category, in bytes (what erlang:memory/0,1 reports).
 fn memory_items() -> Vec<(&'static str, i64)> {
-    let procs = (sched::process_count() as i64) * 2_700;
+    // Process structures plus every heap block, old generation and message fragment.
+    let procs = (sched::process_count() * super::process_info::fixed_process_bytes()
+        + crate::words::held_bytes()) as i64;
     let atoms = Atom::count() as i64 * 40;
     let code = 8 << 20;
     let system = atoms + code + (1 << 20);
