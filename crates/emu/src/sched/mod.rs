@@ -52,6 +52,12 @@ pub struct Slot {
     pub dead: std::sync::atomic::AtomicBool,
     /// Handed to a dirty scheduler and not back yet.
     pub on_dirty: std::sync::atomic::AtomicBool,
+    /// False only while `status` is neither `Waiting` nor `Suspended`: senders to a
+    /// running or queued process skip the status lock (in fan-in, many senders on every
+    /// scheduler would otherwise all take it for every message). Set before the parking
+    /// process looks at its inbox, read by senders after they queued: one of the two
+    /// sees the other (see `wake` and `park_waiting`).
+    pub maybe_waiting: std::sync::atomic::AtomicBool,
 }
 
 struct Table {
@@ -234,6 +240,7 @@ pub fn try_spawn_with(
         observer: std::sync::atomic::AtomicU64::new(0),
         dead: std::sync::atomic::AtomicBool::new(false),
         on_dirty: std::sync::atomic::AtomicBool::new(false),
+        maybe_waiting: std::sync::atomic::AtomicBool::new(false),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
@@ -246,10 +253,16 @@ pub fn try_spawn_with(
 /// Queues the process of `s` if it is waiting (after something was put in its inbox, or
 /// its timer fired).
 pub(crate) fn wake(s: &Slot) {
+    // The signal was queued before this point; pairs with the store in `park_waiting`.
+    std::sync::atomic::fence(Ordering::SeqCst);
+    if !s.maybe_waiting.load(Ordering::SeqCst) {
+        return;
+    }
     let mut st = s.status.lock();
     // A suspended process still handles its signals (and goes back to being suspended).
     if *st == Status::Waiting || *st == Status::Suspended {
         *st = Status::Runnable;
+        s.maybe_waiting.store(false, Ordering::SeqCst);
         runq::make_runnable(s.id, Priority::from_u8(s.priority.load(Ordering::Relaxed)));
     }
 }
@@ -479,7 +492,11 @@ fn run_one(id: u64, regs: &mut Regs) {
     let Some(mut p) = s.process.lock().take() else {
         return;
     };
-    *s.status.lock() = Status::Running;
+    {
+        let mut st = s.status.lock();
+        *st = Status::Running;
+        s.maybe_waiting.store(false, Ordering::SeqCst);
+    }
     // Signals that arrived while it was not running.
     if let Some(reason) = fetch_inbox(&mut p) {
         finish(p, reason);
@@ -487,6 +504,7 @@ fn run_one(id: u64, regs: &mut Regs) {
     }
     if s.suspended.load(Ordering::SeqCst) > 0 {
         *s.process.lock() = Some(p);
+        s.maybe_waiting.store(true, Ordering::SeqCst);
         let mut st = s.status.lock();
         // Checked again under the lock `resume` takes, so a resume is not missed.
         if s.suspended.load(Ordering::SeqCst) > 0 {
@@ -559,6 +577,9 @@ pub(crate) fn run_dirty(id: u64) {
 fn park_waiting(s: &Slot, p: Box<Process>) {
     let prio = p.priority;
     *s.process.lock() = Some(p);
+    // Before looking at the inbox: a sender that queues after our look sees it and
+    // takes the status lock (see `wake`).
+    s.maybe_waiting.store(true, Ordering::SeqCst);
     // Under the status lock, so that a sender either sees `Waiting` or its signal is
     // seen here.
     let mut st = s.status.lock();
