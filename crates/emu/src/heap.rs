@@ -289,3 +289,23 @@ impl Heap {
         self.block.len() + self.old.len() + self.frags.iter().map(|f| f.words.len()).sum::<usize>()
     }
 }
+
+/// The off-heap binaries a heap refers to, as (address of the shared data, bytes,
+/// references), young and old generation and fragments alike (`process_info(P,
+/// binary)`); and whether each handle is in the old generation.
+pub fn off_heap_binaries(heap: &Heap) -> Vec<(usize, usize, usize, bool)> {
+    let handles = heap
+        .off_heap
+        .iter()
+        .chain(heap.frags.iter().flat_map(|f| f.off_heap.iter()));
+    handles
+        .map(|&pb| {
+            // SAFETY: every listed handle is a live refc-binary header on this heap or
+            // its fragments; its word 2 holds its `BinData`, which the handle keeps
+            // alive.
+            let data = unsafe { &*((*pb.add(2)).0 as *const crate::object::BinData) };
+            let addr = data as *const crate::object::BinData as usize;
+            (addr, data.bytes.len(), data.ref_count(), heap.in_old(pb))
+        })
+        .collect()
+}

@@ -345,6 +345,11 @@ impl BinData {
             bytes,
         }))
     }
+    /// References held now (for `process_info(P, binary)`).
+    pub fn ref_count(&self) -> usize {
+        self.refc.load(Ordering::Relaxed)
+    }
+
     /// Adds a reference.
     ///
     /// # Safety

@@ -54,6 +54,8 @@ const MORE_ITEMS: &[&str] = &[
     "max_heap_size",
     "message_queue_data",
     "parent",
+    "binary",
+    "garbage_collection_info",
 ];
 
 fn atom(s: &str) -> Term {
@@ -313,6 +315,51 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             let v: Vec<Term> = pairs
                 .iter()
                 .map(|&(k, val)| make_tuple(&mut p.heap, &[atom(k), val]))
+                .collect();
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        "binary" => {
+            let bins = crate::heap::off_heap_binaries(&t!().heap);
+            let mut v = Vec::with_capacity(bins.len());
+            for (addr, size, refs, _) in bins {
+                let a = make_integer(&mut p.heap, &num_bigint::BigInt::from(addr));
+                v.push(make_tuple(
+                    &mut p.heap,
+                    &[a, Term::small(size as i64), Term::small(refs as i64)],
+                ));
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        "garbage_collection_info" => {
+            let t = t!();
+            let h = &t.heap;
+            let bins = crate::heap::off_heap_binaries(h);
+            let vheap = |old: bool| -> usize {
+                bins.iter()
+                    .filter(|b| b.3 == old)
+                    .map(|b| b.1)
+                    .sum::<usize>()
+                    / 8
+            };
+            let vblock = t.min_bin_vheap_size.max(46422) as i64;
+            // What survived the last collection: the data below the high-water mark.
+            let recent = (h.hwm as usize - h.start as usize) / 8;
+            let pairs = [
+                ("old_heap_block_size", h.old_size() as i64),
+                ("heap_block_size", h.young_size() as i64),
+                ("mbuf_size", h.frag_words() as i64),
+                ("recent_size", recent as i64),
+                ("stack_size", h.stack_used() as i64),
+                ("old_heap_size", h.old_top as i64),
+                ("heap_size", h.heap_used() as i64),
+                ("bin_vheap_size", vheap(false) as i64),
+                ("bin_vheap_block_size", vblock),
+                ("bin_old_vheap_size", vheap(true) as i64),
+                ("bin_old_vheap_block_size", vblock),
+            ];
+            let v: Vec<Term> = pairs
+                .iter()
+                .map(|&(k, val)| make_tuple(&mut p.heap, &[atom(k), Term::small(val)]))
                 .collect();
             list_from_iter(&mut p.heap, &v, Term::NIL)
         }
