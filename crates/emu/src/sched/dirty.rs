@@ -28,11 +28,7 @@ pub enum DirtyKind {
 /// What a process asked a dirty scheduler to do, then what came of it.
 pub enum DirtyState {
     /// Call the BIF with these arguments.
-    Bif {
-        kind: DirtyKind,
-        bif: BifFn,
-        args: Vec<Term>,
-    },
+    Bif { bif: BifFn, args: Vec<Term> },
     /// Collect the heap (the live X registers are in `saved_x`) so that `need` words
     /// are free afterwards. The float registers are kept here: the compiler may hold
     /// floats in them across the heap test that asked for the collection.
@@ -108,7 +104,10 @@ pub fn set_threads(kind: DirtyKind, n: usize) {
 pub fn threads(kind: DirtyKind) -> usize {
     match kind {
         DirtyKind::Cpu if !CPU_SET.load(Ordering::Relaxed) => {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            // Asked once: on Linux the answer reads cgroup files.
+            static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+            let cores =
+                *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             cores.min(super::schedulers())
         }
         _ => pool(kind).threads.load(Ordering::Relaxed),
@@ -159,7 +158,7 @@ fn worker(kind: DirtyKind, index: usize) {
             }
         };
         pl.busy.fetch_add(1, Ordering::Relaxed);
-        super::stats::dirty_job(|| super::run_dirty(id));
+        super::stats::slice(|| super::run_dirty(id));
         pl.busy.fetch_sub(1, Ordering::Relaxed);
     }
 }
@@ -167,7 +166,7 @@ fn worker(kind: DirtyKind, index: usize) {
 /// Does process `p`'s pending job; called on a dirty thread.
 pub fn run_job(p: &mut Process) {
     match p.dirty.take().map(|b| *b) {
-        Some(DirtyState::Bif { bif, args, .. }) => {
+        Some(DirtyState::Bif { bif, args }) => {
             let r = bif(p, &args);
             p.dirty = Some(Box::new(DirtyState::Done(r)));
         }
@@ -189,17 +188,11 @@ pub fn call(p: &mut Process, args: &[Term], kind: DirtyKind, bif: BifFn) -> BifR
     if current() == Some(kind) {
         return bif(p, args);
     }
-    if let Some(s) = p.dirty.take() {
-        if let DirtyState::Done(r) = *s {
-            return r;
-        }
-        p.dirty = Some(s);
+    if let Some(DirtyState::Done(r)) = p.dirty.take().map(|s| *s) {
+        return r;
     }
-    p.dirty = Some(Box::new(DirtyState::Bif {
-        kind,
-        bif,
-        args: args.to_vec(),
-    }));
+    let args = args.to_vec();
+    p.dirty = Some(Box::new(DirtyState::Bif { bif, args }));
     Err(crate::bif::Fault::Trap(crate::bif::Trap::Dirty(kind)))
 }
 

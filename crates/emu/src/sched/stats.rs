@@ -75,7 +75,8 @@ pub fn enter_dirty(kind: DirtyKind, index: usize) {
     MINE.with(|m| m.set(Some(&table[index.min(MAX - 1)])));
 }
 
-/// Runs `f` (one process's time slice or dirty job) and accounts for it.
+/// Runs `f` (one process's time slice, or a dirty job: accounted the same) and
+/// accounts for it.
 #[inline]
 pub fn slice<R>(f: impl FnOnce() -> R) -> R {
     let Some(r) = MINE.with(|m| m.get()) else {
@@ -93,11 +94,6 @@ pub fn slice<R>(f: impl FnOnce() -> R) -> R {
     };
     r.running.store(false, Ordering::Relaxed);
     out
-}
-
-/// A dirty job is accounted like a time slice.
-pub fn dirty_job(f: impl FnOnce()) {
-    slice(f)
 }
 
 /// Adds the reductions a process used in its slice.
@@ -242,9 +238,4 @@ pub fn wall_time(all: bool) -> Option<Vec<(u64, u64, u64)>> {
 /// Per normal scheduler: 1 if it is running a process now.
 pub fn running(index: usize) -> bool {
     NORMAL[index.min(MAX - 1)].running.load(Ordering::Relaxed)
-}
-
-/// Dirty schedulers of `kind` running a job now.
-pub fn dirty_running(kind: DirtyKind) -> usize {
-    super::dirty::busy(kind)
 }
