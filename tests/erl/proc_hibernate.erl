@@ -179,6 +179,16 @@ heap_tests() ->
     P ! wake,
     receive {woke, _, _} -> ok end,
     receive {got, _} -> ok end,
+    %% The heap shrinks to what is live, below the default minimum of 233 words: a
+    %% list of N integers is 2N words, plus a few words of stack and bookkeeping.
+    [begin
+         K = spawn(fun() -> erlang:hibernate(?MODULE, wake, [lists:seq(1, N)]) end),
+         wait_until_hibernating(K),
+         {heap_size, KH} = process_info(K, heap_size),
+         io:format("hibernated with ~p-element list: heap fits (~p)~n",
+                   [N, KH >= 2 * N andalso KH =< 2 * N + 16]),
+         exit(K, kill)
+     end || N <- [0, 10, 50, 1000]],
     ok.
 
 wait_heap_below(P, _Before, 0) ->

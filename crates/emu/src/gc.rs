@@ -158,7 +158,9 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     }
     let live_max =
         young_used + stack_len + need + STACK_RESERVE + if full { heap.old_top } else { 0 };
-    let to_size = next_heap_size(live_max.max(heap.young_size()));
+    // A hibernated heap is below the minimum size: it comes back to it at its next
+    // collection.
+    let to_size = next_heap_size(live_max.max(heap.young_size()).max(heap.min_heap_size));
     let mut to = Words::new(to_size);
     let to_start = to.as_mut_ptr();
 
@@ -273,6 +275,22 @@ fn resize_after_gc(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
     if target == size {
         return;
     }
+    move_young(heap, roots, target);
+}
+
+/// After a full collection for `erlang:hibernate`: the young block shrinks to exactly
+/// the live data and the stack (below `min_heap_size`, as the reference does), so an
+/// idle hibernated process holds as little memory as possible until it wakes.
+pub fn shrink_to_fit(heap: &mut Heap, roots: &mut [&mut [Term]]) {
+    let fit = heap.heap_used() + heap.stack_used() + STACK_RESERVE;
+    if fit < heap.young_size() {
+        move_young(heap, roots, fit);
+    }
+}
+
+/// Moves the young heap and the stack to a new block of `target` words (at least the
+/// live data and stack), relocating every pointer into it.
+fn move_young(heap: &mut Heap, roots: &mut [&mut [Term]], target: usize) {
     let mut nb = Words::new(target);
     let ns = nb.as_mut_ptr();
     let used = heap.heap_used();

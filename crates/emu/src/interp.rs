@@ -1619,7 +1619,7 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             p.ip = e.code();
             p.hibernating = true;
             let mut roots = std::mem::take(&mut p.saved_x);
-            p.garbage_collect(&mut roots, 0, true);
+            p.hibernate_collect(&mut roots);
             p.saved_x = roots;
             if let Some(reason) = crate::sched::fetch_inbox(p) {
                 return TrapAction::Exit(reason);

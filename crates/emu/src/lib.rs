@@ -1,6 +1,7 @@
 //! The oxbeam emulator: heaps and garbage collection, loaded code, the interpreter,
 //! processes and BIFs. See `docs/architecture.md` for how the pieces fit.
 
+pub mod backtrace;
 pub mod bif;
 pub mod bifs;
 pub mod bits;

@@ -153,6 +153,47 @@ pub struct CurrentException {
     pub stacktrace: Term,
 }
 
+/// The processes a process suspended (`erlang:suspend_process`), with how many times
+/// each; boxed because almost no process has any (8 bytes in every process instead of
+/// a `Vec`'s 24: the extra allocation only happens in the rare process that has one).
+#[derive(Default)]
+#[allow(clippy::box_collection)]
+pub struct SuspendList(Option<Box<Vec<(u64, u32)>>>);
+
+impl SuspendList {
+    pub fn as_slice(&self) -> &[(u64, u32)] {
+        self.0.as_deref().map_or(&[], |v| v.as_slice())
+    }
+    pub fn contains(&self, id: u64) -> bool {
+        self.as_slice().iter().any(|&(t, _)| t == id)
+    }
+    /// Counts one more suspension of `id`.
+    pub fn add(&mut self, id: u64) {
+        let v = self.0.get_or_insert_with(Default::default);
+        match v.iter_mut().find(|(t, _)| *t == id) {
+            Some((_, n)) => *n += 1,
+            None => v.push((id, 1)),
+        }
+    }
+    /// Takes one suspension of `id` back; false if there is none.
+    pub fn remove_one(&mut self, id: u64) -> bool {
+        let Some(v) = self.0.as_mut() else {
+            return false;
+        };
+        let Some(i) = v.iter().position(|&(t, _)| t == id) else {
+            return false;
+        };
+        v[i].1 -= 1;
+        if v[i].1 == 0 {
+            v.swap_remove(i);
+        }
+        true
+    }
+    pub fn take(&mut self) -> Vec<(u64, u32)> {
+        self.0.take().map(|v| *v).unwrap_or_default()
+    }
+}
+
 pub struct Process {
     pub id: u64,
     pub pid: Term,
@@ -206,7 +247,10 @@ pub struct Process {
     /// Asleep in `erlang:hibernate/3` (process_info shows it there).
     pub hibernating: bool,
     /// Processes this one suspended, with how many times.
-    pub suspending: Vec<(u64, u32)>,
+    pub suspending: SuspendList,
+    /// Timer wheels that may hold `send_after`/`start_timer` timers this process set to
+    /// itself (bit `wheel % 64`): they are cancelled when it exits.
+    pub timer_wheels: u64,
     /// The pid of the process that spawned it (`undefined` for the first one).
     pub parent: Term,
     /// Times this process turned `scheduler_wall_time` on and not off again.
@@ -258,13 +302,32 @@ impl Process {
             error_handler: oxbeam_term::atom::am::ERROR_HANDLER,
             parent: Term::atom(oxbeam_term::atom::am::UNDEFINED),
             wall_time_enables: 0,
-            suspending: Vec::new(),
+            suspending: SuspendList::default(),
+            timer_wheels: 0,
             hibernating: false,
         }
     }
 
     /// Collects this process's heap. `x` holds the live argument registers.
     pub fn garbage_collect(&mut self, x: &mut [Term], need: usize, full: bool) {
+        self.collect_with(x, |heap, roots| crate::gc::collect(heap, roots, need, full));
+    }
+
+    /// The collection `erlang:hibernate` does: a full sweep, then the heap shrinks to fit
+    /// what is live.
+    pub fn hibernate_collect(&mut self, x: &mut [Term]) {
+        self.collect_with(x, |heap, roots| {
+            crate::gc::collect(heap, roots, 0, true);
+            crate::gc::shrink_to_fit(heap, roots);
+        });
+    }
+
+    /// Runs a collection `gc` with every root of the process.
+    fn collect_with(
+        &mut self,
+        x: &mut [Term],
+        gc: impl FnOnce(&mut crate::heap::Heap, &mut [&mut [Term]]),
+    ) {
         // Queued messages move onto the heap: their fragments join the young generation
         // and their terms become roots.
         for m in self.mailbox.iter_mut() {
@@ -281,7 +344,7 @@ impl Process {
         {
             let dict = self.dict.roots_mut();
             let mut roots: [&mut [Term]; 5] = [x, dict, &mut msgs, &mut exc, &mut single];
-            crate::gc::collect(&mut self.heap, &mut roots, need, full);
+            gc(&mut self.heap, &mut roots);
         }
         for (m, t) in self.mailbox.iter_mut().zip(msgs) {
             m.term = t;

@@ -56,6 +56,7 @@ const MORE_ITEMS: &[&str] = &[
     "parent",
     "binary",
     "garbage_collection_info",
+    "backtrace",
 ];
 
 fn atom(s: &str) -> Term {
@@ -252,6 +253,13 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
                 Term::atom(am::UNDEFINED)
             }
         }
+        "backtrace" => {
+            let text = match target.as_deref() {
+                Some(o) => crate::backtrace::dump(o, None),
+                None => crate::backtrace::dump(p, Some("erlang:process_info/2")),
+            };
+            make_binary(&mut p.heap, text.as_bytes())
+        }
         "links" => {
             let links: Vec<Term> = sched::slot(t!().id)
                 .map(|s| s.links.lock().iter().map(|&l| Term::pid(l)).collect())
@@ -284,7 +292,7 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             list_from_iter(&mut p.heap, &by, Term::NIL)
         }
         "suspending" => {
-            let list = t!().suspending.clone();
+            let list = t!().suspending.as_slice().to_vec();
             let mut v = Vec::with_capacity(list.len());
             // Processes that exited since are no longer suspended by it.
             for (target, n) in list.into_iter().filter(|&(t, _)| sched::slot(t).is_some()) {

@@ -520,18 +520,14 @@ fn suspend_process(p: &mut Process, a: &[Term]) -> BifResult {
         }
         return badarg;
     }
-    let mine = p.suspending.iter().position(|&(t, _)| t == id);
-    if unless_suspending && mine.is_some() {
+    if unless_suspending && p.suspending.contains(id) {
         reply(p, "suspended")?;
         return Ok(Term::FALSE);
     }
     if !sched::suspend(id) {
         return badarg;
     }
-    match mine {
-        Some(i) => p.suspending[i].1 += 1,
-        None => p.suspending.push((id, 1)),
-    }
+    p.suspending.add(id);
     reply(p, "suspended")?;
     Ok(Term::TRUE)
 }
@@ -542,12 +538,8 @@ fn resume_process(p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     let id = target.pid_value();
-    let Some(i) = p.suspending.iter().position(|&(t, _)| t == id) else {
+    if !p.suspending.remove_one(id) {
         return Err(BADARG);
-    };
-    p.suspending[i].1 -= 1;
-    if p.suspending[i].1 == 0 {
-        p.suspending.swap_remove(i);
     }
     sched::resume(id);
     Ok(Term::TRUE)

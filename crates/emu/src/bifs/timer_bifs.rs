@@ -56,12 +56,16 @@ fn start(p: &mut Process, a: &[Term], opts: Term, timeout_tuple: bool) -> BifRes
         return Err(BADARG);
     };
     // A timer to a process that is not alive is cancelled at once.
-    if let timers::Dest::Pid(id) = to {
-        if id != p.id && sched::slot(id).is_none() {
-            let r = timers::dead_timer_ref();
-            return Ok(make_ref(&mut p.heap, r));
-        }
-    }
+    let target_slot = match to {
+        timers::Dest::Pid(id) if id != p.id => match sched::slot(id) {
+            Some(s) => Some(s),
+            None => {
+                let r = timers::dead_timer_ref();
+                return Ok(make_ref(&mut p.heap, r));
+            }
+        },
+        _ => None,
+    };
     let msg = a[2];
     let ref_id = timers::start_timer(deadline, to, |ref_id| {
         if timeout_tuple {
@@ -77,6 +81,16 @@ fn start(p: &mut Process, a: &[Term], opts: Term, timeout_tuple: bool) -> BifRes
             sched::copy_to_fragment(msg)
         }
     });
+    // Where the target's exit will look for its timers.
+    let bit = timers::wheel_bit(ref_id);
+    match (to, target_slot) {
+        (_, Some(s)) => {
+            s.timer_wheels
+                .fetch_or(bit, std::sync::atomic::Ordering::AcqRel);
+        }
+        (timers::Dest::Pid(_), None) => p.timer_wheels |= bit,
+        _ => {}
+    }
     Ok(make_ref(&mut p.heap, ref_id))
 }
 

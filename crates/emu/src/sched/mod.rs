@@ -58,6 +58,9 @@ pub struct Slot {
     /// process looks at its inbox, read by senders after they queued: one of the two
     /// sees the other (see `wake` and `park_waiting`).
     pub maybe_waiting: std::sync::atomic::AtomicBool,
+    /// Timer wheels that may hold timers other processes set to this one (bit
+    /// `wheel % 64`; its own are in `Process::timer_wheels`): cancelled at its exit.
+    pub timer_wheels: std::sync::atomic::AtomicU64,
 }
 
 struct Table {
@@ -241,6 +244,7 @@ pub fn try_spawn_with(
         dead: std::sync::atomic::AtomicBool::new(false),
         on_dirty: std::sync::atomic::AtomicBool::new(false),
         maybe_waiting: std::sync::atomic::AtomicBool::new(false),
+        timer_wheels: std::sync::atomic::AtomicU64::new(0),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
@@ -432,8 +436,13 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
         return;
     };
     monitors::release_all(&mut p);
+    p.cancel_receive_timeout();
+    timers::cancel_all_to(
+        id,
+        p.timer_wheels | s.timer_wheels.swap(0, Ordering::AcqRel),
+    );
     stats::drop_wall_time_enables(p.wall_time_enables);
-    for (target, times) in std::mem::take(&mut p.suspending) {
+    for (target, times) in p.suspending.take() {
         for _ in 0..times {
             resume(target);
         }

@@ -76,6 +76,34 @@ struct Wheel {
     timers: TimerWheel<Action>,
     /// BIF timers by reference id.
     by_ref: HashMap<u64, TimerId, BuildHasherDefault<IdHasher>>,
+    /// Reference ids of the BIF timers to each process, so that they go when it exits.
+    /// Entries of timers that fired or were cancelled are dropped lazily (see
+    /// `remember_target`).
+    by_pid: HashMap<u64, Vec<u64>, BuildHasherDefault<IdHasher>>,
+}
+
+impl Wheel {
+    /// Notes that timer `ref_id` sends to process `pid`. A list that reaches a power of
+    /// two (from 16) first sheds the timers no longer pending, so a long-lived process
+    /// setting timer after timer holds a list as long as its pending ones, amortised
+    /// O(1) per timer.
+    fn remember_target(&mut self, pid: u64, ref_id: u64) {
+        let refs = self.by_pid.entry(pid).or_default();
+        if refs.len() >= 16 && refs.len().is_power_of_two() {
+            let pending = &self.by_ref;
+            refs.retain(|r| pending.contains_key(r));
+        }
+        refs.push(ref_id);
+    }
+
+    /// Cancels every BIF timer to process `pid`.
+    fn cancel_all_to(&mut self, pid: u64) {
+        for r in self.by_pid.remove(&pid).unwrap_or_default() {
+            if let Some(id) = self.by_ref.remove(&r) {
+                self.timers.cancel(id);
+            }
+        }
+    }
 }
 
 struct Service {
@@ -133,6 +161,7 @@ fn on_wheel<R>(index: usize, create: bool, f: impl FnOnce(&mut Wheel) -> R) -> O
         *guard = Some(Box::new(Wheel {
             timers: TimerWheel::new(now_ms_floor()),
             by_ref: HashMap::default(),
+            by_pid: HashMap::default(),
         }));
     }
     let wheel = guard.as_mut()?;
@@ -186,9 +215,30 @@ pub fn start_timer(deadline: u64, to: Dest, make_message: impl FnOnce(u64) -> Me
             },
         );
         w.by_ref.insert(ref_id, id);
+        if let Dest::Pid(pid) = to {
+            w.remember_target(pid, ref_id);
+        }
     });
     super::runq::timer_added(wheel);
     ref_id
+}
+
+/// The bit for the wheel of timer `ref_id` in a process's set of wheels holding its
+/// timers (`Process::timer_wheels`, `Slot::timer_wheels`).
+pub fn wheel_bit(ref_id: u64) -> u64 {
+    wheel_of_ref(ref_id).map_or(0, |w| 1 << (w % 64))
+}
+
+/// Cancels the BIF timers to process `pid` (which exited) in the wheels `wheels` names
+/// (bit `wheel % 64`), as the reference does: their messages would go nowhere.
+pub fn cancel_all_to(pid: u64, wheels: u64) {
+    if wheels == 0 {
+        return;
+    }
+    let used = service().used.load(Ordering::Relaxed);
+    for index in (0..used).filter(|i| wheels & (1 << (i % 64)) != 0) {
+        on_wheel(index, false, |w| w.cancel_all_to(pid));
+    }
 }
 
 /// A reference id that no timer has (the timer of a `send_after` to a dead process).
@@ -265,8 +315,14 @@ pub fn fire_due(me: usize, schedulers: usize) -> Option<u64> {
             on_wheel(index, false, |w| {
                 w.timers.advance(now, &mut fired);
                 for a in &fired {
-                    if let Action::Send { ref_id, .. } = a {
+                    if let Action::Send { ref_id, to, .. } = a {
                         w.by_ref.remove(ref_id);
+                        // Set while its target was exiting: the exit found no timer.
+                        if let Dest::Pid(pid) = to {
+                            if !target_alive(a) {
+                                w.by_pid.remove(pid);
+                            }
+                        }
                     }
                 }
             });
