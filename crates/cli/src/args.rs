@@ -21,6 +21,8 @@ pub struct Args {
     pub pz: Vec<String>,
     pub actions: Vec<Action>,
     pub schedulers: Option<usize>,
+    /// `+S N:M`: the schedulers online at start.
+    pub schedulers_online: Option<usize>,
     /// `+SDcpu N[:M]` and `+SDio N`: the dirty pool sizes.
     pub dirty_cpu: Option<usize>,
     pub dirty_io: Option<usize>,
@@ -79,8 +81,28 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
             "+S" => {
                 let v = argv.get(i).ok_or("+S needs a number")?;
                 i += 1;
-                let n = v.split(':').next().unwrap_or("");
-                a.schedulers = Some(n.parse().map_err(|_| format!("bad +S value {v}"))?);
+                // `N`, `N:M` or `:M`; an empty or zero part keeps the default.
+                let (n, m) = v.split_once(':').unwrap_or((v, ""));
+                let count = |s: &str| -> Result<Option<usize>, String> {
+                    match s {
+                        "" | "0" => Ok(None),
+                        s => s
+                            .parse()
+                            .ok()
+                            .filter(|&n| (1..=1024).contains(&n))
+                            .map(Some)
+                            .ok_or_else(|| format!("bad +S value {v}")),
+                    }
+                };
+                a.schedulers = count(n)?.or(a.schedulers);
+                a.schedulers_online = count(m)?.or(a.schedulers_online);
+                if let (Some(n), Some(m)) = (a.schedulers, a.schedulers_online) {
+                    if m > n {
+                        return Err(format!(
+                            "bad amount of schedulers online {m} (total amount of schedulers {n})"
+                        ));
+                    }
+                }
             }
             "+SDcpu" | "+SDio" => {
                 let v = argv.get(i).ok_or(format!("{flag} needs a number"))?;
@@ -154,6 +176,11 @@ mod tests {
     fn extra_and_schedulers() {
         let a = p("+S 2 -eval halt(). -extra -x y");
         assert_eq!(a.schedulers, Some(2));
+        let s = p("+S 4:1");
+        assert_eq!((s.schedulers, s.schedulers_online), (Some(4), Some(1)));
+        let s = p("+S :1");
+        assert_eq!((s.schedulers, s.schedulers_online), (None, Some(1)));
+        assert!(parse(&["+S".into(), "2:4".into()]).is_err());
         let d = p("+SDcpu 1:1 +SDio 3");
         assert_eq!((d.dirty_cpu, d.dirty_io), (Some(1), Some(3)));
         assert_eq!(a.actions, vec![Action::Eval("halt().".into())]);

@@ -86,6 +86,9 @@ pub fn boot_and_run(args: Args) -> i32 {
     if let Some(n) = args.schedulers {
         oxbeam_emu::sched::set_schedulers(n);
     }
+    if let Some(m) = args.schedulers_online {
+        oxbeam_emu::sched::set_schedulers_online(m);
+    }
     use oxbeam_emu::sched::dirty::{set_threads, DirtyKind};
     if let Some(n) = args.dirty_cpu {
         set_threads(DirtyKind::Cpu, n);

@@ -219,14 +219,16 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "machine" => s(p, "BEAM"),
         "system_architecture" => s(p, "x86_64-pc-linux-gnu"),
         "system_version" => {
-            let n = sched::schedulers();
+            let (n, m) = (sched::schedulers(), sched::schedulers_online());
             s(
                 p,
-                &format!("Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:{n}:{n}]\n"),
+                &format!("Erlang/OTP 25 [erts-13.1.5] [oxbeam] [64-bit] [smp:{n}:{m}]\n"),
             )
         }
         "wordsize" => Term::small(8),
-        "schedulers" | "schedulers_online" => Term::small(sched::schedulers() as i64),
+        "scheduler_id" => Term::small(sched::runq::current_scheduler().map_or(1, |i| i + 1) as i64),
+        "schedulers" => Term::small(sched::schedulers() as i64),
+        "schedulers_online" => Term::small(sched::schedulers_online() as i64),
         "logical_processors" | "logical_processors_available" | "logical_processors_online" => {
             Term::small(
                 std::thread::available_parallelism()
@@ -417,14 +419,15 @@ fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
             let on = bool_arg()?;
             Term::boolean(sched::stats::set_wall_time(on, &mut p.wall_time_enables))
         }
-        // Schedulers cannot be taken offline yet: the only accepted value is the
-        // current one.
         "schedulers_online" => {
-            let n = sched::schedulers();
-            if count_arg(n)? != n {
-                return Err(BADARG);
+            let n = count_arg(sched::schedulers())?;
+            let old = sched::runq::set_online(n);
+            // Running on a scheduler that just went offline: move at the next call,
+            // as the reference migrates the caller before returning.
+            if sched::runq::current_scheduler().is_some_and(|i| i >= n) {
+                p.reds_left = 0;
             }
-            Term::small(n as i64)
+            Term::small(old as i64)
         }
         "dirty_cpu_schedulers_online" => {
             let n = sched::dirty::threads(sched::dirty::DirtyKind::Cpu);

@@ -29,7 +29,9 @@ pub mod table;
 pub mod timer_wheel;
 pub mod timers;
 
-pub use runq::{schedulers, set_idle_trim, set_schedulers};
+pub use runq::{
+    schedulers, schedulers_online, set_idle_trim, set_schedulers, set_schedulers_online,
+};
 
 pub struct Slot {
     pub id: u64,
@@ -602,7 +604,7 @@ fn park_waiting(s: &Slot, p: Box<Process>) {
 
 /// Fires the due timers of scheduler `me`; returns its next deadline, if any.
 fn fire_timers(me: usize) -> Option<u64> {
-    timers::fire_due(me, runq::active_schedulers())
+    timers::fire_due(me, runq::schedulers_online())
 }
 
 /// Links two processes (both directions).

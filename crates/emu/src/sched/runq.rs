@@ -36,6 +36,12 @@ pub struct Runtime {
     idle_reached: AtomicBool,
     /// The configured number of schedulers (`+S`).
     configured: AtomicUsize,
+    /// Schedulers online asked for with `+S N:M` (0: as many as there are cores).
+    configured_online: AtomicUsize,
+    /// Schedulers online now: those with a lower index run processes, the others wait
+    /// on `offline_wake` (`erlang:system_flag(schedulers_online, N)`).
+    online: AtomicUsize,
+    offline_wake: Condvar,
 }
 
 pub fn runtime() -> &'static Runtime {
@@ -55,6 +61,9 @@ pub fn runtime() -> &'static Runtime {
         idle_ends_run: AtomicBool::new(true),
         idle_reached: AtomicBool::new(false),
         configured: AtomicUsize::new(default_schedulers()),
+        configured_online: AtomicUsize::new(0),
+        online: AtomicUsize::new(default_schedulers()),
+        offline_wake: Condvar::new(),
     })
 }
 
@@ -130,6 +139,41 @@ pub fn schedulers() -> usize {
     runtime().configured.load(Ordering::Relaxed)
 }
 
+/// Sets the schedulers online at start (`+S N:M`); 0 means as many as there are cores.
+pub fn set_schedulers_online(n: usize) {
+    runtime().configured_online.store(n, Ordering::Relaxed);
+}
+
+/// The schedulers online at the start of a run of `n`: as asked, else no more than the
+/// cores (the reference's default: `+S 8` on two cores runs two).
+fn initial_online(n: usize) -> usize {
+    match runtime().configured_online.load(Ordering::Relaxed) {
+        0 => n.min(default_schedulers()),
+        m => m.min(n),
+    }
+}
+
+/// Schedulers online now.
+pub fn schedulers_online() -> usize {
+    let rt = runtime();
+    match rt.active.load(Ordering::Relaxed) {
+        0 => initial_online(schedulers()),
+        _ => rt.online.load(Ordering::Relaxed),
+    }
+}
+
+/// Changes the schedulers online (1 to the number of schedulers); returns the previous
+/// count. Schedulers going offline finish their time slice, hand their queued processes
+/// to the others and wait; their timers are fired by scheduler 1.
+pub fn set_online(n: usize) -> usize {
+    let rt = runtime();
+    let old = rt.online.swap(n, Ordering::SeqCst);
+    let _g = rt.lock.lock();
+    rt.offline_wake.notify_all();
+    rt.wake.notify_all();
+    old
+}
+
 /// Queues process `id` to run. On a scheduler thread it goes to that scheduler's queue,
 /// and a sleeping scheduler is woken only when that queue already holds other work: a
 /// lone wake-up (the receiver of a message, typically) runs here as soon as the current
@@ -175,6 +219,7 @@ impl Runtime {
     fn wake_all(&self) {
         let _g = self.lock.lock();
         self.wake.notify_all();
+        self.offline_wake.notify_all();
     }
 
     pub fn halt(&self, code: i32) {
@@ -232,6 +277,34 @@ impl Runtime {
         take(&self.low_queue)
     }
 
+    /// Waits while scheduler `me` is offline. It counts as asleep meanwhile (so that an
+    /// idle VM still ends its run), but on its own condition variable: a wake-up meant
+    /// for a scheduler that would run the work never reaches it. False when the run is
+    /// over.
+    fn offline(&self, me: usize) -> bool {
+        let mut g = self.lock.lock();
+        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        let done = |rt: &Runtime| {
+            rt.halted.load(Ordering::SeqCst) || rt.idle_reached.load(Ordering::SeqCst)
+        };
+        // An online scheduler asleep now could miss the processes this one handed over.
+        self.wake.notify_all();
+        while me >= self.online.load(Ordering::SeqCst) && !done(self) {
+            if self.sleepers.load(Ordering::SeqCst) == self.active.load(Ordering::SeqCst)
+                && self.idle_ends_run.load(Ordering::SeqCst)
+                && !super::timers::any_pending()
+                && self.injector.is_empty()
+            {
+                self.idle_reached.store(true, Ordering::SeqCst);
+                self.wake.notify_all();
+                break;
+            }
+            self.offline_wake.wait(&mut g);
+        }
+        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+        !done(self)
+    }
+
     /// Sleeps until there may be work. False when the run is over.
     fn idle(&self, timers_due: Option<u64>) -> bool {
         let mut g = self.lock.lock();
@@ -259,6 +332,7 @@ impl Runtime {
             self.idle_reached.store(true, Ordering::SeqCst);
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
             self.wake.notify_all();
+            self.offline_wake.notify_all();
             return false;
         }
         let sleep_for = timers_due.map(|deadline| {
@@ -302,6 +376,7 @@ pub fn run_schedulers(
     let rt = runtime();
     rt.idle_ends_run.store(stop_when_idle, Ordering::SeqCst);
     rt.idle_reached.store(false, Ordering::SeqCst);
+    rt.online.store(initial_online(n), Ordering::SeqCst);
     rt.active.store(n, Ordering::SeqCst);
     let workers: Vec<Worker<u64>> = (0..n).map(|_| Worker::new_fifo()).collect();
     *rt.stealers.write() = workers.iter().map(|w| w.stealer()).collect();
@@ -342,6 +417,13 @@ fn scheduler_loop(
         if rt.halted.load(Ordering::Relaxed) || rt.idle_reached.load(Ordering::Relaxed) {
             break;
         }
+        if me >= rt.online.load(Ordering::Relaxed) {
+            hand_over_queue(rt);
+            if !rt.offline(me) {
+                break;
+            }
+            continue;
+        }
         // Expired timers make processes runnable (onto this queue).
         let due = timers(me);
         let next = LOCAL.with(|l| rt.find_work(l.borrow().as_ref().unwrap(), me));
@@ -359,14 +441,20 @@ fn scheduler_loop(
     }
     INDEX.with(|i| i.set(None));
     // Whatever is left in this queue goes back for the next run.
+    hand_over_queue(rt);
+    LOCAL.with(|l| l.borrow_mut().take());
+    rt.wake_all();
+}
+
+/// Moves the processes queued on this scheduler to the shared queue.
+fn hand_over_queue(rt: &Runtime) {
     LOCAL.with(|l| {
-        if let Some(w) = l.borrow_mut().take() {
+        if let Some(w) = l.borrow().as_ref() {
             while let Some(id) = w.pop() {
                 rt.injector.push(id);
             }
         }
     });
-    rt.wake_all();
 }
 
 /// Takes one process from a shared queue.
