@@ -9,6 +9,7 @@
 
 use crate::words::Words;
 use oxbeam_term::Term;
+use std::ptr::NonNull;
 
 /// Heap sizes in words, as the reference grows them: Fibonacci-like, then +20%.
 pub fn heap_size_table() -> &'static [usize] {
@@ -44,16 +45,31 @@ pub const DEFAULT_FULLSWEEP_AFTER: u32 = 65535;
 
 /// A block of words allocated outside the main heap; part of the young generation
 /// until the next collection folds it in.
+///
+/// One pointer wide, so that a queued message (term + fragment) is two words: its size,
+/// fill level and list of refc-binary handles live in a header at the start of its own
+/// block (words `HEADER..` are the data). Mailboxes of millions of messages moved and
+/// zeroed 56 bytes per message before.
 pub struct Fragment {
-    pub words: Words,
-    pub used: usize,
-    /// Refc-binary handles inside this fragment (moved to the heap's list on attach).
-    pub off_heap: Vec<*mut Term>,
+    block: NonNull<Term>,
 }
+
+/// Header words: capacity (data words), used words, and the refc-binary handle list
+/// (a leaked `Box<Vec<*mut Term>>`, or 0).
+const HEADER: usize = 3;
+
+// SAFETY: a fragment owns its block exclusively; the terms in it point only into it or
+// at shared immutable data.
+unsafe impl Send for Fragment {}
 
 impl Drop for Fragment {
     fn drop(&mut self) {
-        release_off_heap(&mut self.off_heap);
+        if let Some(mut list) = self.take_off_heap() {
+            release_off_heap(&mut list);
+        }
+        let len = HEADER + self.capacity();
+        // SAFETY: the block came from `Words::into_raw` with this length in `new`.
+        drop(unsafe { Words::from_raw(self.block, len) });
     }
 }
 
@@ -71,32 +87,95 @@ pub fn release_off_heap(list: &mut Vec<*mut Term>) {
 
 impl crate::object::Alloc for Fragment {
     fn alloc_words(&mut self, n: usize) -> *mut Term {
-        assert!(
-            self.used + n <= self.words.len(),
-            "fragment sized too small"
-        );
-        // SAFETY: checked above that the words are inside the fragment.
-        let p = unsafe { self.words.as_mut_ptr().add(self.used) };
-        self.used += n;
+        let p = self.bump(n);
+        assert!(!p.is_null(), "fragment sized too small");
         p
     }
     fn register_off_heap(&mut self, p: *mut Term) {
-        self.off_heap.push(p);
+        let slot = self.header(2);
+        // SAFETY: header word 2 is null or a list leaked by this function.
+        unsafe {
+            if (*slot).0 == 0 {
+                *slot = Term(Box::into_raw(Box::<Vec<*mut Term>>::default()) as u64);
+            }
+            (*((*slot).0 as *mut Vec<*mut Term>)).push(p);
+        }
     }
 }
 
 impl Fragment {
     pub fn new(size: usize) -> Fragment {
-        Fragment {
-            words: Words::new(size),
-            used: 0,
-            off_heap: Vec::new(),
+        let block = Words::new(HEADER + size).into_raw();
+        // SAFETY: the block has HEADER + size words; the header is written here.
+        unsafe {
+            *block.as_ptr() = Term(size as u64);
+            *block.as_ptr().add(1) = Term(0);
+            *block.as_ptr().add(2) = Term(0);
+        }
+        Fragment { block }
+    }
+
+    fn header(&self, i: usize) -> *mut Term {
+        // SAFETY: the header words are the first HEADER words of the block.
+        unsafe { self.block.as_ptr().add(i) }
+    }
+
+    /// Data words the fragment holds.
+    pub fn capacity(&self) -> usize {
+        // SAFETY: header word 0, written in `new`.
+        unsafe { (*self.header(0)).0 as usize }
+    }
+
+    /// Data words in use.
+    pub fn used(&self) -> usize {
+        // SAFETY: header word 1, written in `new`.
+        unsafe { (*self.header(1)).0 as usize }
+    }
+
+    /// The first data word.
+    pub fn data(&self) -> *mut Term {
+        // SAFETY: the data follows the header in the block.
+        unsafe { self.block.as_ptr().add(HEADER) }
+    }
+
+    /// Takes `n` more words, or null if they do not fit.
+    fn bump(&mut self, n: usize) -> *mut Term {
+        let used = self.used();
+        if self.capacity() - used < n {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: header word 1 is the fill level; the words are inside the block.
+        unsafe {
+            *self.header(1) = Term((used + n) as u64);
+            self.data().add(used)
         }
     }
+
+    /// The refc-binary handles inside this fragment.
+    pub fn off_heap(&self) -> &[*mut Term] {
+        // SAFETY: header word 2 is null or a list owned by this fragment.
+        match unsafe { ((*self.header(2)).0 as *const Vec<*mut Term>).as_ref() } {
+            Some(list) => list,
+            None => &[],
+        }
+    }
+
+    /// Takes the list of refc-binary handles out (they move to a heap's list on attach).
+    pub fn take_off_heap(&mut self) -> Option<Vec<*mut Term>> {
+        let slot = self.header(2);
+        // SAFETY: header word 2 is null or a list leaked by `register_off_heap`; it is
+        // cleared so that it is taken once.
+        unsafe {
+            let raw = (*slot).0 as *mut Vec<*mut Term>;
+            *slot = Term(0);
+            (!raw.is_null()).then(|| *Box::from_raw(raw))
+        }
+    }
+
     pub fn contains(&self, p: *const Term) -> bool {
-        let start = self.words.as_ptr();
-        // SAFETY: one-past-the-end of an owned slice is a valid pointer to compute.
-        let end = unsafe { start.add(self.used) };
+        let start = self.data() as *const Term;
+        // SAFETY: one-past-the-end of the used part is inside the block.
+        let end = unsafe { start.add(self.used()) };
         p >= start && p < end
     }
 }
@@ -196,7 +275,7 @@ impl Heap {
         self.old_top
     }
     pub fn frag_words(&self) -> usize {
-        self.frags.iter().map(|f| f.used).sum()
+        self.frags.iter().map(|f| f.used()).sum()
     }
 
     /// Allocates `n` words without collecting: from the heap if it has room, else in a
@@ -215,16 +294,13 @@ impl Heap {
 
     fn alloc_in_fragment(&mut self, n: usize) -> *mut Term {
         if let Some(f) = self.frags.last_mut() {
-            if f.words.len() - f.used >= n {
-                // SAFETY: the fragment has room for `n` more words after `used`.
-                let p = unsafe { f.words.as_mut_ptr().add(f.used) };
-                f.used += n;
+            let p = f.bump(n);
+            if !p.is_null() {
                 return p;
             }
         }
         let mut f = Fragment::new(n.max(256));
-        f.used = n;
-        let p = f.words.as_mut_ptr();
+        let p = f.bump(n);
         self.frags.push(f);
         self.want_gc = true;
         p
@@ -235,11 +311,13 @@ impl Heap {
         // Received data counts against the heap like allocations do: collect once as
         // much arrived as the young heap holds (collecting at every message would scan a
         // long mailbox each time).
-        self.attached_words += f.used;
+        self.attached_words += f.used();
         if self.attached_words >= self.young_size() {
             self.want_gc = true;
         }
-        self.off_heap.append(&mut f.off_heap);
+        if let Some(mut list) = f.take_off_heap() {
+            self.off_heap.append(&mut list);
+        }
         // Keep the last fragment the one with free room for alloc_in_fragment.
         let last = self.frags.pop();
         self.frags.push(f);
@@ -286,7 +364,7 @@ impl Heap {
 
     /// Total words in use, for process_info(memory) and the like.
     pub fn total_size(&self) -> usize {
-        self.block.len() + self.old.len() + self.frags.iter().map(|f| f.words.len()).sum::<usize>()
+        self.block.len() + self.old.len() + self.frags.iter().map(|f| f.capacity()).sum::<usize>()
     }
 }
 
@@ -297,7 +375,7 @@ pub fn off_heap_binaries(heap: &Heap) -> Vec<(usize, usize, usize, bool)> {
     let handles = heap
         .off_heap
         .iter()
-        .chain(heap.frags.iter().flat_map(|f| f.off_heap.iter()));
+        .chain(heap.frags.iter().flat_map(|f| f.off_heap().iter()));
     handles
         .map(|&pb| {
             // SAFETY: every listed handle is a live refc-binary header on this heap or

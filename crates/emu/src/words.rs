@@ -93,6 +93,23 @@ impl Words {
     pub fn as_mut_ptr(&mut self) -> *mut Term {
         self.ptr.as_ptr()
     }
+
+    /// Gives up ownership: the caller keeps the block (still counted as held) and must
+    /// hand it back with `from_raw` and the same length to free it.
+    pub fn into_raw(self) -> NonNull<Term> {
+        let ptr = self.ptr;
+        std::mem::forget(self);
+        ptr
+    }
+
+    /// Takes back a block `into_raw` gave out.
+    ///
+    /// # Safety
+    /// `ptr` came from `into_raw` of a `Words` of exactly `len` words, not yet taken
+    /// back.
+    pub unsafe fn from_raw(ptr: NonNull<Term>, len: usize) -> Words {
+        Words { ptr, len }
+    }
 }
 
 impl Drop for Words {

@@ -16,7 +16,7 @@ use crate::process::{ExitSignal, Inbox, MaxHeapSize, Message, Priority, Process,
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -296,10 +296,47 @@ pub fn deliver(id: u64, m: Message) {
 
 /// Queues a signal to process `id` (dropped if it does not exist).
 pub fn deliver_signal(id: u64, signal: Signal) {
-    if let Some(s) = slot(id) {
+    with_slot(id, |s| {
         s.inbox.lock().push_back(signal);
-        wake(&s);
-    }
+        wake(s);
+    });
+}
+
+/// Slots this thread sent to lately, by `id % SEND_CACHE_SIZE`.
+const SEND_CACHE_SIZE: usize = 64;
+
+thread_local! {
+    static SEND_CACHE: std::cell::RefCell<[Option<Arc<Slot>>; SEND_CACHE_SIZE]> =
+        const { std::cell::RefCell::new([const { None }; SEND_CACHE_SIZE]) };
+}
+
+/// Runs `f` on the slot of live process `id`. Senders keep the slots they used in a
+/// small per-thread cache: many senders to one receiver (fan-in) otherwise all take
+/// its table entry's lock and bump its `Arc` count for every message, two contended
+/// cache lines. A cached slot is used while its process has not exited (`dead`); a
+/// message queued in the instant between its exit and the flag is lost with it, as
+/// one sent just before the exit would be. At most `SEND_CACHE_SIZE` slots of exited
+/// processes stay cached per thread, until replaced.
+pub fn with_slot<R>(id: u64, f: impl FnOnce(&Slot) -> R) -> Option<R> {
+    let index = (id as usize) % SEND_CACHE_SIZE;
+    // Taken out while `f` runs (it may send too), put back afterwards.
+    let cached = SEND_CACHE
+        .try_with(|c| c.borrow_mut()[index].take())
+        .ok()
+        .flatten()
+        .filter(|s| s.id == id && !s.dead.load(Ordering::Acquire));
+    let s = match cached {
+        Some(s) => s,
+        None => slot(id)?,
+    };
+    let r = f(&s);
+    let _ = SEND_CACHE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c[index].is_none() {
+            c[index] = Some(s);
+        }
+    });
+    Some(r)
 }
 
 /// Resolves a send destination to a process id.
@@ -350,9 +387,35 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
 /// the mailbox, exit signals are acted on. Returns the exit reason if one of them ends
 /// the process (the signals after it are then irrelevant).
 pub fn fetch_inbox(p: &mut Process) -> Option<Term> {
-    let inbox = p.inbox.clone();
-    let mut inbox = inbox.lock();
-    while let Some(signal) = inbox.pop_front() {
+    // The whole queue is taken at once, so senders wait for the lock only as long as a
+    // swap takes, not for the handling of every signal; the emptied buffer goes back
+    // afterwards so that its capacity is not grown again from nothing (up to a bound:
+    // an idle process does not keep the buffer of a past burst).
+    let mut batch = {
+        let mut inbox = p.inbox.lock();
+        if inbox.is_empty() {
+            return None;
+        }
+        std::mem::take(&mut *inbox)
+    };
+    p.mailbox.reserve(batch.len());
+    let ended = handle_signals(p, &mut batch);
+    if ended.is_none() {
+        let mut inbox = p.inbox.lock();
+        if inbox.is_empty() && inbox.capacity() < batch.capacity() && batch.capacity() <= INBOX_KEEP
+        {
+            *inbox = batch;
+        }
+    }
+    ended
+}
+
+/// The largest inbox buffer (in signals) `fetch_inbox` hands back for reuse.
+const INBOX_KEEP: usize = 16 * 1024;
+
+/// Handles `signals` in order (see `fetch_inbox`).
+fn handle_signals(p: &mut Process, signals: &mut VecDeque<Signal>) -> Option<Term> {
+    while let Some(signal) = signals.pop_front() {
         match signal {
             Signal::Message(m) => p.mailbox.push_back(m),
             Signal::Exit(e) => {
