@@ -283,56 +283,65 @@ impl Runtime {
     /// over.
     fn offline(&self, me: usize) -> bool {
         let mut g = self.lock.lock();
-        self.sleepers.fetch_add(1, Ordering::SeqCst);
-        let done = |rt: &Runtime| {
-            rt.halted.load(Ordering::SeqCst) || rt.idle_reached.load(Ordering::SeqCst)
-        };
+        let mut sleeping = self.sleepers.fetch_add(1, Ordering::SeqCst) + 1;
         // An online scheduler asleep now could miss the processes this one handed over.
         self.wake.notify_all();
-        while me >= self.online.load(Ordering::SeqCst) && !done(self) {
-            if self.sleepers.load(Ordering::SeqCst) == self.active.load(Ordering::SeqCst)
-                && self.idle_ends_run.load(Ordering::SeqCst)
-                && !super::timers::any_pending()
-                && self.injector.is_empty()
-            {
-                self.idle_reached.store(true, Ordering::SeqCst);
-                self.wake.notify_all();
+        while me >= self.online.load(Ordering::SeqCst) && !self.run_over() {
+            if self.nothing_can_run(sleeping) {
+                self.end_idle_run();
                 break;
             }
             self.offline_wake.wait(&mut g);
+            sleeping = self.sleepers.load(Ordering::SeqCst);
         }
         self.sleepers.fetch_sub(1, Ordering::SeqCst);
-        !done(self)
+        !self.run_over()
+    }
+
+    /// The run ended: halted, or everything went idle.
+    fn run_over(&self) -> bool {
+        self.halted.load(Ordering::SeqCst) || self.idle_reached.load(Ordering::SeqCst)
+    }
+
+    fn shared_queues_empty(&self) -> bool {
+        self.injector.is_empty()
+            && self.max_queue.is_empty()
+            && self.high_queue.is_empty()
+            && self.low_queue.is_empty()
+    }
+
+    /// With `sleeping` schedulers asleep (this one included): every scheduler is, the
+    /// shared queues are empty, no timer can wake anybody, and the run is one that ends
+    /// when idle.
+    fn nothing_can_run(&self, sleeping: usize) -> bool {
+        sleeping == self.active.load(Ordering::SeqCst)
+            && self.idle_ends_run.load(Ordering::SeqCst)
+            && self.shared_queues_empty()
+            && !super::timers::any_pending()
+    }
+
+    /// Ends an idle run: every scheduler, online or not, wakes up and leaves.
+    fn end_idle_run(&self) {
+        self.idle_reached.store(true, Ordering::SeqCst);
+        self.wake.notify_all();
+        self.offline_wake.notify_all();
     }
 
     /// Sleeps until there may be work. False when the run is over.
     fn idle(&self, timers_due: Option<u64>) -> bool {
         let mut g = self.lock.lock();
         let sleeping = self.sleepers.fetch_add(1, Ordering::SeqCst) + 1;
-        let done = |rt: &Runtime| {
-            rt.halted.load(Ordering::SeqCst) || rt.idle_reached.load(Ordering::SeqCst)
-        };
-        if done(self) {
+        if self.run_over() {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
             return false;
         }
-        if !self.injector.is_empty()
-            || !self.max_queue.is_empty()
-            || !self.high_queue.is_empty()
-            || !self.low_queue.is_empty()
-        {
+        if !self.shared_queues_empty() {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
             return true;
         }
-        if sleeping == self.active.load(Ordering::SeqCst)
-            && self.idle_ends_run.load(Ordering::SeqCst)
-            && !super::timers::any_pending()
-        {
-            // Everyone is asleep, nothing is queued and no timer can wake anybody.
-            self.idle_reached.store(true, Ordering::SeqCst);
+        if self.nothing_can_run(sleeping) {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
-            self.wake.notify_all();
-            self.offline_wake.notify_all();
+            self.end_idle_run();
             return false;
         }
         let sleep_for = timers_due.map(|deadline| {
@@ -350,7 +359,7 @@ impl Runtime {
                     TRIMMED.with(|t| t.set(true));
                     trim();
                 }
-                return !done(self);
+                return !self.run_over();
             }
             (_, Some(d)) => {
                 if !d.is_zero() {
@@ -360,7 +369,7 @@ impl Runtime {
             (_, None) => self.wake.wait(&mut g),
         }
         self.sleepers.fetch_sub(1, Ordering::SeqCst);
-        !done(self)
+        !self.run_over()
     }
 }
 
