@@ -255,6 +255,8 @@ pub struct Process {
     pub parent: Term,
     /// Times this process turned `scheduler_wall_time` on and not off again.
     pub wall_time_enables: u32,
+    /// Subsystems with cleanup to do when this process exits (`sched::exit_hooks` bits).
+    pub exit_hooks: u8,
 }
 
 // SAFETY: a process is only ever touched by the thread running it; its raw pointers
@@ -302,6 +304,7 @@ impl Process {
             error_handler: oxbeam_term::atom::am::ERROR_HANDLER,
             parent: Term::atom(oxbeam_term::atom::am::UNDEFINED),
             wall_time_enables: 0,
+            exit_hooks: 0,
             suspending: SuspendList::default(),
             timer_wheels: 0,
             hibernating: false,

@@ -21,6 +21,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
 pub mod dirty;
+pub mod exit_hooks;
 pub mod monitors;
 pub mod ref_map;
 pub mod runq;
@@ -501,6 +502,9 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
         return;
     };
     monitors::release_all(&mut p);
+    // Before links and monitors fire, as in the reference: a DOWN receiver sees the
+    // process's ETS tables already gone.
+    exit_hooks::run(p.exit_hooks, pid, id);
     p.cancel_receive_timeout();
     timers::cancel_all_to(
         id,
