@@ -3,7 +3,6 @@
 //! and `put/2` stay O(1) for the processes that keep thousands of keys.
 
 use crate::compare::eq_exact;
-use crate::map::hash::internal_hash;
 use hashbrown::HashTable;
 use oxbeam_term::Term;
 
@@ -18,13 +17,7 @@ pub struct Dictionary {
     index: Option<Box<HashTable<u32>>>,
 }
 
-fn key_hash(key: Term) -> u64 {
-    if key.is_immed() {
-        key.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    } else {
-        (internal_hash(key, 0) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-}
+use crate::map::hash::exact_key_hash as key_hash;
 
 impl Dictionary {
     pub fn len(&self) -> usize {

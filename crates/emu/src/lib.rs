@@ -9,6 +9,7 @@ pub mod bs;
 pub mod code;
 pub mod compare;
 pub mod dict;
+pub mod ets;
 pub mod fun;
 pub mod fuse;
 pub mod gc;

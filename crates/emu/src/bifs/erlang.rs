@@ -13,8 +13,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 static NEXT_REF: AtomicU64 = AtomicU64::new(1);
 
+/// A fresh reference number (unique among all references of the VM).
+pub fn next_ref_id() -> u64 {
+    NEXT_REF.fetch_add(1, Ordering::Relaxed)
+}
+
 pub fn new_ref(p: &mut Process) -> Term {
-    let id = NEXT_REF.fetch_add(1, Ordering::Relaxed);
+    let id = next_ref_id();
     make_ref(&mut p.heap, id)
 }
 

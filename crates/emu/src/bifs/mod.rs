@@ -14,6 +14,8 @@ pub mod convert;
 pub mod dirty_bifs;
 pub mod erlang;
 pub mod etf;
+pub mod ets_access;
+pub mod ets_bifs;
 pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
@@ -66,6 +68,8 @@ pub fn register_all() {
         persistent::register();
         zlib_bifs::register();
         timer_bifs::register();
+        ets_bifs::register();
+        ets_access::register();
     });
 }
 

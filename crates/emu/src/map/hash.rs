@@ -69,6 +69,20 @@ fn immediate(hash: u32, t: Term) -> u32 {
     hash2(hash, t.0 as u32, (t.0 >> 32) as u32, HCONST)
 }
 
+/// A 64-bit hash, equal for `=:=`-equal terms, for Rust hash tables keyed by terms (the
+/// process dictionary, ETS): immediates hash by their word, others by content.
+#[inline]
+pub fn exact_key_hash(key: Term) -> u64 {
+    let h = if key.is_immed() {
+        key.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    } else {
+        (internal_hash(key, 0) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    };
+    // The product's low bits depend only on the key's low bits (constant tag bits for
+    // immediates); hash tables index by the low bits, so fold the high ones in.
+    h ^ (h >> 29)
+}
+
 /// `make_internal_hash(Term, Salt)`.
 pub fn internal_hash(term: Term, salt: u32) -> u32 {
     let mut hash = salt ^ INTERNAL_HASH_SALT;

@@ -1,0 +1,445 @@
+//! Storage of `set`, `bag` and `duplicate_bag` tables: objects grouped by key in a
+//! vector of slots (which is the traversal order of `first`/`next` and `select`), with a
+//! hash index from key to slot.
+//!
+//! While the table is fixed (`safe_fixtable`, or a traversal in progress), deleted keys
+//! keep their slot, marked deleted, so that `next` from a deleted key still knows where
+//! to continue and no slot is reused under a traversal; `sweep` frees them when the last
+//! fixation goes.
+
+use super::stored::StoredObject;
+use crate::compare::eq_exact;
+use crate::map::hash::exact_key_hash;
+use hashbrown::HashTable;
+use oxbeam_term::Term;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BagKind {
+    /// One object per key.
+    Set,
+    /// Several objects per key, no two `=:=`-equal.
+    Bag,
+    /// Several objects per key, duplicates allowed.
+    DuplicateBag,
+}
+
+struct Slot {
+    hash: u64,
+    /// Marked deleted while the table is fixed (see the module comment).
+    deleted: bool,
+    /// `None`: a free slot.
+    first: Option<StoredObject>,
+    /// Further objects of the key (bags only), in insertion order. Boxed so that slots
+    /// of sets (nearly always without) are 16 bytes smaller.
+    #[allow(clippy::box_collection)]
+    rest: Option<Box<Vec<StoredObject>>>,
+}
+
+impl Slot {
+    fn objects(&self) -> impl Iterator<Item = &StoredObject> {
+        self.first
+            .iter()
+            .chain(self.rest.iter().flat_map(|v| v.iter()))
+    }
+    fn count(&self) -> usize {
+        self.first.is_some() as usize + self.rest.as_ref().map_or(0, |v| v.len())
+    }
+    fn is_live(&self) -> bool {
+        self.first.is_some() && !self.deleted
+    }
+    fn words(&self) -> usize {
+        self.objects().map(StoredObject::words).sum()
+    }
+    /// Drops the objects; the slot becomes free.
+    fn clear(&mut self) {
+        self.first = None;
+        self.rest = None;
+        self.deleted = false;
+    }
+}
+
+/// What a change did to the table's counts.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Delta {
+    pub objects: isize,
+    pub words: isize,
+}
+
+impl std::ops::AddAssign for Delta {
+    fn add_assign(&mut self, o: Delta) {
+        self.objects += o.objects;
+        self.words += o.words;
+    }
+}
+
+pub struct HashStore {
+    kind: BagKind,
+    keypos: usize,
+    slots: Vec<Slot>,
+    index: HashTable<u32>,
+    free: Vec<u32>,
+    /// Slots marked deleted (waiting for the table to be unfixed).
+    marked: usize,
+}
+
+pub fn key_hash(key: Term) -> u64 {
+    exact_key_hash(key)
+}
+
+impl HashStore {
+    pub fn new(kind: BagKind, keypos: usize) -> HashStore {
+        HashStore {
+            kind,
+            keypos,
+            slots: Vec::new(),
+            index: HashTable::new(),
+            free: Vec::new(),
+            marked: 0,
+        }
+    }
+
+    fn slot_key(&self, s: &Slot) -> Term {
+        s.first.as_ref().expect("slot in use").key(self.keypos)
+    }
+
+    /// The slot holding `key` (live or marked deleted).
+    fn position(&self, key: Term, hash: u64) -> Option<usize> {
+        let slots = &self.slots;
+        let keypos = self.keypos;
+        self.index
+            .find(hash, |&i| {
+                let s = &slots[i as usize];
+                s.hash == hash && eq_exact(s.first.as_ref().unwrap().key(keypos), key)
+            })
+            .map(|&i| i as usize)
+    }
+
+    fn live_position(&self, key: Term, hash: u64) -> Option<usize> {
+        self.position(key, hash).filter(|&i| !self.slots[i].deleted)
+    }
+
+    /// The objects with `key`, in insertion order.
+    pub fn lookup(&self, key: Term, hash: u64) -> impl Iterator<Item = &StoredObject> {
+        self.live_position(key, hash)
+            .into_iter()
+            .flat_map(move |i| self.slots[i].objects())
+    }
+
+    pub fn member(&self, key: Term, hash: u64) -> bool {
+        self.live_position(key, hash).is_some()
+    }
+
+    /// The first object with `key`, mutable (for in-place updates of set objects).
+    pub fn lookup_mut(&mut self, key: Term, hash: u64) -> Option<&mut StoredObject> {
+        let i = self.live_position(key, hash)?;
+        self.slots[i].first.as_mut()
+    }
+
+    /// Inserts a copied object.
+    pub fn insert(&mut self, obj: StoredObject, hash: u64) -> Delta {
+        let words = obj.words() as isize;
+        let key = obj.key(self.keypos);
+        if let Some(i) = self.position(key, hash) {
+            let kind = self.kind;
+            let s = &mut self.slots[i];
+            if s.deleted {
+                // A key deleted under fixation comes back: the old objects go now.
+                let old = s.words() as isize;
+                s.rest = None;
+                s.first = Some(obj);
+                s.deleted = false;
+                self.marked -= 1;
+                return Delta {
+                    objects: 1,
+                    words: words - old,
+                };
+            }
+            return match kind {
+                BagKind::Set => {
+                    let old = s.first.replace(obj).map_or(0, |o| o.words()) as isize;
+                    Delta {
+                        objects: 0,
+                        words: words - old,
+                    }
+                }
+                BagKind::Bag if s.objects().any(|o| eq_exact(o.term(), obj.term())) => {
+                    Delta::default()
+                }
+                _ => {
+                    s.rest.get_or_insert_with(Default::default).push(obj);
+                    Delta { objects: 1, words }
+                }
+            };
+        }
+        let slot = Slot {
+            hash,
+            deleted: false,
+            first: Some(obj),
+            rest: None,
+        };
+        let at = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let slots = &self.slots;
+        self.index
+            .insert_unique(hash, at, |&i| slots[i as usize].hash);
+        Delta { objects: 1, words }
+    }
+
+    /// Removes the slot at `i`, or marks it deleted when the table is fixed.
+    fn remove_slot(&mut self, i: usize, fixed: bool) -> Delta {
+        let s = &mut self.slots[i];
+        let d = Delta {
+            objects: -(s.count() as isize),
+            words: -(s.words() as isize),
+        };
+        if fixed {
+            if !s.deleted {
+                s.deleted = true;
+                self.marked += 1;
+            }
+            // Marked slots keep their objects (for the key) until the sweep; their
+            // memory is still counted as gone, as they are invisible.
+            return d;
+        }
+        self.unindex(i);
+        self.slots[i].clear();
+        self.free.push(i as u32);
+        self.maybe_compact();
+        d
+    }
+
+    fn unindex(&mut self, i: usize) {
+        let hash = self.slots[i].hash;
+        if let Ok(e) = self.index.find_entry(hash, |&j| j as usize == i) {
+            e.remove();
+        }
+    }
+
+    /// Deletes every object with `key`.
+    pub fn delete_key(&mut self, key: Term, hash: u64, fixed: bool) -> Delta {
+        match self.live_position(key, hash) {
+            Some(i) => self.remove_slot(i, fixed),
+            None => Delta::default(),
+        }
+    }
+
+    /// Deletes the objects `=:=` to `obj` (one for a set or bag, all for a duplicate bag).
+    pub fn delete_object(&mut self, obj: Term, key: Term, hash: u64, fixed: bool) -> Delta {
+        let Some(i) = self.live_position(key, hash) else {
+            return Delta::default();
+        };
+        let matching = self.slots[i]
+            .objects()
+            .filter(|o| eq_exact(o.term(), obj))
+            .count();
+        if matching == 0 {
+            return Delta::default();
+        }
+        if matching == self.slots[i].count() {
+            return self.remove_slot(i, fixed);
+        }
+        // Some objects of the key stay: take the matching ones out of the group.
+        let s = &mut self.slots[i];
+        let mut all: Vec<StoredObject> = s.first.take().into_iter().collect();
+        all.extend(s.rest.take().map(|b| *b).unwrap_or_default());
+        let mut d = Delta::default();
+        let mut kept = Vec::with_capacity(all.len());
+        for o in all {
+            if eq_exact(o.term(), obj) {
+                d.objects -= 1;
+                d.words -= o.words() as isize;
+            } else {
+                kept.push(o);
+            }
+        }
+        let mut it = kept.into_iter();
+        s.first = it.next();
+        let rest: Vec<StoredObject> = it.collect();
+        s.rest = (!rest.is_empty()).then(|| Box::new(rest));
+        d
+    }
+
+    /// Deletes everything.
+    pub fn clear(&mut self, fixed: bool) -> Delta {
+        let mut d = Delta::default();
+        for i in 0..self.slots.len() {
+            if self.slots[i].is_live() {
+                d += self.remove_slot_no_compact(i, fixed);
+            }
+        }
+        if !fixed {
+            *self = HashStore::new(self.kind, self.keypos);
+        }
+        d
+    }
+
+    fn remove_slot_no_compact(&mut self, i: usize, fixed: bool) -> Delta {
+        let s = &mut self.slots[i];
+        let d = Delta {
+            objects: -(s.count() as isize),
+            words: -(s.words() as isize),
+        };
+        if fixed {
+            s.deleted = true;
+            self.marked += 1;
+        } else {
+            self.unindex(i);
+            self.slots[i].clear();
+            self.free.push(i as u32);
+        }
+        d
+    }
+
+    /// Frees the slots marked deleted (the table is no longer fixed).
+    pub fn sweep(&mut self) {
+        if self.marked == 0 {
+            return;
+        }
+        for i in 0..self.slots.len() {
+            if self.slots[i].deleted {
+                self.unindex(i);
+                self.slots[i].clear();
+                self.free.push(i as u32);
+            }
+        }
+        self.marked = 0;
+        self.maybe_compact();
+    }
+
+    /// Renumbers the slots when most are free, so traversals do not walk a sparse vector.
+    fn maybe_compact(&mut self) {
+        if self.marked != 0 || self.free.len() < 64 || self.free.len() * 4 < self.slots.len() * 3 {
+            return;
+        }
+        let old = std::mem::take(&mut self.slots);
+        self.free.clear();
+        self.index.clear();
+        for s in old.into_iter().filter(|s| s.first.is_some()) {
+            let at = self.slots.len() as u32;
+            let hash = s.hash;
+            self.slots.push(s);
+            let slots = &self.slots;
+            self.index
+                .insert_unique(hash, at, |&i| slots[i as usize].hash);
+        }
+    }
+
+    /// The first live slot at or after `from`.
+    pub fn live_from(&self, from: usize) -> Option<usize> {
+        (from..self.slots.len()).find(|&i| self.slots[i].is_live())
+    }
+
+    /// The position after `key`'s slot (which may be marked deleted), or None if `key`
+    /// has no slot.
+    pub fn after(&self, key: Term, hash: u64) -> Option<usize> {
+        self.position(key, hash).map(|i| i + 1)
+    }
+
+    pub fn key_at(&self, i: usize) -> Term {
+        self.slot_key(&self.slots[i])
+    }
+
+    /// The objects of the live slot `i`.
+    pub fn objects_at(&self, i: usize) -> impl Iterator<Item = &StoredObject> {
+        self.slots[i].objects()
+    }
+
+    pub fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_live(&self, i: usize) -> bool {
+        self.slots[i].is_live()
+    }
+
+    /// Every live object, in traversal order.
+    pub fn iter(&self) -> impl Iterator<Item = &StoredObject> {
+        self.slots
+            .iter()
+            .filter(|s| s.is_live())
+            .flat_map(|s| s.objects())
+    }
+
+    /// Removes the live objects for which `f` says so (a set's or bag's whole group
+    /// is visited object by object). Returns the change.
+    pub fn retain(&mut self, fixed: bool, mut remove: impl FnMut(&StoredObject) -> bool) -> Delta {
+        let mut d = Delta::default();
+        for i in 0..self.slots.len() {
+            if !self.slots[i].is_live() {
+                continue;
+            }
+            if self.slots[i].rest.is_none() {
+                if remove(self.slots[i].first.as_ref().unwrap()) {
+                    d += self.remove_slot_no_compact(i, fixed);
+                }
+                continue;
+            }
+            let doomed: Vec<bool> = self.slots[i].objects().map(&mut remove).collect();
+            let n = doomed.iter().filter(|&&x| x).count();
+            if n == 0 {
+                continue;
+            }
+            if n == doomed.len() {
+                d += self.remove_slot_no_compact(i, fixed);
+                continue;
+            }
+            let s = &mut self.slots[i];
+            let mut all: Vec<StoredObject> = s.first.take().into_iter().collect();
+            all.extend(s.rest.take().map(|b| *b).unwrap_or_default());
+            let mut kept = Vec::new();
+            for (o, gone) in all.into_iter().zip(doomed) {
+                if gone {
+                    d.objects -= 1;
+                    d.words -= o.words() as isize;
+                } else {
+                    kept.push(o);
+                }
+            }
+            let mut it = kept.into_iter();
+            s.first = it.next();
+            let rest: Vec<StoredObject> = it.collect();
+            s.rest = (!rest.is_empty()).then(|| Box::new(rest));
+        }
+        self.maybe_compact();
+        d
+    }
+
+    /// Replaces live objects in place: `f` returns a new object (same key) for those to
+    /// replace. Returns how many were replaced.
+    pub fn replace_each(
+        &mut self,
+        mut f: impl FnMut(&StoredObject) -> Option<StoredObject>,
+    ) -> (usize, Delta) {
+        let mut n = 0;
+        let mut d = Delta::default();
+        for s in self.slots.iter_mut().filter(|s| s.is_live()) {
+            let mut all: Vec<StoredObject> = s.first.take().into_iter().collect();
+            all.extend(s.rest.take().map(|b| *b).unwrap_or_default());
+            for o in all.iter_mut() {
+                if let Some(new) = f(o) {
+                    d.words += new.words() as isize - o.words() as isize;
+                    *o = new;
+                    n += 1;
+                }
+            }
+            let mut it = all.into_iter();
+            s.first = it.next();
+            let rest: Vec<StoredObject> = it.collect();
+            s.rest = (!rest.is_empty()).then(|| Box::new(rest));
+        }
+        (n, d)
+    }
+
+    /// Words the slots and index take (without the objects).
+    pub fn overhead_words(&self) -> usize {
+        (self.slots.capacity() * std::mem::size_of::<Slot>() + self.index.capacity() * 5) / 8
+    }
+}
