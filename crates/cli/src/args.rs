@@ -3,7 +3,7 @@
 
 pub const USAGE: &str =
     "usage: oxbeam [-noshell] [-pa Dir...] [-pz Dir...] [-s Mod [Fun [Args...]]] \
-[-run Mod [Fun [Args...]]] [-eval Expr] [+S N] [-extra Args...]\n       oxbeam check-load PATH...";
+[-run Mod [Fun [Args...]]] [-eval Expr] [+S N] [-extra Args...]\n       oxbeam check-load PATH...\n       oxbeam bif-coverage [--missing] [--by-module] PATH...";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

@@ -1,8 +1,11 @@
 //! The `oxbeam` command: runs Erlang programs with erl's command-line flags, and
-//! `oxbeam check-load PATH...` to load every `.beam` under the given paths.
+//! `oxbeam check-load PATH...` to load every `.beam` under the given paths, and
+//! `oxbeam bif-coverage PATH...` to list the BIFs and NIFs those beams need and whether
+//! oxbeam implements them.
 
 mod alloc;
 mod args;
+mod bif_coverage;
 mod check_load;
 mod otp;
 
@@ -11,6 +14,7 @@ fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let code = match argv.first().map(|s| s.as_str()) {
         Some("check-load") => check_load::run(&argv[1..]),
+        Some("bif-coverage") => bif_coverage::run(&argv[1..]),
         Some("--help") | Some("-help") => {
             println!("{}", args::USAGE);
             0

@@ -43,8 +43,25 @@ pub fn otp_root() -> PathBuf {
 }
 
 /// erl's default code path: every `lib/*/ebin` of the installation (kernel and stdlib
-/// first), and the erts preloaded modules.
+/// first), and the erts preloaded modules; then Elixir's libraries if installed.
 pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs = otp_library_dirs(root);
+    // Elixir's libraries, when installed beside OTP in the usual Debian place.
+    if let Ok(rd) = std::fs::read_dir("/usr/lib/elixir/lib") {
+        let mut ex: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("ebin"))
+            .filter(|p| p.is_dir())
+            .collect();
+        ex.sort();
+        dirs.extend(ex);
+    }
+    dirs
+}
+
+/// Every `lib/*/ebin` of the OTP installation at `root` (kernel and stdlib first; the
+/// erts preloaded modules are in `lib/erts-*/ebin`).
+pub fn otp_library_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = match std::fs::read_dir(root.join("lib")) {
         Ok(rd) => rd
             .filter_map(|e| e.ok())
@@ -69,16 +86,6 @@ pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
         }
     };
     dirs.sort_by_key(rank);
-    // Elixir's libraries, when installed beside OTP in the usual Debian place.
-    if let Ok(rd) = std::fs::read_dir("/usr/lib/elixir/lib") {
-        let mut ex: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path().join("ebin"))
-            .filter(|p| p.is_dir())
-            .collect();
-        ex.sort();
-        dirs.extend(ex);
-    }
     dirs
 }
 

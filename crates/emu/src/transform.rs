@@ -32,6 +32,13 @@ fn missing_bif(_p: &mut crate::process::Process, _a: &[Term]) -> crate::bif::Bif
     Err(crate::bif::Fault::Error(Term::atom(am::UNDEF)))
 }
 
+/// Whether a remote call of `m:f/arity` becomes an interpreter instruction of its own
+/// rather than a call of a registered BIF or of loaded code (`bif-coverage` counts these
+/// as implemented).
+pub fn handled_by_interpreter(m: Atom, f: Atom, arity: u32) -> bool {
+    m == am::ERLANG && f == am::APPLY && (arity == 2 || arity == 3)
+}
+
 struct Builder<'a> {
     beam: &'a BeamFile,
     atoms: Vec<Atom>,
@@ -336,8 +343,7 @@ impl Builder<'_> {
     }
 
     fn call_ext(&mut self, arity: u32, e: &'static Export, last: Option<u32>) {
-        let (m, f) = (e.module, e.function);
-        if m == am::ERLANG && f == am::APPLY && (arity == 2 || arity == 3) {
+        if handled_by_interpreter(e.module, e.function, arity) {
             if arity == 3 {
                 self.push(Op::ApplyMfa { last });
             } else {
