@@ -18,6 +18,7 @@ pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
 pub mod math;
+pub mod ms_bifs;
 pub mod persistent;
 pub mod process_info;
 pub mod spawn_bifs;
@@ -66,6 +67,7 @@ pub fn register_all() {
         persistent::register();
         zlib_bifs::register();
         timer_bifs::register();
+        ms_bifs::register();
     });
 }
 
