@@ -16,10 +16,12 @@ pub mod erlang;
 pub mod etf;
 pub mod ets_access;
 pub mod ets_bifs;
+pub mod ets_select;
 pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
 pub mod math;
+pub mod ms_bifs;
 pub mod persistent;
 pub mod process_info;
 pub mod spawn_bifs;
@@ -70,6 +72,8 @@ pub fn register_all() {
         timer_bifs::register();
         ets_bifs::register();
         ets_access::register();
+        ets_select::register();
+        ms_bifs::register();
     });
 }
 
