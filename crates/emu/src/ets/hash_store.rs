@@ -148,7 +148,21 @@ impl HashStore {
     pub fn insert(&mut self, obj: StoredObject, hash: u64) -> Delta {
         let words = obj.words() as isize;
         let key = obj.key(self.keypos);
-        if let Some(i) = self.position(key, hash) {
+        // One probe finds the key or the place for it.
+        let slots = &self.slots;
+        let entry = self.index.entry(
+            hash,
+            |&i| {
+                let s = &slots[i as usize];
+                s.hash == hash && (s.key == key || (!key.is_immed() && eq_exact(s.key, key)))
+            },
+            |&i| slots[i as usize].hash,
+        );
+        let vacant = match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => Err(*e.get() as usize),
+            hashbrown::hash_table::Entry::Vacant(v) => Ok(v),
+        };
+        if let Err(i) = vacant {
             let kind = self.kind;
             let s = &mut self.slots[i];
             if s.deleted {
@@ -199,9 +213,9 @@ impl HashStore {
                 (self.slots.len() - 1) as u32
             }
         };
-        let slots = &self.slots;
-        self.index
-            .insert_unique(hash, at, |&i| slots[i as usize].hash);
+        if let Ok(v) = vacant {
+            v.insert(at);
+        }
         Delta { objects: 1, words }
     }
 
