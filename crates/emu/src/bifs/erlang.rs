@@ -14,8 +14,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 static NEXT_REF: AtomicU64 = AtomicU64::new(1);
 
 pub fn new_ref(p: &mut Process) -> Term {
-    let id = NEXT_REF.fetch_add(1, Ordering::Relaxed);
-    make_ref(&mut p.heap, id)
+    make_ref(&mut p.heap, next_ref_id())
+}
+
+/// A fresh reference id (unique among all references made in this VM).
+pub fn next_ref_id() -> u64 {
+    NEXT_REF.fetch_add(1, Ordering::Relaxed)
 }
 
 fn type_test(t: crate::ops::TypeTest) -> impl Fn(Term) -> bool {
