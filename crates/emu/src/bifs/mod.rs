@@ -44,6 +44,12 @@ pub fn reg(module: &str, name: &str, arity: u32, f: BifFn) {
         .or_insert_with(|| code::export(m, n, arity));
 }
 
+/// Registers `module:name/arity`, a NIF stub of an OTP module, as implemented by `f`
+/// (see `code::Export::nif`).
+pub fn reg_nif(module: &str, name: &str, arity: u32, f: BifFn) {
+    code::register_nif(Atom::from_str(module), Atom::from_str(name), arity, f);
+}
+
 /// The export a BIF function was registered under (for stack traces).
 pub fn export_of_bif(f: BifFn) -> Option<&'static Export> {
     by_fn().read().get(&(f as usize)).copied()

@@ -64,6 +64,9 @@ pub struct Slot {
     /// Timer wheels that may hold timers other processes set to this one (bit
     /// `wheel % 64`; its own are in `Process::timer_wheels`): cancelled at its exit.
     pub timer_wheels: std::sync::atomic::AtomicU64,
+    /// `exit_hooks` bits other processes set for this one (a zlib stream handed to it
+    /// with `zlib:set_controlling_process/2`); its own are in `Process::exit_hooks`.
+    pub exit_hooks: std::sync::atomic::AtomicU8,
 }
 
 struct Table {
@@ -248,6 +251,7 @@ pub fn try_spawn_with(
         on_dirty: std::sync::atomic::AtomicBool::new(false),
         maybe_waiting: std::sync::atomic::AtomicBool::new(false),
         timer_wheels: std::sync::atomic::AtomicU64::new(0),
+        exit_hooks: std::sync::atomic::AtomicU8::new(0),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
@@ -504,7 +508,11 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
     monitors::release_all(&mut p);
     // Before links and monitors fire, as in the reference: a DOWN receiver sees the
     // process's ETS tables already gone.
-    exit_hooks::run(p.exit_hooks, pid, id);
+    exit_hooks::run(
+        p.exit_hooks | s.exit_hooks.swap(0, Ordering::SeqCst),
+        pid,
+        id,
+    );
     p.cancel_receive_timeout();
     timers::cancel_all_to(
         id,
