@@ -17,6 +17,7 @@ pub mod interp;
 pub mod literal;
 pub mod literal_build;
 pub mod loading;
+pub mod magic;
 pub mod map;
 pub mod object;
 pub mod ops;

@@ -693,9 +693,18 @@ fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn display(_p: &mut Process, a: &[Term]) -> BifResult {
-    let s = crate::print::format_term(a[0], crate::print::Style::Display);
+    let mut s = crate::print::display_bytes(a[0]);
     // The reference ends the line with CR LF.
-    crate::report::write_stdout(format!("{s}\r\n").as_bytes());
+    s.extend_from_slice(b"\r\n");
+    crate::report::write_stdout(&s);
+    Ok(Term::TRUE)
+}
+
+/// erlang:display_string/1: a character list written to standard error as UTF-8, each
+/// newline as CR LF as the reference writes it.
+fn display_string(_p: &mut Process, a: &[Term]) -> BifResult {
+    let s = list_chars(a[0]).ok_or(BADARG)?;
+    crate::report::write_stderr(s.replace('\n', "\r\n").as_bytes());
     Ok(Term::TRUE)
 }
 
@@ -752,6 +761,7 @@ pub fn register() {
         ("get_module_info", get_module_info1),
         ("module_loaded", module_loaded),
         ("display", display),
+        ("display_string", display_string),
     ];
     for &(n, f) in ones {
         reg("erlang", n, 1, f);

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub mod arith;
+pub mod atomics;
 pub mod binary_mod;
 pub mod convert;
 pub mod dirty_bifs;
@@ -18,10 +19,12 @@ pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
 pub mod math;
+pub mod os_bifs;
 pub mod persistent;
 pub mod process_info;
 pub mod spawn_bifs;
 pub mod system;
+pub mod time_conv;
 pub mod timer_bifs;
 pub mod zlib_bifs;
 
@@ -66,6 +69,9 @@ pub fn register_all() {
         persistent::register();
         zlib_bifs::register();
         timer_bifs::register();
+        atomics::register();
+        os_bifs::register();
+        time_conv::register();
     });
 }
 
