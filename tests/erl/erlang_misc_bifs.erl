@@ -21,6 +21,7 @@ main() ->
     bump(),
     system_info(),
     statistics(),
+    error_frames(),
     ok.
 
 hashes() ->
@@ -170,3 +171,30 @@ statistics() ->
     io:format("bad ~p~n", [[c(fun() -> erlang:statistics(I) end) || I <- [bogus, 1, "io", {io}]]]).
 
 pair({A, B}) -> is_integer(A) andalso is_integer(B) andalso A >= 0 andalso B >= 0.
+
+%% The first frame of errors raised by natives and by error/3 with error_info.
+top(F) -> try F() of V -> {ok, V} catch C:R:S -> {C, R, san(hd(S))} end.
+
+san({M, F, As, L}) when is_list(As) -> {M, F, [san_arg(A) || A <- As], L};
+san(Frame) -> Frame.
+
+san_arg(R) when is_reference(R) -> 'REF';
+san_arg(A) -> A.
+
+error_frames() ->
+    R = atomics:new(1, []),
+    Fs = [fun() -> atomics:get(x, 1) end, fun() -> atomics:add(R, 2, 1) end,
+          fun() -> atomics:sub(R, 1, a) end, fun() -> atomics:new(0, []) end,
+          fun() -> counters:add(x, 1, 1) end, fun() -> counters:new(1, [bad]) end,
+          fun() -> erts_internal:counters_new(a) end, fun() -> os:getenv(a) end,
+          fun() -> os:putenv("a=b", "c") end, fun() -> persistent_term:get({?MODULE, nokey}) end,
+          fun() -> erlang:posixtime_to_universaltime(a) end,
+          fun() -> erlang:localtime_to_universaltime({{2020,1,1},{0,0,0}}, x) end,
+          fun() -> erlang:system_info({allocator, 1}) end,
+          fun() -> raise3([{error_info, #{module => m}}]) end,
+          fun() -> raise3([{error_info, #{}}, {error_info, #{cause => c}}]) end,
+          fun() -> raise3([{error_info, #{}}, other]) end,
+          fun() -> raise3([{error_info, x}]) end, fun() -> raise3(x) end],
+    [io:format("frame ~p~n", [top(F)]) || F <- Fs].
+
+raise3(Opts) -> erlang:error(badarg, [Opts], Opts).

@@ -319,10 +319,21 @@ fn error1(_p: &mut Process, a: &[Term]) -> BifResult {
     Err(Fault::Raise(Class::Error, a[0]))
 }
 fn error2(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::RaiseArgs(a[0], a[1]))
+    Err(Fault::RaiseArgs(a[0], a[1], None))
 }
+/// erlang:error/3: the frame shows the last `{error_info, Map}` option, as the
+/// reference does when the options hold nothing else.
 fn error3(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::RaiseArgs(a[0], a[1]))
+    let is_info = |o: Term| {
+        is_tuple(o)
+            && tuple_arity(o) == 2
+            && tuple_get(o, 0) == Term::atom(am::ERROR_INFO)
+            && is_map(tuple_get(o, 1))
+    };
+    let info = list_to_vec(a[2])
+        .filter(|opts| opts.iter().all(|&o| is_info(o)))
+        .and_then(|opts| opts.last().copied());
+    Err(Fault::RaiseArgs(a[0], a[1], info))
 }
 fn exit1(_p: &mut Process, a: &[Term]) -> BifResult {
     Err(Fault::Raise(Class::Exit, a[0]))
