@@ -8,7 +8,7 @@
 //! added modulo 2^64), while stored and compared values must lie in the array's range.
 
 use super::reg;
-use crate::bif::{BifFn, BifResult, Fault, BADARG};
+use crate::bif::{BifFn, BifResult, Fault, BADARG, BADARITH};
 use crate::magic::{self, AtomicsArray, CounterArray, Line, Magic};
 use crate::object::*;
 use crate::process::Process;
@@ -185,6 +185,35 @@ fn add_get(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(arr.term(p, w))
 }
 
+/// The increment `-Decr` of a `sub`: badarith unless `Decr` is a number (the reference
+/// negates it in Erlang first), badarg if the negation is out of range.
+fn decrement(t: Term) -> Result<u64, Fault> {
+    if !is_number(t) {
+        return Err(BADARITH);
+    }
+    let v = int_i128(t).ok_or(BADARG)?;
+    let neg = v.checked_neg().ok_or(BADARG)?;
+    (i64::MIN as i128..=u64::MAX as i128)
+        .contains(&neg)
+        .then_some(neg as u64)
+        .ok_or(BADARG)
+}
+
+/// atomics:sub/3 (Erlang over add/3 in the reference; native here, same errors).
+fn sub3(_p: &mut Process, a: &[Term]) -> BifResult {
+    let d = decrement(a[2])?;
+    let (_, c) = cell(a)?;
+    c.fetch_add(d, Ordering::SeqCst);
+    Ok(Term::atom(am::OK))
+}
+
+fn sub_get(p: &mut Process, a: &[Term]) -> BifResult {
+    let d = decrement(a[2])?;
+    let (arr, c) = cell(a)?;
+    let w = c.fetch_add(d, Ordering::SeqCst).wrapping_add(d);
+    Ok(arr.term(p, w))
+}
+
 fn exchange(p: &mut Process, a: &[Term]) -> BifResult {
     let (arr, c) = cell(a)?;
     let v = arr.value(a[2]).ok_or(BADARG)?;
@@ -311,6 +340,82 @@ fn counters_info(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(info_map(p, &[("size", size), ("memory", memory)]))
 }
 
+// ---------------------------------------------------------------- counters.erl
+
+/// The two kinds of `counters` reference: `{atomics, Ref}` and `{write_concurrency, Ref}`.
+enum CountersRef {
+    Atomics(Term),
+    Write(Term),
+}
+
+fn counters_ref(t: Term) -> Result<CountersRef, Fault> {
+    // Compared as atoms: reading an atom's name takes the atom table's lock.
+    static TAGS: std::sync::OnceLock<(Term, Term)> = std::sync::OnceLock::new();
+    let &(atomics, write) = TAGS.get_or_init(|| {
+        (
+            Term::atom(Atom::from_str("atomics")),
+            Term::atom(Atom::from_str("write_concurrency")),
+        )
+    });
+    if !is_tuple(t) || tuple_arity(t) != 2 {
+        return Err(BADARG);
+    }
+    let (tag, r) = (tuple_get(t, 0), tuple_get(t, 1));
+    if tag == atomics {
+        Ok(CountersRef::Atomics(r))
+    } else if tag == write {
+        Ok(CountersRef::Write(r))
+    } else {
+        Err(BADARG)
+    }
+}
+
+/// The counters module's functions are Erlang in the reference, dispatching on the
+/// reference's kind; natively they save that call. Errors are the same, reported in
+/// the counters function's own frame as the reference's do.
+fn c_get(p: &mut Process, a: &[Term]) -> BifResult {
+    match counters_ref(a[0])? {
+        CountersRef::Atomics(r) => get(p, &[r, a[1]]),
+        CountersRef::Write(r) => counters_get(p, &[r, a[1]]),
+    }
+}
+
+fn c_add(p: &mut Process, a: &[Term]) -> BifResult {
+    match counters_ref(a[0])? {
+        CountersRef::Atomics(r) => add(p, &[r, a[1], a[2]]),
+        CountersRef::Write(r) => counters_add(p, &[r, a[1], a[2]]),
+    }
+}
+
+fn c_sub(_p: &mut Process, a: &[Term]) -> BifResult {
+    let d = decrement(a[2])?;
+    match counters_ref(a[0])? {
+        CountersRef::Atomics(r) => {
+            let (_, c) = cell(&[r, a[1]])?;
+            c.fetch_add(d, Ordering::SeqCst);
+        }
+        CountersRef::Write(r) => {
+            let (c, i) = counter(&[r, a[1]])?;
+            c.cell(my_row(c), i).fetch_add(d, Ordering::Relaxed);
+        }
+    }
+    Ok(Term::atom(am::OK))
+}
+
+fn c_put(p: &mut Process, a: &[Term]) -> BifResult {
+    match counters_ref(a[0])? {
+        CountersRef::Atomics(r) => put(p, &[r, a[1], a[2]]),
+        CountersRef::Write(r) => counters_put(p, &[r, a[1], a[2]]),
+    }
+}
+
+fn c_info(p: &mut Process, a: &[Term]) -> BifResult {
+    match counters_ref(a[0])? {
+        CountersRef::Atomics(r) => atomics_info(p, &[r]),
+        CountersRef::Write(r) => counters_info(p, &[r]),
+    }
+}
+
 pub fn register() {
     let list: &[(&str, &str, u32, BifFn)] = &[
         ("erts_internal", "atomics_new", 2, atomics_new),
@@ -318,6 +423,8 @@ pub fn register() {
         ("atomics", "get", 2, get),
         ("atomics", "add", 3, add),
         ("atomics", "add_get", 3, add_get),
+        ("atomics", "sub", 3, sub3),
+        ("atomics", "sub_get", 3, sub_get),
         ("atomics", "exchange", 3, exchange),
         ("atomics", "compare_exchange", 4, compare_exchange),
         ("atomics", "info", 1, atomics_info),
@@ -326,6 +433,11 @@ pub fn register() {
         ("erts_internal", "counters_add", 3, counters_add),
         ("erts_internal", "counters_put", 3, counters_put),
         ("erts_internal", "counters_info", 1, counters_info),
+        ("counters", "get", 2, c_get),
+        ("counters", "add", 3, c_add),
+        ("counters", "sub", 3, c_sub),
+        ("counters", "put", 3, c_put),
+        ("counters", "info", 1, c_info),
     ];
     for &(m, f, n, fun) in list {
         reg(m, f, n, fun);
