@@ -21,7 +21,8 @@ pub fn heap_size_table() -> &'static [usize] {
             let n = t.len();
             t.push(t[n - 1] + t[n - 2] + 1);
         }
-        while *t.last().unwrap() < (1usize << 40) {
+        // 137 sizes, the reference's table (erlang:system_info(heap_sizes)).
+        while t.len() < 137 {
             let last = *t.last().unwrap();
             t.push(last + last / 5);
         }

@@ -223,10 +223,10 @@ fn fault_to_raise(
             top: Top::Arity,
             given_trace: None,
         },
-        Fault::RaiseArgs(reason, a) => Raise {
+        Fault::RaiseArgs(reason, a, info) => Raise {
             class: Class::Error,
             reason,
-            top: Top::Args(a),
+            top: Top::Args(a, info),
             given_trace: None,
         },
         Fault::Reraise(class, reason, trace) => Raise {
@@ -1183,7 +1183,7 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             raise!(Raise {
                 class: Class::Error,
                 reason: Term::atom(am::FUNCTION_CLAUSE),
-                top: Top::Args(args),
+                top: Top::Args(args, None),
                 given_trace: None
             })
         }
