@@ -59,6 +59,9 @@ pub struct Fragment {
 /// (a leaked `Box<Vec<*mut Term>>`, or 0).
 const HEADER: usize = 3;
 
+/// Words a fragment's block holds besides its data.
+pub const FRAGMENT_HEADER_WORDS: usize = HEADER;
+
 // SAFETY: a fragment owns its block exclusively; the terms in it point only into it or
 // at shared immutable data.
 unsafe impl Send for Fragment {}

@@ -301,7 +301,7 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "port_count" => Term::small(0),
         "port_limit" => Term::small(65_536),
         // No ETS tables exist until ETS lands.
-        "ets_count" => Term::small(0),
+        "ets_count" => Term::small(crate::ets::registry::count() as i64),
         "ets_limit" => Term::small(8192),
         "outstanding_system_requests_limit" => Term::small(2 * sched::schedulers() as i64),
         "hipe_architecture" => Term::atom(am::UNDEFINED),
@@ -761,11 +761,13 @@ fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
 /// Approximate memory use by category, in bytes (what erlang:memory/0,1 reports).
 fn memory_items() -> Vec<(&'static str, i64)> {
     // Process structures plus every heap block, old generation and message fragment.
-    let procs = (sched::process_count() * super::process_info::fixed_process_bytes()
-        + crate::words::held_bytes()) as i64;
+    // ETS objects live in blocks of the same kind as heap fragments.
+    let held = crate::words::held_bytes().saturating_sub(crate::ets::registry::object_bytes());
+    let procs = (sched::process_count() * super::process_info::fixed_process_bytes() + held) as i64;
     let atoms = Atom::count() as i64 * 40;
     let code = 8 << 20;
-    let system = atoms + code + (1 << 20);
+    let ets = crate::ets::registry::total_bytes() as i64;
+    let system = atoms + code + ets + (1 << 20);
     vec![
         ("total", procs + system),
         ("processes", procs),
@@ -775,7 +777,7 @@ fn memory_items() -> Vec<(&'static str, i64)> {
         ("atom_used", atoms),
         ("binary", 0),
         ("code", code),
-        ("ets", 0),
+        ("ets", ets),
     ]
 }
 
