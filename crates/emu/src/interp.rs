@@ -681,6 +681,32 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     }
                 }
             }
+            Op::CallFunLast { arity, dealloc } => {
+                let n = *arity as usize;
+                let fun = regs.x[n];
+                match prepare_fun_call(p, regs, fun, n) {
+                    Ok((target, live)) => {
+                        pop_frame(p, *dealloc);
+                        dispatch_call!(target, live)
+                    }
+                    Err(r) => raise!(r),
+                }
+            }
+            Op::CallFun2Last {
+                func,
+                arity,
+                dealloc,
+            } => {
+                let n = *arity as usize;
+                let fun = get(p, regs, *func);
+                match prepare_fun_call(p, regs, fun, n) {
+                    Ok((target, live)) => {
+                        pop_frame(p, *dealloc);
+                        dispatch_call!(target, live)
+                    }
+                    Err(r) => raise!(r),
+                }
+            }
             Op::Return => {
                 ip = do_return(p);
             }
