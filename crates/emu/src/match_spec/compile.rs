@@ -6,7 +6,7 @@
 //! non-constant) and compilation stops after the first clause that had any; a few
 //! errors (in the list structure, map keys in heads, missing bodies) stop at once.
 
-use super::run::{Bif, Clause, HOp, Op};
+use super::run::{Bif, Clause, HOp, Op, Operand};
 use super::{Arena, CompileError, Flavor, MatchSpec};
 use crate::object::*;
 use crate::ops::TypeTest;
@@ -415,8 +415,15 @@ impl Compiler<'_> {
             }
             let mut gcode = Vec::new();
             for g in &guards {
-                self.emit(g, false, &mut gcode);
-                gcode.push(Op::True);
+                let mut one = Vec::new();
+                self.emit(g, false, &mut one);
+                match fused_test(&one) {
+                    Some(op) => gcode.push(op),
+                    None => {
+                        gcode.extend(one);
+                        gcode.push(Op::True);
+                    }
+                }
             }
             let mut bcode = Vec::new();
             match self.flavor {
@@ -435,9 +442,9 @@ impl Compiler<'_> {
                     }
                 }
             }
-            peephole(&mut gcode);
+            let bcode = fuse_body(bcode);
             clauses.push(Clause {
-                head: head.into_boxed_slice(),
+                head: fuse_head(head).into_boxed_slice(),
                 guard: gcode.into_boxed_slice(),
                 body: bcode.into_boxed_slice(),
             });
@@ -1059,8 +1066,68 @@ fn plain_constant(t: Term) -> bool {
     true
 }
 
-/// Fuses common guard shapes into single instructions... (none yet: kept as a hook).
-fn peephole(_code: &mut Vec<Op>) {}
+/// Matches tuples of leaves in place (see [`HOp::TupleFlat`]). In the preorder code,
+/// a tuple's elements directly follow it when they are all leaves.
+fn fuse_head(ops: Vec<HOp>) -> Vec<HOp> {
+    let mut out = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        if let HOp::Tuple(n) = ops[i] {
+            let n = n as usize;
+            if i + n < ops.len() && ops[i + 1..=i + n].iter().all(HOp::is_leaf) {
+                out.push(HOp::TupleFlat(
+                    ops[i + 1..=i + n].to_vec().into_boxed_slice(),
+                ));
+                i += n + 1;
+                continue;
+            }
+        }
+        out.push(ops[i].clone());
+        i += 1;
+    }
+    out
+}
+
+fn operand(op: &Op) -> Option<Operand> {
+    match *op {
+        Op::Var(i) => Some(Operand::Var(i)),
+        Op::Const(c) => Some(Operand::Const(c)),
+        _ => None,
+    }
+}
+
+/// A whole guard test of the shape `{Cmp, A, B}` or `{is_Type, '$N'}` (operands
+/// variables or constants) as one instruction. (Only whole tests: fusing inside an
+/// `andalso` would move its jump targets.)
+fn fused_test(code: &[Op]) -> Option<Op> {
+    match code {
+        [y, x, Op::Call2(b)]
+            if matches!(
+                b,
+                Bif::Gt
+                    | Bif::Ge
+                    | Bif::Lt
+                    | Bif::Le
+                    | Bif::Eq
+                    | Bif::Ne
+                    | Bif::EqExact
+                    | Bif::NeExact
+            ) =>
+        {
+            Some(Op::GuardCmp(*b, operand(x)?, operand(y)?))
+        }
+        [Op::Var(v), Op::Call1(Bif::Type(t))] => Some(Op::GuardType(*t, *v)),
+        _ => None,
+    }
+}
+
+/// A table body that is just a variable returns its binding directly.
+fn fuse_body(code: Vec<Op>) -> Vec<Op> {
+    if let [Op::VarOut(v), Op::Return] = code[..] {
+        return vec![Op::ReturnVar(v)];
+    }
+    code
+}
 
 /// Where a guard function may be called.
 #[derive(Clone, Copy)]
