@@ -54,7 +54,7 @@ fn select_matches_and_builds_nothing_on_misses() {
         }
         Outcome::NoMatch => panic!("should match"),
     }
-    assert!(ms.run_is_true(hit, pid, &mut s) == false);
+    assert!(!ms.run_is_true(hit, pid, &mut s));
     // A wrong arity or a non-tuple does not match.
     let t3 = tuple(&mut h, &[a("x"), Term::small(9), Term::small(9)]);
     assert_eq!(ms.run(t3, pid, &mut s, &mut out), Outcome::NoMatch);
