@@ -290,6 +290,12 @@ trace() ->
     trc([a], [{'_', [{is_seq_trace}], [x]}]),
     trc([a], [{'_', [{'not', {is_seq_trace}}], [{message, {{{get_tcw}}}}]}]),
     trc([a], [{'_', [{get_tcw}], [{set_tcw, 1}]}]),
+    io:format("~p~n", [[erlang:system_flag(trace_control_word, 5),
+                        erlang:system_info(trace_control_word),
+                        catch erlang:system_flag(trace_control_word, -1) =:= x,
+                        erlang:match_spec_test([a], [{['_'], [], [{message, {get_tcw}}]}], trace),
+                        erlang:match_spec_test([a], [{['_'], [], [{message, {set_tcw, 7}}]}], trace),
+                        erlang:system_flag(trace_control_word, 0)]]),
     ok.
 
 errors() ->
