@@ -389,7 +389,7 @@ nesting() ->
     [deep([{{'$1'}, [nestc(N, '$1')], [x]}]) || N <- [3191, 3192]],
     [deep([{{'$1'}, [], [nestm(N, '$1')]}]) || N <- [1484, 1485]],
     [deep([{{'$1'}, [], [nestl(N, '$1')]}]) || N <- [3191, 3192]],
-    deep([{{'$1'}, [], [nest(100000, '$1')]}]),
+    deep([{{'$1'}, [], [nest(3000, '$1')]}]),
     %% Deep heads are fine (no recursion there).
     deep([{nest(5000, '$1'), [], ['$1']}]),
     io:format("~p~n", [[catch ets:match_spec_compile([{{'$1'}, [], [lists:seq(1, N)]}])

@@ -779,13 +779,13 @@ fn exec<A: Alloc + ?Sized>(
         pc += 1;
         match *op {
             Op::Const(c) => st.push(c),
-            Op::ConstOut(c) => st.push(if build { copy_term(h, c) } else { c }),
+            Op::ConstOut(c) => st.push(if build { super::copy_deep(h, c) } else { c }),
             Op::Var(i) => st.push(cx.vars[i as usize]),
             Op::VarOut(i) => {
                 let i = i as usize;
                 if build {
                     if cx.out_vars[i].is_non_value() {
-                        cx.out_vars[i] = copy_term(h, cx.vars[i]);
+                        cx.out_vars[i] = super::copy_deep(h, cx.vars[i]);
                     }
                     st.push(cx.out_vars[i]);
                 } else {
@@ -793,7 +793,11 @@ fn exec<A: Alloc + ?Sized>(
                 }
             }
             Op::Obj => st.push(cx.obj),
-            Op::ObjOut => st.push(if build { copy_term(h, cx.obj) } else { cx.obj }),
+            Op::ObjOut => st.push(if build {
+                super::copy_deep(h, cx.obj)
+            } else {
+                cx.obj
+            }),
             Op::Bindings(ref slots) => {
                 let mut l = Term::NIL;
                 for &s in slots.iter().rev() {
@@ -807,7 +811,7 @@ fn exec<A: Alloc + ?Sized>(
                     let s = s as usize;
                     let v = if build {
                         if cx.out_vars[s].is_non_value() {
-                            cx.out_vars[s] = copy_term(h, cx.vars[s]);
+                            cx.out_vars[s] = super::copy_deep(h, cx.vars[s]);
                         }
                         cx.out_vars[s]
                     } else {
@@ -957,7 +961,7 @@ fn exec<A: Alloc + ?Sized>(
                 let i = i as usize;
                 result = if build {
                     if cx.out_vars[i].is_non_value() {
-                        cx.out_vars[i] = copy_term(h, cx.vars[i]);
+                        cx.out_vars[i] = super::copy_deep(h, cx.vars[i]);
                     }
                     cx.out_vars[i]
                 } else {
@@ -1013,14 +1017,14 @@ fn trace_op<A: Alloc + ?Sized>(op: &Op, st: &mut Vec<Term>, t: &mut TraceState, 
         },
         Op::CallerLine => match t.hooks.caller_line() {
             Some((m, f, a, loc)) => {
-                let loc = copy_term(h, loc);
+                let loc = super::copy_deep(h, loc);
                 make_tuple(h, &[m, f, Term::small(a as i64), loc])
             }
             None => Term::atom(am::UNDEFINED),
         },
         Op::GetSeqToken => {
             let tok = t.hooks.get_seq_token();
-            copy_term(h, tok)
+            super::copy_deep(h, tok)
         }
         Op::IsSeqTrace => Term::boolean(t.hooks.is_seq_trace()),
         Op::SetSeqToken | Op::SetSeqTokenFake => {
@@ -1036,7 +1040,7 @@ fn trace_op<A: Alloc + ?Sized>(op: &Op, st: &mut Vec<Term>, t: &mut TraceState, 
                 t.hooks.seq_token_value(key)
             };
             match r {
-                Some(SeqValue::Bare(v)) => copy_term(h, v),
+                Some(SeqValue::Bare(v)) => super::copy_deep(h, v),
                 Some(SeqValue::Flag(k, b)) => make_tuple(h, &[k, Term::boolean(b)]),
                 None => exit,
             }
@@ -1150,7 +1154,7 @@ pub(super) fn run_table<A: Alloc + ?Sized>(
             }
         }
         if let [Op::ReturnVar(i)] = c.body[..] {
-            return Outcome::Matched(copy_term(out, s.vars[i as usize]));
+            return Outcome::Matched(super::copy_deep(out, s.vars[i as usize]));
         }
         for v in s.out_vars[..ms.nslots].iter_mut() {
             *v = Term::NON_VALUE;

@@ -175,6 +175,70 @@ fn compile_errors() {
 }
 
 #[test]
+fn deep_specifications() {
+    // Schedulers run on 32 MiB stacks; test threads get 2 MiB.
+    std::thread::Builder::new()
+        .stack_size(32 << 20)
+        .spawn(deep_specifications_on_a_scheduler_stack)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn deep_specifications_on_a_scheduler_stack() {
+    let mut h = Arena::default();
+    let hd = tuple(&mut h, &[a("$1")]);
+    // Very deep terms: only the start is printed in the message, and deep heads
+    // compile and run.
+    let mut deep = a("$1");
+    for _ in 0..200_000 {
+        let inner = tuple(&mut h, &[deep]);
+        deep = tuple(&mut h, &[inner]);
+    }
+    let s = spec(&mut h, hd, &[], &[deep]);
+    let e = MatchSpec::compile(s, Flavor::Table).err().unwrap();
+    assert!(e.system_limit);
+    let mut head = a("$1");
+    for _ in 0..200_000 {
+        head = tuple(&mut h, &[head]);
+    }
+    let s = spec(&mut h, head, &[], &[a("$1")]);
+    let ms = MatchSpec::compile(s, Flavor::Table).unwrap();
+    let mut out = Arena::default();
+    let mut sc = Scratch::default();
+    assert!(matches!(
+        ms.run(head, Term::pid(1), &mut sc, &mut out),
+        Outcome::Matched(_)
+    ));
+    // Deep constants and objects are copied without recursion; a deep head with a
+    // variable past '$24' is renumbered without recursion.
+    let deep_obj = {
+        let mut t = Term::small(1);
+        for _ in 0..200_000 {
+            t = list(&mut h, &[t]);
+        }
+        t
+    };
+    let konst = tuple(&mut h, &[a("const"), deep_obj]);
+    let pair = tuple(&mut h, &[a("$_"), konst]);
+    let body = tuple(&mut h, &[pair]);
+    let mut head30 = a("$30");
+    for _ in 0..200_000 {
+        head30 = tuple(&mut h, &[head30]);
+    }
+    let s = spec(&mut h, head30, &[], &[body]);
+    let ms = MatchSpec::compile(s, Flavor::Table).unwrap();
+    let mut obj = deep_obj;
+    for _ in 0..200_000 {
+        obj = tuple(&mut h, &[obj]);
+    }
+    match ms.run(obj, Term::pid(1), &mut sc, &mut out) {
+        Outcome::Matched(r) => assert!(crate::compare::eq_exact(tuple_get(r, 1), deep_obj)),
+        Outcome::NoMatch => panic!("should match"),
+    }
+}
+
+#[test]
 fn trace_actions_are_reported() {
     let mut h = Arena::default();
     // [{['$1'], [], [{message, {{'$1'}}}, {return_trace}, {silent, true},
