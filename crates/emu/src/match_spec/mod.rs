@@ -188,7 +188,8 @@ impl MatchSpec {
     }
 
     /// Whether some clause matches and its body's value is the atom `true`
-    /// (`ets:select_count/2`, `ets:select_delete/2`). Builds nothing.
+    /// (`ets:select_count/2`, `ets:select_delete/2`). Builds nothing. (For the trace
+    /// flavor: whether some clause matches.)
     pub fn run_is_true(&self, obj: Term, self_pid: Term, scratch: &mut Scratch) -> bool {
         run::run_is_true(self, obj, self_pid, scratch)
     }

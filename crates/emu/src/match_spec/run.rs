@@ -42,8 +42,8 @@ pub(super) enum HOp {
     EqTerm(Term),
     /// A float constant, compared bit for bit as the reference does.
     EqFloat(u64),
-    /// A tuple whose elements are all matched by one of the instructions above
-    /// `Tuple` (`Bind`, `Cmp`, `Skip`, `Eq`, `EqTerm`, `EqFloat`): matched in place.
+    /// A tuple whose elements are each matched by one leaf instruction (`Bind`, `Cmp`,
+    /// `Skip`, `Eq`, `EqTerm`, `EqFloat`): matched in place, without the stack.
     TupleFlat(Box<[HOp]>),
 }
 
