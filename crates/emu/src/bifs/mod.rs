@@ -20,6 +20,7 @@ pub mod maps_bifs;
 pub mod math;
 pub mod persistent;
 pub mod process_info;
+pub mod re;
 pub mod spawn_bifs;
 pub mod system;
 pub mod timer_bifs;
@@ -66,6 +67,7 @@ pub fn register_all() {
         persistent::register();
         zlib_bifs::register();
         timer_bifs::register();
+        re::register();
     });
 }
 
