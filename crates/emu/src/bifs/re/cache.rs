@@ -38,7 +38,7 @@ pub fn decode(enc: &[u8]) -> Option<(CompileOpts, &[u8])> {
     let m = MAGIC.len();
     let options = u32::from_le_bytes(enc[m..m + 4].try_into().ok()?);
     let (newline, bsr) = (enc[m + 4] as u32, enc[m + 5] as u32);
-    if options & !engine::ALLOWED_COMPILE_OPTIONS != 0 || newline > 5 || bsr > 2 {
+    if options & !engine::ALLOWED_COMPILE_OPTIONS != 0 || newline > 7 || bsr > 3 {
         return None;
     }
     Some((
@@ -81,14 +81,34 @@ fn global() -> &'static RwLock<Map> {
     G.get_or_init(|| RwLock::new(Map::default()))
 }
 
+struct Local {
+    map: Map,
+    /// The last pattern looked up: a loop over one pattern costs a compare, no hash.
+    last: Option<(Box<[u8]>, Arc<Code>)>,
+}
+
 thread_local! {
-    static LOCAL: RefCell<Map> = RefCell::new(Map::default());
+    static LOCAL: RefCell<Local> = RefCell::new(Local {
+        map: Map::default(),
+        last: None,
+    });
 }
 
 /// The compiled code for an encoded pattern (`enc` must decode), compiling it on first
 /// use.
 pub fn get(enc: &[u8]) -> Result<Arc<Code>, CompileError> {
-    if let Some(c) = LOCAL.with(|l| l.borrow().get(enc).cloned()) {
+    let hit = LOCAL.with(|l| {
+        let mut l = l.borrow_mut();
+        if let Some((k, c)) = &l.last {
+            if &k[..] == enc {
+                return Some(c.clone());
+            }
+        }
+        let c = l.map.get(enc).cloned()?;
+        l.last = Some((enc.into(), c.clone()));
+        Some(c)
+    });
+    if let Some(c) = hit {
         return Ok(c);
     }
     let found = global().read().get(enc).cloned();
@@ -111,10 +131,11 @@ pub fn get(enc: &[u8]) -> Result<Arc<Code>, CompileError> {
     };
     LOCAL.with(|l| {
         let mut l = l.borrow_mut();
-        if l.len() >= LOCAL_MAX {
-            l.clear();
+        if l.map.len() >= LOCAL_MAX {
+            l.map.clear();
         }
-        l.insert(enc.into(), code.clone());
+        l.map.insert(enc.into(), code.clone());
+        l.last = Some((enc.into(), code.clone()));
     });
     Ok(code)
 }

@@ -9,7 +9,8 @@ use std::ptr;
 use std::sync::OnceLock;
 
 /// What a pattern is compiled with: PCRE2 option bits, and the newline and `\R`
-/// conventions (0 for PCRE2's default).
+/// conventions (0 for PCRE2's default; 7 and 3 for conflicting ones given together,
+/// which fail to compile as with the reference).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct CompileOpts {
     pub options: u32,
@@ -157,6 +158,12 @@ type CVoid = std::ffi::c_void;
 /// fewer groups (literal digits for PCRE 8.44). Errors get PCRE 8.44's message and
 /// offset.
 pub fn compile(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
+    if o.newline > PCRE2_NEWLINE_ANYCRLF || o.bsr > PCRE2_BSR_ANYCRLF {
+        return Err(CompileError {
+            text: "inconsistent NEWLINE options".to_string(),
+            offset: 0,
+        });
+    }
     let mut pat = std::borrow::Cow::Borrowed(pattern);
     // The edits so far: (position in `pat`, +1 for a byte inserted, -1 for one removed).
     let mut edits: Vec<(usize, isize)> = Vec::new();
@@ -174,13 +181,20 @@ pub fn compile(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
                 edits.push((off, 1));
                 continue;
             }
+            // PCRE2 points at the last digit of the reference.
+            let digits = pat[..(off + 1).min(pat.len())]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let d = off + 1 - digits;
             if code == 115
-                && matches!(pat.get(off), Some(b'8' | b'9'))
-                && !pat.get(off + 1).is_some_and(|c| c.is_ascii_digit())
-                && odd_backslashes(&pat, off)
+                && digits > 0
+                && matches!(pat[d], b'8' | b'9')
+                && odd_backslashes(&pat, d)
             {
-                pat.to_mut().remove(off - 1);
-                edits.push((off - 1, -1));
+                pat.to_mut().remove(d - 1);
+                edits.push((d - 1, -1));
                 continue;
             }
         }
@@ -192,6 +206,29 @@ pub fn compile(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
         let orig = (off as isize - shift).max(0) as usize;
         return Err(pcre1_error(code, orig, pattern));
     }
+}
+
+/// The position of the first `\N{` in `p` (outside `\Q...\E`), if any.
+fn find_n_brace(p: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 1 < p.len() {
+        if p[i] == b'\\' {
+            match p[i + 1] {
+                b'Q' => {
+                    i += 2;
+                    while i + 1 < p.len() && !(p[i] == b'\\' && p[i + 1] == b'E') {
+                        i += 1;
+                    }
+                }
+                b'N' if p.get(i + 2) == Some(&b'{') => return Some(i + 1),
+                _ => {}
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// Compiles `pattern` with PCRE2: the code, or PCRE2's error code and offset.
@@ -261,6 +298,14 @@ fn compile_raw(pattern: &[u8], o: CompileOpts) -> Result<Code, (i32, usize)> {
     }
     let dupnames = all & PCRE2_DUPNAMES != 0;
     let utf = all & PCRE2_UTF != 0;
+    if utf {
+        // PCRE 8.44 had no `\N{U+hhhh}` (PCRE2 has it in UTF mode only).
+        if let Some(at) = find_n_brace(pattern) {
+            // SAFETY: `raw` came from pcre2_compile and is not used after this.
+            unsafe { pcre2_code_free_8(raw) };
+            return Err((137, at + 1));
+        }
+    }
     if utf {
         let mut map: *mut u8 = ptr::null_mut();
         // SAFETY: FIRSTBITMAP writes a pointer to the 32-byte start bitmap inside the
@@ -618,6 +663,9 @@ fn pcre1_error(code: i32, off: usize, p: &[u8]) -> CompileError {
     let at = |i: usize| p.get(i).copied().unwrap_or(0);
     let before = |s: &[u8]| p[..off].ends_with(s);
     let mut text = pcre1_text(code);
+    if (PCRE2_ERROR_UTF8_ERR21..=PCRE2_ERROR_UTF8_ERR1).contains(&code) {
+        text = "invalid UTF-8 string";
+    }
     let offset = match code {
         // A reference to a group that does not exist.
         115 => {

@@ -215,8 +215,12 @@ fn parse_options(mut l: Term) -> Option<Opts> {
                 o.match_limit_recursion = c_int(e[1])?;
                 o.flags |= F_UNIQUE_EXEC | F_MATCH_LIMIT_RECURSION;
             } else if k == a.newline {
+                // The reference ORs PCRE 8.44's newline option bits together, whose
+                // values (in units of 0x100000) are PCRE2's NEWLINE_* numbers: cr and
+                // lf make crlf, cr and any make anycrlf, other mixes are refused when
+                // compiling ("inconsistent NEWLINE options").
                 let v = e[1].as_atom()?;
-                o.compile.newline = if v == a.cr {
+                o.compile.newline |= if v == a.cr {
                     PCRE2_NEWLINE_CR
                 } else if v == a.lf {
                     PCRE2_NEWLINE_LF
@@ -276,10 +280,11 @@ fn parse_options(mut l: Term) -> Option<Opts> {
         } else if k == a.global {
             (0, 0, F_UNIQUE_EXEC | F_GLOBAL)
         } else if k == a.bsr_anycrlf {
-            o.compile.bsr = PCRE2_BSR_ANYCRLF;
+            // Both bsr options together are refused when compiling, as newlines above.
+            o.compile.bsr |= PCRE2_BSR_ANYCRLF;
             (0, 0, 0)
         } else if k == a.bsr_unicode {
-            o.compile.bsr = PCRE2_BSR_UNICODE;
+            o.compile.bsr |= PCRE2_BSR_UNICODE;
             (0, 0, 0)
         } else {
             return None;
@@ -594,28 +599,28 @@ fn build_result(
     let pair = |i: usize| -> Option<(usize, usize)> {
         ov.get(i).copied().filter(|&(s, _)| s != PCRE2_UNSET)
     };
-    let mut items: Vec<Term> = Vec::with_capacity(ov.len());
+    // The list is built from its end.
+    let mut l = Term::NIL;
     match sel {
         Select::None => return Term::atom(a.match_),
         Select::From(start) => {
-            for i in *start..ov.len() {
+            for i in (*start..ov.len()).rev() {
                 let v = capture_value(p, ty, subject_term, subject, pair(i));
-                items.push(v);
+                l = cons(&mut p.heap, v, l);
             }
         }
         Select::Slots(slots) => {
-            for s in slots {
+            for s in slots.iter().rev() {
                 let pr = match s {
                     Slot::Group(g) => pair(*g as usize),
                     Slot::Missing => None,
                     Slot::Dup(gs) => gs.iter().find_map(|&g| pair(g as usize)),
                 };
                 let v = capture_value(p, ty, subject_term, subject, pr);
-                items.push(v);
+                l = cons(&mut p.heap, v, l);
             }
         }
     }
-    let l = list_from_iter(&mut p.heap, &items, Term::NIL);
     make_tuple(&mut p.heap, &[Term::atom(a.match_), l])
 }
 
