@@ -384,6 +384,16 @@ syntax() ->
     ?T(re:run("xyz", "\\N+")),
     ?T(re:run("a\nb", "\\N")),
     ?T(re:run("abc", "\\X")),
+    ?T(re:run("xARXBz", "[\\A\\R\\X\\B]+")),
+    ?T(re:run("b1ab", "(b)*+[a-z]{2}")),
+    ?T(re:run("b1ab", "(b)++[a-z]{2}|[a-z]{2}")),
+    ?T(re:run("bcab", "(b)?+[a-z]{2}", [{offset, 1}])),
+    ?T(re:run("b\na\nab", "(?<n>b)*+[[:alpha:]]{2}", [global, notempty_atstart])),
+    ?T(re:run(<<"xé"/utf8>>, "\\w+", [unicode])),
+    ?T(re:run(<<"x é"/utf8>>, "\\w", [unicode, global])),
+    ?T(re:run(<<"x é"/utf8>>, "[[:alpha:]]", [unicode, global])),
+    ?T(re:run(<<"aé"/utf8>>, "\\C", [unicode, global])),
+    ?T(re:run(<<"aé"/utf8>>, "\\C", [unicode, {offset, 2}])),
     ok.
 
 badargs() ->

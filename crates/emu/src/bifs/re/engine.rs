@@ -136,6 +136,18 @@ fn tables() -> *const u8 {
     .as_ptr()
 }
 
+/// A pointer to `s`'s bytes that PCRE2 may do arithmetic on: an empty slice's pointer
+/// can be dangling (0x1), and PCRE2 computes `end - n` before comparing, which must not
+/// wrap around.
+fn nonempty_ptr(s: &[u8]) -> *const u8 {
+    static EMPTY: [u8; 16] = [0; 16];
+    if s.is_empty() {
+        EMPTY[8..].as_ptr()
+    } else {
+        s.as_ptr()
+    }
+}
+
 /// A compile error as the reference reports it: PCRE 8.44's message and offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
@@ -152,11 +164,11 @@ fn info_u32(raw: *const pcre2_code_8, what: u32) -> u32 {
 
 type CVoid = std::ffi::c_void;
 
-/// Compiles `pattern` as the reference's PCRE would. Two things PCRE2 refuses are
+/// Compiles `pattern` as the reference's PCRE would. Three things PCRE2 refuses are
 /// rewritten and the pattern compiled again: a range that starts with a class, such as
-/// `[\w-.]` (PCRE 8.44 takes the `-` literally: it is escaped), and `\8` or `\9` with
-/// fewer groups (literal digits for PCRE 8.44). Errors get PCRE 8.44's message and
-/// offset.
+/// `[\w-.]` (PCRE 8.44 takes the `-` literally: it is escaped), `\8` or `\9` with
+/// fewer groups, and escapes like `\A` or `\R` inside a class (literal characters for
+/// PCRE 8.44: the backslash goes). Errors get PCRE 8.44's message and offset.
 pub fn compile(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
     if o.newline > PCRE2_NEWLINE_ANYCRLF || o.bsr > PCRE2_BSR_ANYCRLF {
         return Err(CompileError {
@@ -164,30 +176,140 @@ pub fn compile(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
             offset: 0,
         });
     }
+    let newer = newer_group_syntax(pattern);
+    let reject_newer = |r: Result<Code, CompileError>| match (newer, r) {
+        (Some(at), Ok(_)) => Err(CompileError {
+            text: pcre1_text(111).to_string(),
+            offset: at,
+        }),
+        (Some(at), Err(e)) if e.offset > at => Err(CompileError {
+            text: pcre1_text(111).to_string(),
+            offset: at,
+        }),
+        (_, r) => r,
+    };
+    reject_newer(compile_compat(pattern, o))
+}
+
+/// Where `p` first uses group syntax PCRE2 has and PCRE 8.44 refuses ("unrecognized
+/// character after (? or (?-" there): `(?*` (non-atomic lookahead), and the option
+/// letters `^` and `n`. Escapes, `\Q...\E` and classes are skipped.
+fn newer_group_syntax(p: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            b'\\' if p.get(i + 1) == Some(&b'Q') => {
+                i += 2;
+                while i < p.len() && !(p[i] == b'\\' && p.get(i + 1) == Some(&b'E')) {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            b'\\' => {
+                i += 2;
+                continue;
+            }
+            b'[' => {
+                i += 1;
+                if p.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if p.get(i) == Some(&b']') {
+                    i += 1;
+                }
+                while i < p.len() && p[i] != b']' {
+                    if p[i] == b'\\' {
+                        i += 1;
+                    } else if p[i] == b'[' && p.get(i + 1) == Some(&b':') {
+                        if let Some(k) = p[i + 2..].windows(2).position(|w| w == b":]") {
+                            i += k + 3;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'(' if p.get(i + 1) == Some(&b'?') => {
+                let mut j = i + 2;
+                if p.get(j) == Some(&b'*') {
+                    return Some(j);
+                }
+                while j < p.len() && b"imsxJUX-".contains(&p[j]) {
+                    j += 1;
+                }
+                if matches!(p.get(j), Some(b'^' | b'n')) {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// [`compile`] without the check for newer group syntax.
+fn compile_compat(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
     let mut pat = std::borrow::Cow::Borrowed(pattern);
     // The edits so far: (position in `pat`, +1 for a byte inserted, -1 for one removed).
     let mut edits: Vec<(usize, isize)> = Vec::new();
+    // A back reference by number to a group that does not exist: PCRE 8.44 finds those
+    // only at the end of the pattern (after any other error), PCRE2 in pattern order.
+    let mut deferred: Option<CompileError> = None;
+    // An unmatched `)`: PCRE2 finds it before checking references, PCRE 8.44 in pattern
+    // order. The `)` is escaped to look for an earlier error.
+    let mut unmatched: Option<CompileError> = None;
     loop {
         let err = match compile_raw(&pat, o) {
-            Ok(c) => return Ok(c),
+            Ok(c) => {
+                return match unmatched.or(deferred) {
+                    Some(e) => Err(e),
+                    None => Ok(c),
+                }
+            }
             Err(e) => e,
         };
         let (code, off) = err;
+        let original = |edits: &[(usize, isize)], off: usize| {
+            let shift: isize = edits
+                .iter()
+                .filter(|&&(i, _)| i < off)
+                .map(|&(_, d)| d)
+                .sum();
+            (off as isize - shift).max(0) as usize
+        };
         let odd_backslashes =
             |p: &[u8], i: usize| p[..i].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
         if edits.len() < 4096 {
+            if code == 122 && pat.get(off) == Some(&b')') {
+                if unmatched.is_none() {
+                    unmatched = Some(pcre1_error(code, original(&edits, off), pattern));
+                }
+                pat.to_mut().insert(off, b'\\');
+                edits.push((off, 1));
+                continue;
+            }
             if code == 150 && pat.get(off) == Some(&b'-') {
                 pat.to_mut().insert(off, b'\\');
                 edits.push((off, 1));
                 continue;
             }
+            if code == 107
+                && pat.get(off).is_some_and(|c| c.is_ascii_alphabetic())
+                && odd_backslashes(&pat, off)
+            {
+                pat.to_mut().remove(off - 1);
+                edits.push((off - 1, -1));
+                continue;
+            }
             // PCRE2 points at the last digit of the reference.
-            let digits = pat[..(off + 1).min(pat.len())]
+            let end = (off + 1).min(pat.len());
+            let digits = pat[..end]
                 .iter()
                 .rev()
                 .take_while(|c| c.is_ascii_digit())
                 .count();
-            let d = off + 1 - digits;
+            let d = end - digits;
             if code == 115
                 && digits > 0
                 && matches!(pat[d], b'8' | b'9')
@@ -197,14 +319,23 @@ pub fn compile(pattern: &[u8], o: CompileOpts) -> Result<Code, CompileError> {
                 edits.push((d - 1, -1));
                 continue;
             }
+            if code == 115 && digits > 0 && odd_backslashes(&pat, d) {
+                // Compile on with an empty group in its place, to find other errors.
+                deferred.get_or_insert(CompileError {
+                    text: pcre1_text(115).to_string(),
+                    offset: pattern.len(),
+                });
+                pat.to_mut()
+                    .splice(d - 1..d + digits, b"(?:)".iter().copied());
+                edits.push((d - 1, 3 - digits as isize));
+                continue;
+            }
         }
-        let shift: isize = edits
-            .iter()
-            .filter(|&&(i, _)| i < off)
-            .map(|&(_, d)| d)
-            .sum();
-        let orig = (off as isize - shift).max(0) as usize;
-        return Err(pcre1_error(code, orig, pattern));
+        let e = pcre1_error(code, original(&edits, off), pattern);
+        return Err(match unmatched {
+            Some(u) if u.offset <= e.offset => u,
+            _ => e,
+        });
     }
 }
 
@@ -231,6 +362,24 @@ fn find_n_brace(p: &[u8]) -> Option<usize> {
     None
 }
 
+/// Whether `p` may have a possessive quantifier on a group: a `)` followed by `*+`,
+/// `++`, `?+` or `{...}+` (a textual over-approximation).
+fn possessive_group(p: &[u8]) -> bool {
+    p.iter().enumerate().any(|(i, &c)| {
+        if c != b')' {
+            return false;
+        }
+        match p.get(i + 1) {
+            Some(b'*' | b'+' | b'?') => p.get(i + 2) == Some(&b'+'),
+            Some(b'{') => p[i + 1..]
+                .iter()
+                .position(|&c| c == b'}')
+                .is_some_and(|k| p.get(i + 1 + k + 1) == Some(&b'+')),
+            _ => false,
+        }
+    })
+}
+
 /// Compiles `pattern` with PCRE2: the code, or PCRE2's error code and offset.
 fn compile_raw(pattern: &[u8], o: CompileOpts) -> Result<Code, (i32, usize)> {
     let mut errcode: i32 = 0;
@@ -254,11 +403,7 @@ fn compile_raw(pattern: &[u8], o: CompileOpts) -> Result<Code, (i32, usize)> {
             pcre2_set_bsr_8(ctx, o.bsr);
         }
         let raw = pcre2_compile_8(
-            if pattern.is_empty() {
-                b"".as_ptr()
-            } else {
-                pattern.as_ptr()
-            },
+            nonempty_ptr(pattern),
             pattern.len(),
             o.options,
             &mut errcode,
@@ -329,11 +474,15 @@ fn compile_raw(pattern: &[u8], o: CompileOpts) -> Result<Code, (i32, usize)> {
             }
         }
     }
-    // JIT only in byte mode: in UTF-8 mode PCRE2's JIT treats characters 128-255 as
-    // the Latin-1 tables say in places where its interpreter (and the reference's PCRE)
-    // only look the tables up below 128 (`\w+` against `é`, say).
-    // SAFETY: `raw` is live; JIT compiling only adds executable code to it.
-    let jit = !utf && unsafe { pcre2_jit_compile_8(raw, PCRE2_JIT_COMPLETE) } == 0;
+    // JIT only where it gives the interpreter's answers. Not in UTF-8 mode: there PCRE2's
+    // JIT treats characters 128-255 as the Latin-1 tables say in places where its
+    // interpreter (and the reference's PCRE) only look the tables up below 128 (`\w+`
+    // against `é`, say). Not with a possessive quantifier on a group: `(b)*+` keeps
+    // the group's capture from an earlier, failed start position (PCRE2 10.42 JIT).
+    let jit = !utf
+        && !possessive_group(pattern)
+        // SAFETY: `raw` is live; JIT compiling only adds executable code to it.
+        && unsafe { pcre2_jit_compile_8(raw, PCRE2_JIT_COMPLETE) } == 0;
     Ok(Code {
         raw,
         capture_count,
@@ -440,11 +589,7 @@ pub fn run(
                 }
                 s.pairs = pairs;
             }
-            let subj = if subject.is_empty() {
-                b"".as_ptr()
-            } else {
-                subject.as_ptr()
-            };
+            let subj = nonempty_ptr(subject);
             let limited = limits.match_limit.is_some() || limits.depth_limit.is_some();
             let mut rc;
             if code.jit && !limited {
@@ -589,6 +734,7 @@ fn pcre1_text(code: i32) -> &'static str {
         84 => "parentheses are too deeply nested",
         81 => "closing ) for (?C expected",
         86 => "regular expression is too complicated",
+        95 => "(*VERB) not recognized or malformed",
         93 => "PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u",
         _ => "",
     }
@@ -702,20 +848,51 @@ fn pcre1_error(code: i32, off: usize, p: &[u8]) -> CompileError {
         174 => 0,
         114 if off == n => {
             // An unterminated `(?` or `(?i`: the old message is about the `(?`.
-            if let Some(s) = p.windows(2).rposition(|w| w == b"(?") {
-                if p[s + 2..].iter().all(|c| b"imsxJUX-".contains(c)) {
-                    text = "unrecognized character after (? or (?-";
+            match p.windows(2).rposition(|w| w == b"(?") {
+                _ if p.ends_with(b"(?(") => {
+                    text = "assertion expected after (?( or (?(?C)";
+                    off
                 }
+                Some(s) if p.get(s + 2) == Some(&b'*') => {
+                    // PCRE2's `(?*` (non-atomic lookahead) is unknown to PCRE 8.44.
+                    text = "unrecognized character after (? or (?-";
+                    s + 2
+                }
+                Some(s) if p[s + 2..].iter().all(|c| b"imsxJUX-".contains(c)) => {
+                    text = "unrecognized character after (? or (?-";
+                    off
+                }
+                _ => off,
             }
-            off
         }
         162 if off == n && before(b"(?'") => {
             text = "syntax error in subpattern name (missing terminator)";
             off
         }
+        142 if p[..off]
+            .windows(3)
+            .rposition(|w| w == b"(?(")
+            .is_some_and(|s| p[s + 3..off].iter().all(|&c| name_char(c))) =>
+        {
+            text = "malformed number or name after (?(";
+            off
+        }
+        162 if before(b"(?(") && matches!(at(off), b'+' | b'-') => {
+            text = "malformed number or name after (?(";
+            off + 1
+        }
+        162 if before(b"(?(") => {
+            text = "assertion expected after (?( or (?(?C)";
+            off
+        }
         162 if before(b"(?<") => {
             text = "unrecognized character after (?<";
             off
+        }
+        // `(*` not starting a verb: for PCRE 8.44 a group starting with a quantifier.
+        160 if before(b"(*") && !at(off).is_ascii_alphabetic() && at(off) != b':' => {
+            text = "nothing to repeat";
+            off - 1
         }
         157 if off == n && before(b"\\g") => {
             text = "a numbered reference must not be zero";
@@ -765,6 +942,43 @@ mod tests {
         let e = compile(b"(?<=a+)b", CompileOpts::default()).err().unwrap();
         assert_eq!(e.offset, 6);
         assert!(compile(b"[\\w-.]", CompileOpts::default()).is_ok());
+    }
+
+    /// Random patterns from regex-heavy bytes: compiling (errors included) and matching
+    /// never panic.
+    #[test]
+    fn random_patterns_do_not_panic() {
+        let alphabet = b"()[]{}?*+|^$.\\-:<>=!'PRCKkgQEx0189,aAbwdsN#&pu";
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut ov = Vec::new();
+        for _ in 0..20000 {
+            let len = (next() % 12) as usize;
+            let p: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let options = match next() % 4 {
+                0 => 0,
+                1 => PCRE2_UTF,
+                2 => PCRE2_EXTENDED | PCRE2_CASELESS,
+                _ => PCRE2_DUPNAMES | PCRE2_MULTILINE,
+            };
+            let o = CompileOpts {
+                options,
+                newline: (next() % 8) as u32,
+                bsr: (next() % 4) as u32,
+            };
+            if let Ok(c) = compile(&p, o) {
+                for subject in [&b""[..], b"abc(x)[y]", b"aaaaab\r\n12"] {
+                    let _ = run(&c, subject, 0, 0, Limits::default(), &mut ov);
+                }
+            }
+        }
     }
 
     #[test]

@@ -704,7 +704,11 @@ fn run(p: &mut Process, subject: Term, re: Term, opts_term: Term, first: bool) -
         if !check_utf8(subject, bytes, first) {
             return Err(BADARG);
         }
-        if o.offset < bytes.len() && bytes[o.offset] & 0xC0 == 0x80 {
+        // A start in the middle of a character is refused, except in the later calls of
+        // a global match (where `\C` can leave one): the reference skips all UTF-8
+        // checks there. PCRE2 then takes the stray continuation bytes as characters of
+        // their own, reading nothing past the (valid) subject.
+        if first && o.offset < bytes.len() && bytes[o.offset] & 0xC0 == 0x80 {
             return Err(BADARG);
         }
     }
@@ -810,9 +814,16 @@ fn inspect_2(p: &mut Process, args: &[Term]) -> BifResult {
     Ok(make_tuple(&mut p.heap, &[Term::atom(a.namelist), l]))
 }
 
-/// The reference's PCRE version (the engine here is PCRE2 10.42, made to behave as it).
+/// The reference's PCRE version, "8.44 2020-02-12", followed by the engine really used
+/// (PCRE2 10.42, made to behave as 8.44). It must differ from the reference's: Elixir
+/// keeps the compiled pattern of a `~r` regex in the .beam with the `re:version()` it
+/// was compiled under, and runs that binary only when the version is the same, else it
+/// compiles the source again. The reference's compiled patterns are PCRE 8.44 bytecode,
+/// which this engine cannot run.
+pub const VERSION: &[u8] = b"8.44 2020-02-12 (PCRE2 10.42)";
+
 fn version_0(p: &mut Process, _: &[Term]) -> BifResult {
-    Ok(make_binary(&mut p.heap, b"8.44 2020-02-12"))
+    Ok(make_binary(&mut p.heap, VERSION))
 }
 
 pub fn register() {
