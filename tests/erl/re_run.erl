@@ -19,6 +19,7 @@ main() ->
     limits(),
     latin1(),
     syntax(),
+    repeated(),
     badargs(),
     ok.
 
@@ -395,6 +396,29 @@ syntax() ->
     ?T(re:run(<<"aé"/utf8>>, "\\C", [unicode, global])),
     ?T(re:run(<<"aé"/utf8>>, "\\C", [unicode, {offset, 2}])),
     ok.
+
+%% A pattern used many times: every run must give the same answer (oxbeam switches a
+%% pattern to compiled machine code after a few uses).
+repeated() ->
+    Subjects = [<<"2024-01-15 12:00:01 [INFO] started">>, <<"b1ab">>, <<"xé ÿ"/utf8>>,
+                <<"aaa\nbbb\r\nccc">>, <<>>, <<"ab12cd">>],
+    Pats = ["^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}) \\[(\\w+)\\] (.*)$",
+            "(b)*+[a-z]{2}", "(?<n>b)?+[a-z]", "\\w+", "[\\xe9\\xff]", "(a|b|c)+$",
+            "^", "$", "(?m)^\\w", "\\d*", "(?i)B", "(?=(\\d))", "\\bc"],
+    Opts = [[], [{capture, all, binary}], [global], [caseless, {capture, all_but_first, list}]],
+    lists:foreach(
+      fun(P) ->
+              lists:foreach(
+                fun(O) ->
+                        {ok, MP} = re:compile(P),
+                        R = lists:usort([[re:run(S, MP, O) || S <- Subjects]
+                                         || _ <- lists:seq(1, 12)]),
+                        io:format("repeated ~p ~p => ~p~n", [P, O, R])
+                end, [X || X <- Opts, X =/= [caseless, {capture, all_but_first, list}]]),
+              R2 = lists:usort([[catch re:run(S, P, [caseless, {capture, all_but_first, list}])
+                                 || S <- Subjects] || _ <- lists:seq(1, 12)]),
+              io:format("repeated text ~p => ~p~n", [P, R2])
+      end, Pats).
 
 badargs() ->
     ?T(re:run(id(abc), "a")),

@@ -19,7 +19,7 @@ pub const HEADER_LEN: usize = MAGIC.len() + 4 + 2;
 /// Entries kept per thread and globally before the map is emptied (patterns are
 /// recompiled from their encoding on the next use, so dropping them is always safe).
 const LOCAL_MAX: usize = 256;
-const GLOBAL_MAX: usize = 4096;
+const GLOBAL_MAX: usize = 1024;
 
 /// The encoding of a pattern compiled with `o`, appended to `out`.
 pub fn encode(out: &mut Vec<u8>, o: CompileOpts, pattern: &[u8]) {

@@ -6,6 +6,7 @@
 use pcre2_sys::*;
 use std::cell::RefCell;
 use std::ptr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 /// What a pattern is compiled with: PCRE2 option bits, and the newline and `\R`
@@ -34,8 +35,12 @@ pub const ALLOWED_COMPILE_OPTIONS: u32 = PCRE2_ANCHORED
     | PCRE2_NO_START_OPTIMIZE
     | PCRE2_UTF;
 
-/// A compiled pattern. PCRE2 code is read-only once compiled (JIT included), so one
-/// `Code` serves every scheduler thread at once.
+/// Matches with a pattern before it is JIT compiled: compiling for the JIT costs more
+/// than a few matches with a pattern used once gain from it.
+const JIT_AFTER: u32 = 8;
+
+/// A compiled pattern. PCRE2 code is read-only once compiled, so one `Code` serves every
+/// scheduler thread at once; the JIT-compiled version is a separate copy, made once.
 pub struct Code {
     raw: *mut pcre2_code_8,
     pub capture_count: u32,
@@ -47,14 +52,68 @@ pub struct Code {
     pub newline: u32,
     /// The subject must be valid UTF-8 (the `unicode` option, or `(*UTF)`).
     pub utf: bool,
-    jit: bool,
+    /// JIT matching gives the interpreter's answers for this pattern (see `compile`).
+    jit_ok: bool,
+    /// Matches so far (counted until the JIT copy is made).
+    uses: AtomicU32,
+    /// The JIT-compiled copy (None if the JIT refused the pattern).
+    jit: OnceLock<Option<Jit>>,
 }
 
-// SAFETY: the pcre2_code is never written after compile (and JIT compile) finished;
-// PCRE2 documents concurrent matching with one code as safe.
+// SAFETY: the pcre2_code is never written after compile finished (the JIT compiles a
+// copy, published through the OnceLock); PCRE2 documents concurrent matching with one
+// code as safe.
 unsafe impl Send for Code {}
 // SAFETY: as above.
 unsafe impl Sync for Code {}
+
+/// A JIT-compiled copy of a pattern's code.
+struct Jit(*mut pcre2_code_8);
+
+// SAFETY: as for `Code`: read-only once made.
+unsafe impl Send for Jit {}
+// SAFETY: as above.
+unsafe impl Sync for Jit {}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        // SAFETY: the copy came from pcre2_code_copy and is freed once, here.
+        unsafe { pcre2_code_free_8(self.0) }
+    }
+}
+
+impl Code {
+    /// The JIT-compiled code to match with, once the pattern has been used enough.
+    fn jit_code(&self) -> Option<*const pcre2_code_8> {
+        if !self.jit_ok {
+            return None;
+        }
+        if let Some(j) = self.jit.get() {
+            return j.as_ref().map(|j| j.0 as *const _);
+        }
+        if self.uses.fetch_add(1, Ordering::Relaxed) < JIT_AFTER {
+            return None;
+        }
+        self.jit
+            .get_or_init(|| {
+                // SAFETY: `raw` is live and only read by the copy; the copy is ours until
+                // published.
+                unsafe {
+                    let copy = pcre2_code_copy_8(self.raw);
+                    if copy.is_null() {
+                        return None;
+                    }
+                    if pcre2_jit_compile_8(copy, PCRE2_JIT_COMPLETE) != 0 {
+                        pcre2_code_free_8(copy);
+                        return None;
+                    }
+                    Some(Jit(copy))
+                }
+            })
+            .as_ref()
+            .map(|j| j.0 as *const _)
+    }
+}
 
 impl Drop for Code {
     fn drop(&mut self) {
@@ -479,10 +538,7 @@ fn compile_raw(pattern: &[u8], o: CompileOpts) -> Result<Code, (i32, usize)> {
     // interpreter (and the reference's PCRE) only look the tables up below 128 (`\w+`
     // against `é`, say). Not with a possessive quantifier on a group: `(b)*+` keeps
     // the group's capture from an earlier, failed start position (PCRE2 10.42 JIT).
-    let jit = !utf
-        && !possessive_group(pattern)
-        // SAFETY: `raw` is live; JIT compiling only adds executable code to it.
-        && unsafe { pcre2_jit_compile_8(raw, PCRE2_JIT_COMPLETE) } == 0;
+    let jit_ok = !utf && !possessive_group(pattern);
     Ok(Code {
         raw,
         capture_count,
@@ -490,7 +546,9 @@ fn compile_raw(pattern: &[u8], o: CompileOpts) -> Result<Code, (i32, usize)> {
         dupnames,
         newline,
         utf,
-        jit,
+        jit_ok,
+        uses: AtomicU32::new(0),
+        jit: OnceLock::new(),
     })
 }
 
@@ -592,7 +650,8 @@ pub fn run(
             let subj = nonempty_ptr(subject);
             let limited = limits.match_limit.is_some() || limits.depth_limit.is_some();
             let mut rc;
-            if code.jit && !limited {
+            let jit = if limited { None } else { code.jit_code() };
+            if let Some(jit) = jit {
                 if s.jit_ctx.is_null() {
                     s.jit_ctx = pcre2_match_context_create_8(ptr::null_mut());
                     s.jit_stack =
@@ -601,15 +660,7 @@ pub fn run(
                         pcre2_jit_stack_assign_8(s.jit_ctx, None, s.jit_stack as *mut CVoid);
                     }
                 }
-                rc = pcre2_match_8(
-                    code.raw,
-                    subj,
-                    subject.len(),
-                    offset,
-                    options,
-                    s.md,
-                    s.jit_ctx,
-                );
+                rc = pcre2_match_8(jit, subj, subject.len(), offset, options, s.md, s.jit_ctx);
                 if rc == PCRE2_ERROR_JIT_STACKLIMIT {
                     rc = pcre2_match_8(
                         code.raw,
