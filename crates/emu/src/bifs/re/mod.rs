@@ -406,11 +406,20 @@ fn bin_data(t: Term) -> Option<*mut BinData> {
 }
 
 fn check_utf8(subject_term: Term, bytes: &[u8], first: bool) -> bool {
-    let key = bin_data(subject_term).map(|b| (b, bytes.as_ptr(), bytes.len()));
+    // Only bytes that lie in the off-heap data itself (not a copy made of an unaligned
+    // sub-binary, whose address could come back for other bytes).
+    let key = bin_data(subject_term)
+        .filter(|&b| {
+            // SAFETY: `b` is live: the subject term holds a reference to it.
+            let data = unsafe { &(*b).bytes };
+            data.as_ptr_range().contains(&bytes.as_ptr()) || (bytes.is_empty() && data.is_empty())
+        })
+        .map(|b| (b, bytes.as_ptr(), bytes.len()));
     if !first {
-        if let Some((_, ptr, len)) = key {
-            let known =
-                VALIDATED.with(|v| matches!(&*v.borrow(), Some(v) if v.ptr == ptr && v.len == len));
+        if let Some((bin, ptr, len)) = key {
+            let known = VALIDATED.with(
+                |v| matches!(&*v.borrow(), Some(v) if v.bin == bin && v.ptr == ptr && v.len == len),
+            );
             if known {
                 return true;
             }
