@@ -158,7 +158,17 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> O
         }
         Kind::Bits => {
             let (va, vb) = (bit_view(a).unwrap(), bit_view(b).unwrap());
-            let (ba, bb) = (va.to_vec(), vb.to_vec());
+            // Byte-aligned data is compared in place (most binaries: a copy here made
+            // loops that test a sub-binary against `<<>>` quadratic); otherwise copied.
+            fn aligned<'a>(v: &crate::object::BitView<'a>) -> std::borrow::Cow<'a, [u8]> {
+                if v.bit_offset.is_multiple_of(8) {
+                    let s = v.bit_offset / 8;
+                    std::borrow::Cow::Borrowed(&v.data[s..s + v.byte_size()])
+                } else {
+                    std::borrow::Cow::Owned(v.to_vec())
+                }
+            }
+            let (ba, bb) = (aligned(&va), aligned(&vb));
             let common = va.bit_size.min(vb.bit_size);
             let full = common / 8;
             match ba[..full].cmp(&bb[..full]) {

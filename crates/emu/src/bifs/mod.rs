@@ -26,6 +26,7 @@ pub mod ms_bifs;
 pub mod os_bifs;
 pub mod persistent;
 pub mod process_info;
+pub mod re;
 pub mod spawn_bifs;
 pub mod system;
 pub mod time_conv;
@@ -86,6 +87,7 @@ pub fn register_all() {
         atomics::register();
         os_bifs::register();
         time_conv::register();
+        re::register();
     });
 }
 

@@ -1,0 +1,192 @@
+-module(re_compile).
+-export([main/0]).
+-define(T(E), t(??E, fun() -> E end)).
+
+t(Label, F) ->
+    R = try shape(F()) catch C:E -> {caught, C, E} end,
+    io:format("~ts => ~p~n", [Label, R]).
+
+%% The binary inside a compiled pattern is the engine's own: show only its shape.
+shape({re_pattern, N, U, C, B}) when is_binary(B) -> {re_pattern, N, U, C, bin};
+shape({ok, P}) -> {ok, shape(P)};
+shape(X) -> X.
+
+id(X) -> X.
+
+main() ->
+    compile_ok(),
+    compile_errors(),
+    compile_badargs(),
+    use_compiled(),
+    misc(),
+    ok.
+
+compile_ok() ->
+    ?T(re:compile("abc")),
+    ?T(re:compile(<<"abc">>)),
+    ?T(re:compile(["a", <<"b">>, $c])),
+    ?T(re:compile("")),
+    ?T(re:compile("(a)(b)(?:c)(?<n>d)")),
+    ?T(re:compile("(a)(b)", [no_auto_capture])),
+    ?T(re:compile("(a)(?<x>b)", [no_auto_capture])),
+    ?T(re:compile("abc", [unicode])),
+    ?T(re:compile(<<"åäö"/utf8>>, [unicode])),
+    ?T(re:compile("åäö", [unicode])),
+    ?T(re:compile("αβγ", [unicode])),
+    ?T(re:compile("åäö", [])),
+    ?T(re:compile("a", [{newline, crlf}])),
+    ?T(re:compile("a", [{newline, any}])),
+    ?T(re:compile("a", [{newline, anycrlf}])),
+    ?T(re:compile("a", [{newline, cr}])),
+    ?T(re:compile("a", [{newline, lf}])),
+    ?T(re:compile("(*CRLF)a", [])),
+    ?T(re:compile("(*ANY)a", [])),
+    ?T(re:compile("(*UTF8)a", [])),
+    ?T(re:compile("a", [anchored, caseless, dollar_endonly, dotall, extended, firstline,
+                        multiline, no_auto_capture, dupnames, ungreedy, ucp, never_utf,
+                        no_start_optimize, bsr_anycrlf, bsr_unicode])),
+    ?T(re:compile("a", [unicode, ucp])),
+    ?T(re:compile("a", [{newline, cr}, {newline, lf}])),
+    ?T(re:compile("a", [{newline, cr}, {newline, any}])),
+    ?T(re:compile("a", [{newline, lf}, {newline, any}])),
+    ?T(re:compile("a", [{newline, crlf}, {newline, any}])),
+    ?T(re:compile("a", [{newline, anycrlf}, {newline, lf}])),
+    ?T(re:compile("a", [{newline, cr}, {newline, cr}])),
+    ?T(re:compile("a", [bsr_anycrlf, bsr_anycrlf])),
+    ?T(re:compile("a", [bsr_unicode, bsr_anycrlf])),
+    ?T(re:run("a\r\nb", "^b", [multiline, {newline, cr}, {newline, lf}])),
+    ?T(re:run("a\nb", "^b", [multiline, {newline, cr}, {newline, lf}])),
+    ?T(re:run("a\rb", "^b", [multiline, {newline, lf}, {newline, any}])),
+    ?T(re:run("a", "a", [{newline, crlf}, {newline, any}, report_errors])),
+    ?T(re:run("a", "a", [bsr_anycrlf, bsr_unicode, report_errors])),
+    ?T(re:compile(lists:duplicate(260, $() ++ "a" ++ lists:duplicate(260, $)))),
+    ?T(re:compile("[\\w-.]+@[\\w-]+\\.\\w+")),
+    ?T(re:compile("[\\d-z][[:alpha:]-z][\\p{L}-z][\\h-z][\\w-\\d][\\d-\\w-z]")),
+    ok.
+
+compile_errors() ->
+    Pats = ["(", "a)", "[a", "a**", "\\", "(?<n>a)(?<n>b)", "x{3,2}", "x{99999}", "\\c",
+            "[z-a]", "*", "a{2}{3}+*", "(?z)", "[[:foo:]]", "[:alpha:]", "(?P=x)", "\\1",
+            "(a)\\2", "(?#abc", "(?<=a+)b", "(?(1", "(?(1)a|b|c)", "(?(?x)a)", "(?R",
+            "(?+x)", "(?-0)", "\\x{110000}", "\\x{zz}", "(?C256)", "(?C1", "(?Px)",
+            "(?<1a>x)", "(?<abcdefghijabcdefghijabcdefghijabc>x)", "\\p{Foo}", "\\p",
+            "\\o", "\\o{9}", "\\g", "(?|(a)|(b))(?<n>x)", "(*FOO)", "(*MARK)", "\\k",
+            "\\k<", "[\\N]", "\\N{name}", "\\L", "\\u", "(?(DEFINE)a|b)", "(?<=\\C)",
+            "a(?", "a(?<", "a(?'", "x)", "(?<=x|xx)", "(?<=a(?:b|cd))", "(?i", "(?i:a",
+            "(?<n>", "a{1,2,3}", "[]", "[^]", "[a-\\d]", "a|*", "^*", "(?:)*", "(?1)",
+            "(?&n)", "(?P>n)", "(?&)", "(*CR)(", "(*UTF)\\x{d800}", "\\x{d800}",
+            "(?(R&x)a)", "(?(<n>)a)", "(?(n)a)", "\\400", "(?'n'a)\\k'm'", "a\\", "\\Q",
+            "\\E*", "(*SKIP)", "(*PRUNE:)", "(?x)a#(", "(?x)(?#", "(*LIMIT_MATCH=5)(",
+            "\\b*", "(?=a)*", "\\G+", "$*", "(?<=\\d+)", "(?<=a|bc)x", "(?<!x*)y",
+            "[[.a.]]", "[[=a=]]", "\\X{", "(?<n>a)(?&m)", "\\g<1", "\\g'x", "\\g{-5}",
+            "(?-5)", "(?+5)", "(a)(?2)", "[\\x41-\\d]", "[%-\\d]", "(?<>a)", "(?<a",
+            "(?<a>", "(?P<a", "(?<=a+)(?<=b*)", "x(?<=a+)b", "(?<=a(?=b+))", "a{65536}",
+            "a{1,65536}", "\\x{100}", "[\\x{100}]", "\\777", "\\o{777}", "(?(DEFINE)a|b)x",
+            "x(?(DEFINE)(a)|b)", "(?(1)a|b|c)x", "(?(2)a|b|c)(a)", "(*UCP)\\w", "(*LF)a",
+            "(*NO_START_OPT)a", "(*LIMIT_RECURSION=10)a", "(*BSR_ANYCRLF)a",
+            "(?J)(?<n>a)(?<n>b)", "(?|(?<a>x)|(?<b>y))", "a++", "a*+", "(?>a)",
+            "\\Qa.b\\E+", "[\\Q]\\E]", "(?x) a b # c", "x{ 1 }", "\\x{ 41 }", "\\K",
+            "(?=a\\K)", "(?C)a", "(?C1)a", "\\N{U+41}", "[[:<:]]", "[[:word:]]", "\\9",
+            "(a)\\8", "(a)\\89", "[\\8]", "\\\\8", "[\\A\\R\\X\\G\\Z\\z\\K\\B]", "[\\k<n>]",
+            "[\\A", "(*?", "a(*+", "(*ab)", "(?*a)", "(?^)", "(?i^)", "(?n)", "(?(+", "(?(",
+            "(?(b|c)", "(?({,2})", "\\k<n>)", "a)b)", "(?<n>a)\\k<m>)", "\\1\\k<n>",
+            "\\2(a)\\1", "[z-a]\\3"],
+    lists:foreach(fun(P) -> t(io_lib:format("compile ~p", [P]), fun() -> re:compile(P) end) end,
+                  Pats),
+    Upats = ["\\x{d800}", "[\\x{100}-\\x{50}]", "\\xFF\\x{10ffff}\\x{110000}", "(*UTF)a",
+             "(?<=\\X)", "\\N{U+41}", "(", "\\p{Xx}"],
+    lists:foreach(fun(P) -> t(io_lib:format("compile unicode ~p", [P]),
+                              fun() -> re:compile(P, [unicode]) end) end,
+                  Upats),
+    ?T(re:compile("(*UTF)a", [never_utf])),
+    ?T(re:compile("a", [never_utf, unicode])),
+    ?T(re:compile("(*UTF8)a", [never_utf])),
+    ?T(re:run("a", "(", [report_errors])),
+    ?T(re:run("a", "(?<=a+)", [report_errors])),
+    ?T(re:run("a", "(?<=a+)", [report_errors, global])),
+    ?T(re:run("a", "(?<=a+)", [report_errors, unicode])),
+    ?T(re:run(id(x), "(", [report_errors])),
+    ok.
+
+compile_badargs() ->
+    ?T(re:compile(id(abc))),
+    ?T(re:compile(id(1))),
+    ?T(re:compile([256])),
+    ?T(re:compile(["a" | b])),
+    ?T(re:compile(<<1:3>>)),
+    ?T(re:compile(<<1:3>>, [unicode])),
+    ?T(re:compile("a", id(x))),
+    ?T(re:compile("a", [bogus])),
+    ?T(re:compile("a", [global])),
+    ?T(re:compile("a", [report_errors])),
+    ?T(re:compile("a", [{capture, all}])),
+    ?T(re:compile("a", [{offset, 1}])),
+    ?T(re:compile("a", [notempty])),
+    ?T(re:compile("a", [notbol])),
+    ?T(re:compile("a", [{match_limit, 10}])),
+    ?T(re:compile("a", [{newline, nul}])),
+    ?T(re:compile("a", [caseless | x])),
+    ?T(re:compile([256], [unicode])),
+    ?T(re:compile([16#110000], [unicode])),
+    ?T(re:compile(<<255>>, [unicode])),
+    ?T(re:compile([<<255>>], [unicode])),
+    ?T(re:compile(<<"ab", 255>>, [unicode])),
+    ?T(re:compile(<<"ab", 16#c3>>, [unicode])),
+    ?T(re:compile(<<"a", 16#c3, "b">>, [unicode])),
+    ?T(re:compile(<<"abc", 16#ed, 16#a0, 16#80>>, [unicode])),
+    ?T(re:compile(<<16#f4, 16#90, 16#80, 16#80>>, [unicode])),
+    ?T(re:compile(<<"(*UTF8)a", 255>>)),
+    ?T(re:run(<<"a">>, <<"(*UTF8)a", 255>>, [report_errors])),
+    ok.
+
+use_compiled() ->
+    {ok, MP} = re:compile("(\\w+)@(\\w+)"),
+    ?T(re:run("mail me@host now", MP)),
+    ?T(re:run("mail me@host now", MP, [{capture, all_but_first, binary}])),
+    %% A compiled pattern survives copying to other processes and external format.
+    Self = self(),
+    spawn(fun() -> Self ! {res, re:run("a@b", MP, [{capture, all, list}])} end),
+    ?T(receive {res, R} -> R after 5000 -> timeout end),
+    Ext = term_to_binary(MP),
+    MP2 = binary_to_term(Ext),
+    ?T(MP2 =:= MP),
+    ?T(re:run("x@y", MP2, [{capture, all, list}])),
+    ?T(re:run("x@y", binary_to_term(term_to_binary(MP, [compressed])), [global])),
+    {ok, MPU} = re:compile("(.)", [unicode]),
+    spawn(fun() -> Self ! {res, re:run("é", MPU, [{capture, all, list}])} end),
+    ?T(receive {res, R2} -> R2 after 5000 -> timeout end),
+    ?T(re:run("é", binary_to_term(term_to_binary(MPU)), [{capture, all, binary}])),
+    {ok, MPN} = re:compile("(?<a>x)(?<b>y)?"),
+    ?T(re:inspect(MPN, namelist)),
+    ?T(re:inspect(binary_to_term(term_to_binary(MPN)), namelist)),
+    ?T(re:run("xy", binary_to_term(term_to_binary(MPN)), [{capture, all_names, list}])),
+    %% Same source compiled twice gives equal patterns.
+    ?T(re:compile("a+b") =:= re:compile("a+b")),
+    ?T(re:compile("a+b") =:= re:compile(<<"a+b">>)),
+    ?T(re:compile("a+b") =:= re:compile("a+b", [caseless])),
+    %% Many patterns (more than any cache holds) keep working.
+    Many = [begin {ok, P} = re:compile(integer_to_list(I) ++ "x"), P end
+            || I <- lists:seq(1, 5000)],
+    ?T(length([ok || {P, I} <- lists:zip(Many, lists:seq(1, 5000)),
+                     re:run(integer_to_list(I) ++ "x", P) =:= {match, [{0, length(integer_to_list(I)) + 1}]}])),
+    ?T(length([ok || I <- lists:seq(1, 5000),
+                     re:run("y" ++ integer_to_list(I) ++ "z", integer_to_list(I) ++ "z",
+                            [{capture, none}]) =:= match])),
+    ok.
+
+misc() ->
+    %% Only the PCRE version and date: oxbeam appends its engine's name (see
+    %% docs/compatibility.md).
+    ?T(binary:part(re:version(), 0, 15)),
+    ?T(is_binary(re:version())),
+    {ok, MP} = re:compile("(?<b>x)(?<a>y)(?<c>z)"),
+    ?T(re:inspect(MP, namelist)),
+    ?T(re:inspect(MP, other)),
+    ?T(re:inspect(id(x), namelist)),
+    {ok, MPD} = re:compile("(?<n>x)|(?<n>y)|(?<m>z)", [dupnames]),
+    ?T(re:inspect(MPD, namelist)),
+    {ok, MPJ} = re:compile("(?J)(?<n>x)|(?<n>y)|(?<m>z)"),
+    ?T(re:inspect(MPJ, namelist)),
+    ?T(re:run("y", MPJ, [{capture, all_names, list}])),
+    ?T(re:run("y", MPD, [{capture, all_names, list}])),
+    ok.
