@@ -19,6 +19,7 @@ pub mod literal;
 pub mod literal_build;
 pub mod loading;
 pub mod map;
+pub mod match_spec;
 pub mod object;
 pub mod ops;
 pub mod print;

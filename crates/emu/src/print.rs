@@ -87,6 +87,25 @@ pub fn format_atom(s: &str) -> String {
     if !atom_needs_quotes(s) {
         return s.to_string();
     }
+    quote_atom(s)
+}
+
+/// Whether the runtime's own printer (`erlang:display/1`, its messages) quotes an atom:
+/// unless it starts with a lower-case letter and has only letters, digits and `_`
+/// (reserved words and `@` are not special to it).
+fn display_needs_quotes(s: &str) -> bool {
+    let latin1_lower = |c: char| c.is_ascii_lowercase() || (('ß'..='ÿ').contains(&c) && c != '÷');
+    let latin1_alnum = |c: char| {
+        c.is_ascii_alphanumeric() || c == '_' || (('À'..='ÿ').contains(&c) && c != '×' && c != '÷')
+    };
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if latin1_lower(c) => !chars.all(latin1_alnum),
+        _ => true,
+    }
+}
+
+fn quote_atom(s: &str) -> String {
     let mut out = String::from("'");
     for c in s.chars() {
         match c {
@@ -121,11 +140,36 @@ pub fn format_term(t: Term, style: Style) -> String {
     out
 }
 
+/// The start of `format_term(t, style)`: stops once `max` bytes are written (the text
+/// may go a little past `max`), so that deep or huge terms cost little.
+pub fn format_term_prefix(t: Term, style: Style, max: usize) -> String {
+    let mut out = String::new();
+    write_term_lim(&mut out, t, style, max);
+    out
+}
+
 fn write_term(out: &mut String, t: Term, style: Style) {
+    write_term_lim(out, t, style, usize::MAX)
+}
+
+fn write_term_lim(out: &mut String, t: Term, style: Style, lim: usize) {
+    if out.len() > lim {
+        return;
+    }
+    let write_term = |out: &mut String, t: Term, style: Style| write_term_lim(out, t, style, lim);
     if t.is_small() {
         out.push_str(&t.small_value().to_string());
     } else if t.is_atom() {
-        out.push_str(&format_atom(t.atom_value().name()));
+        let name = t.atom_value().name();
+        if style == Style::Display {
+            if display_needs_quotes(name) {
+                out.push_str(&quote_atom(name));
+            } else {
+                out.push_str(name);
+            }
+        } else {
+            out.push_str(&format_atom(name));
+        }
     } else if t.is_nil() {
         out.push_str("[]");
     } else if t.is_local_pid() {
@@ -153,6 +197,9 @@ fn write_term(out: &mut String, t: Term, style: Style) {
         let mut l = t;
         let mut first = true;
         while l.is_list() {
+            if out.len() > lim {
+                return;
+            }
             if !first {
                 out.push(',');
             }
@@ -170,6 +217,9 @@ fn write_term(out: &mut String, t: Term, style: Style) {
             SUBTAG_TUPLE => {
                 out.push('{');
                 for (i, &e) in tuple_elements(t).iter().enumerate() {
+                    if out.len() > lim {
+                        return;
+                    }
                     if i > 0 {
                         out.push(',');
                     }
@@ -184,12 +234,15 @@ fn write_term(out: &mut String, t: Term, style: Style) {
             SUBTAG_POS_BIG | SUBTAG_NEG_BIG => out.push_str(&big_to_bigint(t).to_string()),
             SUBTAG_HASHMAP if style == Style::Display => {
                 // erlang:display shows a large map's trie, as the reference does.
-                crate::map::write_structure(out, t, &mut |o, x| write_term(o, x, style));
+                crate::map::write_structure(out, t, &mut |o, x| write_term_lim(o, x, style, lim));
             }
             SUBTAG_MAP | SUBTAG_HASHMAP => {
                 out.push_str("#{");
                 // Iteration order, which is what erl's own printing shows.
                 for (i, (k, v)) in crate::map::iter_pairs(t).into_iter().enumerate() {
+                    if out.len() > lim {
+                        return;
+                    }
                     if i > 0 {
                         out.push(',');
                     }

@@ -513,7 +513,7 @@ fn bit_size(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 /// `binary_part(Bin, Start, Len)`: a negative length counts back from `Start`.
-fn part(p: &mut Process, bin: Term, start: Term, len: Term) -> BifResult {
+pub(crate) fn part<A: Alloc + ?Sized>(h: &mut A, bin: Term, start: Term, len: Term) -> BifResult {
     let v = bit_view(bin).ok_or(BADARG)?;
     let size = (v.bit_size / 8) as i64;
     let (s, l) = (
@@ -529,7 +529,7 @@ fn part(p: &mut Process, bin: Term, start: Term, len: Term) -> BifResult {
         return Err(BADARG);
     }
     Ok(make_sub_binary(
-        &mut p.heap,
+        h,
         bin,
         from as usize * 8,
         (to - from) as usize * 8,
@@ -542,11 +542,11 @@ fn binary_part2(p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     let e = tuple_elements(pl);
-    part(p, a[0], e[0], e[1])
+    part(&mut p.heap, a[0], e[0], e[1])
 }
 
 fn binary_part3(p: &mut Process, a: &[Term]) -> BifResult {
-    part(p, a[0], a[1], a[2])
+    part(&mut p.heap, a[0], a[1], a[2])
 }
 
 fn split_binary(p: &mut Process, a: &[Term]) -> BifResult {

@@ -20,6 +20,7 @@ pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
 pub mod math;
+pub mod ms_bifs;
 pub mod persistent;
 pub mod process_info;
 pub mod spawn_bifs;
@@ -70,6 +71,7 @@ pub fn register_all() {
         timer_bifs::register();
         ets_bifs::register();
         ets_access::register();
+        ms_bifs::register();
     });
 }
 
