@@ -306,6 +306,7 @@ pub fn install_module(m: Module) -> Arc<Module> {
         }
     }
     let previous = module_table().write().insert(m.name, m.clone());
+    crate::trace::bp::module_loaded(m.name);
     if let Some(prev) = previous {
         // Exports the new version no longer has go back to their stubs.
         for &(f, a, _) in &prev.exports {

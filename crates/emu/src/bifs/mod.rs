@@ -26,6 +26,7 @@ pub mod process_info;
 pub mod spawn_bifs;
 pub mod system;
 pub mod timer_bifs;
+pub mod trace_bifs;
 pub mod zlib_bifs;
 
 fn by_fn() -> &'static RwLock<HashMap<usize, &'static Export>> {
@@ -72,6 +73,7 @@ pub fn register_all() {
         ets_bifs::register();
         ets_access::register();
         ms_bifs::register();
+        trace_bifs::register();
     });
 }
 
