@@ -26,6 +26,12 @@ pub struct Export {
     /// interpreter for `CallBifOnly` and `Unsupported`.
     stub: OnceLock<Box<Op>>,
     pub bif: OnceLock<BifFn>,
+    /// A native implementation of a NIF stub of the module (a function starting with
+    /// `nif_start`, listed in its `-nifs` attribute): the loader makes that function's
+    /// body call it, as `erlang:load_nif` does in the reference. Calls from other modules
+    /// still go through `code` (the function stays unexported unless the module exports
+    /// it), and errors it raises get NIF-style stack frames (no `error_info`).
+    pub nif: OnceLock<BifFn>,
 }
 
 impl std::fmt::Debug for Export {
@@ -144,6 +150,7 @@ pub fn export(m: Atom, f: Atom, a: u32) -> &'static Export {
         code: AtomicPtr::new(std::ptr::null_mut()),
         stub: OnceLock::new(),
         bif: OnceLock::new(),
+        nif: OnceLock::new(),
     }));
     let _ = e.stub.set(Box::new(Op::CallUndefined { export: e }));
     e.reset_to_stub();
@@ -166,6 +173,11 @@ pub fn register_bif(m: Atom, f: Atom, a: u32, bif: BifFn) {
         export: e,
     }));
     e.set_code(stub);
+}
+
+/// Registers a native implementation of the NIF stub `m:f/a` (see `Export::nif`).
+pub fn register_nif(m: Atom, f: Atom, a: u32, nif: BifFn) {
+    let _ = export(m, f, a).nif.set(nif);
 }
 
 /// One function of a module.

@@ -194,14 +194,24 @@ fn fault_to_raise(
         Fault::Error(reason) => match bif_export {
             Some(e) => {
                 let a = list_from_iter(&mut p.heap, args, Term::NIL);
-                Raise {
-                    class: Class::Error,
-                    reason,
-                    top: Top::Bif {
+                let top = if e.nif.get().is_some() {
+                    // A NIF's frame has no error_info, as in the reference.
+                    Top::Nif {
                         module: e.module,
                         function: e.function,
                         args: a,
-                    },
+                    }
+                } else {
+                    Top::Bif {
+                        module: e.module,
+                        function: e.function,
+                        args: a,
+                    }
+                };
+                Raise {
+                    class: Class::Error,
+                    reason,
+                    top,
                     given_trace: None,
                 }
             }

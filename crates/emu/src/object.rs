@@ -619,6 +619,13 @@ pub fn object_words(h: Term) -> usize {
 
 /// Words needed to copy `t` completely (no sharing preserved).
 pub fn size_of_term(t: Term) -> usize {
+    if t.is_immed() {
+        return 0;
+    }
+    // Flat tuples (the usual ETS object or message) need no work stack.
+    if is_tuple(t) && tuple_elements(t).iter().all(|e| e.is_immed()) {
+        return 1 + tuple_arity(t);
+    }
     let mut stack = vec![t];
     let mut n = 0;
     while let Some(t) = stack.pop() {
@@ -665,18 +672,17 @@ pub fn copy_term<A: Alloc + ?Sized>(a: &mut A, t: Term) -> Term {
     let h = header(t);
     let words = object_words(h);
     let sub = header_subtag(h);
-    // Copy children first so the object can be written in one piece.
-    let (s, e) = term_words(h);
-    let mut children = Vec::with_capacity(e.saturating_sub(s));
-    for i in s..e {
-        children.push(copy_term(a, word(t, i)));
-    }
     let p = a.alloc_words(words);
     // SAFETY: `words` fresh words; the source object has `words` words.
-    unsafe {
-        std::ptr::copy_nonoverlapping(t.boxed_ptr(), p, words);
-        for (k, c) in children.into_iter().enumerate() {
-            *p.add(s + k) = c;
+    unsafe { std::ptr::copy_nonoverlapping(t.boxed_ptr(), p, words) };
+    // Then the children that are not immediates, in place of the shared originals.
+    let (s, e) = term_words(h);
+    for i in s..e {
+        let c = word(t, i);
+        if !c.is_immed() {
+            let copied = copy_term(a, c);
+            // SAFETY: `i` is within the `words` words just written.
+            unsafe { *p.add(i) = copied };
         }
     }
     if sub == SUBTAG_REFC_BIN {

@@ -82,6 +82,12 @@ pub enum Top {
         function: Atom,
         args: Term,
     },
+    /// An error inside a NIF: `{M, F, Args, []}`, then the NIF's callers.
+    Nif {
+        module: Atom,
+        function: Atom,
+        args: Term,
+    },
 }
 
 /// Builds the stack trace for an exception raised at `ip`.
@@ -111,6 +117,17 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             if let Some(f) = frame_at(p, ip, None) {
                 frames.push(f);
             }
+        }
+        Top::Nif {
+            module,
+            function,
+            args,
+        } => {
+            // `ip` is in the NIF stub itself: its callers are on the stack.
+            frames.push(make_tuple(
+                &mut p.heap,
+                &[Term::atom(module), Term::atom(function), args, Term::NIL],
+            ));
         }
         Top::Undef {
             module,

@@ -1136,7 +1136,22 @@ impl Builder<'_> {
             }),
             G::RecvMark | G::RecvSet => {}
             G::OnLoad => self.on_load = true,
-            G::NifStart => {}
+            G::NifStart => {
+                // The function's body is a NIF stub: a native implementation registered
+                // for it replaces it (the reference's `erlang:load_nif`).
+                if let Some(f) = self.functions.last() {
+                    let module = self.atom(1)?;
+                    if let Some(e) = code::find_export(module, f.name, f.arity) {
+                        if let Some(&nif) = e.nif.get() {
+                            self.push(Op::CallBifOnly {
+                                arity: f.arity,
+                                bif: nif,
+                                export: e,
+                            });
+                        }
+                    }
+                }
+            }
             other => self.push(Op::Unsupported {
                 opcode: other as u8,
             }),

@@ -19,8 +19,7 @@ pub fn next_ref_id() -> u64 {
 }
 
 pub fn new_ref(p: &mut Process) -> Term {
-    let id = next_ref_id();
-    make_ref(&mut p.heap, id)
+    make_ref(&mut p.heap, next_ref_id())
 }
 
 fn type_test(t: crate::ops::TypeTest) -> impl Fn(Term) -> bool {

@@ -44,8 +44,18 @@ fn key_of(t: &Table, obj: Term) -> Term {
 }
 
 /// Copies objects out to the caller's heap as a list.
-fn copy_out<'a>(p: &mut Process, objs: impl Iterator<Item = &'a StoredObject>) -> Term {
-    let items: Vec<Term> = objs.map(|o| copy_term(&mut p.heap, o.term())).collect();
+fn copy_out<'a>(p: &mut Process, mut objs: impl Iterator<Item = &'a StoredObject>) -> Term {
+    let Some(first) = objs.next() else {
+        return Term::NIL;
+    };
+    let first = copy_term(&mut p.heap, first.term());
+    // A set's lookup (one object) needs no vector.
+    let Some(second) = objs.next() else {
+        return cons(&mut p.heap, first, Term::NIL);
+    };
+    let second = copy_term(&mut p.heap, second.term());
+    let mut items = vec![first, second];
+    items.extend(objs.map(|o| copy_term(&mut p.heap, o.term())));
     list_from_iter(&mut p.heap, &items, Term::NIL)
 }
 

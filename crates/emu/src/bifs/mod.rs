@@ -16,6 +16,7 @@ pub mod erlang;
 pub mod etf;
 pub mod ets_access;
 pub mod ets_bifs;
+pub mod ets_select;
 pub mod funs;
 pub mod hash;
 pub mod maps_bifs;
@@ -42,6 +43,12 @@ pub fn reg(module: &str, name: &str, arity: u32, f: BifFn) {
         .write()
         .entry(f as usize)
         .or_insert_with(|| code::export(m, n, arity));
+}
+
+/// Registers `module:name/arity`, a NIF stub of an OTP module, as implemented by `f`
+/// (see `code::Export::nif`).
+pub fn reg_nif(module: &str, name: &str, arity: u32, f: BifFn) {
+    code::register_nif(Atom::from_str(module), Atom::from_str(name), arity, f);
 }
 
 /// The export a BIF function was registered under (for stack traces).
@@ -72,6 +79,7 @@ pub fn register_all() {
         timer_bifs::register();
         ets_bifs::register();
         ets_access::register();
+        ets_select::register();
         ms_bifs::register();
         trace_bifs::register();
     });

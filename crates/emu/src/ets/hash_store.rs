@@ -25,6 +25,9 @@ pub enum BagKind {
 
 struct Slot {
     hash: u64,
+    /// The key (pointing into `first` when not an immediate): compared without reading
+    /// the object.
+    key: Term,
     /// Marked deleted while the table is fixed (see the module comment).
     deleted: bool,
     /// `None`: a free slot.
@@ -50,6 +53,17 @@ impl Slot {
     fn words(&self) -> usize {
         self.objects().map(StoredObject::words).sum()
     }
+    /// Holds `objs` (non-empty, same key) from now on.
+    fn regroup(&mut self, objs: Vec<StoredObject>, keypos: usize) {
+        let mut it = objs.into_iter();
+        self.first = it.next();
+        let rest: Vec<StoredObject> = it.collect();
+        self.rest = (!rest.is_empty()).then(|| Box::new(rest));
+        if let Some(f) = &self.first {
+            self.key = f.key(keypos);
+        }
+    }
+
     /// Drops the objects; the slot becomes free.
     fn clear(&mut self) {
         self.first = None;
@@ -98,18 +112,13 @@ impl HashStore {
         }
     }
 
-    fn slot_key(&self, s: &Slot) -> Term {
-        s.first.as_ref().expect("slot in use").key(self.keypos)
-    }
-
     /// The slot holding `key` (live or marked deleted).
     fn position(&self, key: Term, hash: u64) -> Option<usize> {
         let slots = &self.slots;
-        let keypos = self.keypos;
         self.index
             .find(hash, |&i| {
                 let s = &slots[i as usize];
-                s.hash == hash && eq_exact(s.first.as_ref().unwrap().key(keypos), key)
+                s.hash == hash && (s.key == key || (!key.is_immed() && eq_exact(s.key, key)))
             })
             .map(|&i| i as usize)
     }
@@ -139,13 +148,28 @@ impl HashStore {
     pub fn insert(&mut self, obj: StoredObject, hash: u64) -> Delta {
         let words = obj.words() as isize;
         let key = obj.key(self.keypos);
-        if let Some(i) = self.position(key, hash) {
+        // One probe finds the key or the place for it.
+        let slots = &self.slots;
+        let entry = self.index.entry(
+            hash,
+            |&i| {
+                let s = &slots[i as usize];
+                s.hash == hash && (s.key == key || (!key.is_immed() && eq_exact(s.key, key)))
+            },
+            |&i| slots[i as usize].hash,
+        );
+        let vacant = match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => Err(*e.get() as usize),
+            hashbrown::hash_table::Entry::Vacant(v) => Ok(v),
+        };
+        if let Err(i) = vacant {
             let kind = self.kind;
             let s = &mut self.slots[i];
             if s.deleted {
                 // A key deleted under fixation comes back: the old objects go now.
                 let old = s.words() as isize;
                 s.rest = None;
+                s.key = key;
                 s.first = Some(obj);
                 s.deleted = false;
                 self.marked -= 1;
@@ -156,6 +180,7 @@ impl HashStore {
             }
             return match kind {
                 BagKind::Set => {
+                    s.key = key;
                     let old = s.first.replace(obj).map_or(0, |o| o.words()) as isize;
                     Delta {
                         objects: 0,
@@ -173,6 +198,7 @@ impl HashStore {
         }
         let slot = Slot {
             hash,
+            key,
             deleted: false,
             first: Some(obj),
             rest: None,
@@ -187,9 +213,9 @@ impl HashStore {
                 (self.slots.len() - 1) as u32
             }
         };
-        let slots = &self.slots;
-        self.index
-            .insert_unique(hash, at, |&i| slots[i as usize].hash);
+        if let Ok(v) = vacant {
+            v.insert(at);
+        }
         Delta { objects: 1, words }
     }
 
@@ -233,6 +259,7 @@ impl HashStore {
 
     /// Deletes the objects `=:=` to `obj` (one for a set or bag, all for a duplicate bag).
     pub fn delete_object(&mut self, obj: Term, key: Term, hash: u64, fixed: bool) -> Delta {
+        let keypos = self.keypos;
         let Some(i) = self.live_position(key, hash) else {
             return Delta::default();
         };
@@ -260,23 +287,25 @@ impl HashStore {
                 kept.push(o);
             }
         }
-        let mut it = kept.into_iter();
-        s.first = it.next();
-        let rest: Vec<StoredObject> = it.collect();
-        s.rest = (!rest.is_empty()).then(|| Box::new(rest));
+        s.regroup(kept, keypos);
         d
     }
 
     /// Deletes everything.
     pub fn clear(&mut self, fixed: bool) -> Delta {
         let mut d = Delta::default();
+        if !fixed {
+            for s in self.slots.iter().filter(|s| s.is_live()) {
+                d.objects -= s.count() as isize;
+                d.words -= s.words() as isize;
+            }
+            *self = HashStore::new(self.kind, self.keypos);
+            return d;
+        }
         for i in 0..self.slots.len() {
             if self.slots[i].is_live() {
                 d += self.remove_slot_no_compact(i, fixed);
             }
-        }
-        if !fixed {
-            *self = HashStore::new(self.kind, self.keypos);
         }
         d
     }
@@ -344,7 +373,7 @@ impl HashStore {
     }
 
     pub fn key_at(&self, i: usize) -> Term {
-        self.slot_key(&self.slots[i])
+        self.slots[i].key
     }
 
     /// The objects of the live slot `i`.
@@ -371,6 +400,7 @@ impl HashStore {
     /// Removes the live objects for which `f` says so (a set's or bag's whole group
     /// is visited object by object). Returns the change.
     pub fn retain(&mut self, fixed: bool, mut remove: impl FnMut(&StoredObject) -> bool) -> Delta {
+        let keypos = self.keypos;
         let mut d = Delta::default();
         for i in 0..self.slots.len() {
             if !self.slots[i].is_live() {
@@ -403,10 +433,7 @@ impl HashStore {
                     kept.push(o);
                 }
             }
-            let mut it = kept.into_iter();
-            s.first = it.next();
-            let rest: Vec<StoredObject> = it.collect();
-            s.rest = (!rest.is_empty()).then(|| Box::new(rest));
+            s.regroup(kept, keypos);
         }
         self.maybe_compact();
         d
@@ -418,6 +445,7 @@ impl HashStore {
         &mut self,
         mut f: impl FnMut(&StoredObject) -> Option<StoredObject>,
     ) -> (usize, Delta) {
+        let keypos = self.keypos;
         let mut n = 0;
         let mut d = Delta::default();
         for s in self.slots.iter_mut().filter(|s| s.is_live()) {
@@ -430,10 +458,7 @@ impl HashStore {
                     n += 1;
                 }
             }
-            let mut it = all.into_iter();
-            s.first = it.next();
-            let rest: Vec<StoredObject> = it.collect();
-            s.rest = (!rest.is_empty()).then(|| Box::new(rest));
+            s.regroup(all, keypos);
         }
         (n, d)
     }

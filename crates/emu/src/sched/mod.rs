@@ -68,6 +68,9 @@ pub struct Slot {
     /// values, which the process copies when it is scheduled in.
     pub trace_flags: std::sync::atomic::AtomicU32,
     pub tracer: std::sync::atomic::AtomicU64,
+    /// `exit_hooks` bits other processes set for this one (a zlib stream handed to it
+    /// with `zlib:set_controlling_process/2`); its own are in `Process::exit_hooks`.
+    pub exit_hooks: std::sync::atomic::AtomicU8,
 }
 
 struct Table {
@@ -257,6 +260,7 @@ pub fn try_spawn_with(
         timer_wheels: std::sync::atomic::AtomicU64::new(0),
         trace_flags: std::sync::atomic::AtomicU32::new(trace_flags),
         tracer: std::sync::atomic::AtomicU64::new(tracer),
+        exit_hooks: std::sync::atomic::AtomicU8::new(0),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
@@ -563,7 +567,11 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
     monitors::release_all(&mut p);
     // Before links and monitors fire, as in the reference: a DOWN receiver sees the
     // process's ETS tables already gone.
-    exit_hooks::run(p.exit_hooks, pid, id);
+    exit_hooks::run(
+        p.exit_hooks | s.exit_hooks.swap(0, Ordering::SeqCst),
+        pid,
+        id,
+    );
     p.cancel_receive_timeout();
     timers::cancel_all_to(
         id,

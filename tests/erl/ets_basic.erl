@@ -1,0 +1,220 @@
+-module(ets_basic).
+-export([main/0]).
+
+show(Label, F) ->
+    R = try F() of V -> V catch C:E -> {C, E} end,
+    io:format("~s: ~p~n", [Label, R]).
+
+main() ->
+    lists:foreach(fun kind/1, [set, ordered_set, bag, duplicate_bag]),
+    named(),
+    counters(),
+    elements(),
+    traversal(),
+    fixation(),
+    badargs(),
+    owner_death(),
+    ok.
+
+kind(Type) ->
+    io:format("== ~p~n", [Type]),
+    T = ets:new(t, [Type]),
+    show("insert one", fun() -> ets:insert(T, {a, 1}) end),
+    show("insert list", fun() -> ets:insert(T, [{b, 2}, {c, 3}, {a, 4}, {b, 2}]) end),
+    show("insert empty", fun() -> ets:insert(T, []) end),
+    show("lookup a", fun() -> ets:lookup(T, a) end),
+    show("lookup b", fun() -> ets:lookup(T, b) end),
+    show("lookup z", fun() -> ets:lookup(T, z) end),
+    show("member", fun() -> {ets:member(T, a), ets:member(T, z)} end),
+    show("size", fun() -> ets:info(T, size) end),
+    show("insert_new existing", fun() -> ets:insert_new(T, [{d, 1}, {a, 9}]) end),
+    show("insert_new fresh", fun() -> ets:insert_new(T, [{d, 1}, {e, 2}]) end),
+    show("lookup d", fun() -> ets:lookup(T, d) end),
+    show("lookup_element", fun() -> ets:lookup_element(T, a, 2) end),
+    show("lookup_element missing", fun() -> ets:lookup_element(T, zz, 2) end),
+    show("lookup_element pos", fun() -> ets:lookup_element(T, a, 3) end),
+    show("delete_object", fun() -> ets:delete_object(T, {a, 1}), ets:lookup(T, a) end),
+    show("take", fun() -> {ets:take(T, b), ets:lookup(T, b), ets:take(T, b)} end),
+    show("delete key", fun() -> ets:delete(T, c), ets:lookup(T, c) end),
+    show("tab2list", fun() -> lists:sort(ets:tab2list(T)) end),
+    show("float key", fun() -> ets:insert(T, {1, int}), ets:insert(T, {1.0, float}),
+                                {ets:lookup(T, 1), ets:lookup(T, 1.0)} end),
+    show("big object", fun() -> ets:insert(T, {big, lists:seq(1, 100), <<"bin">>, #{a => 1}, 1 bsl 100}),
+                                ets:lookup(T, big) end),
+    show("binary", fun() -> B = binary:copy(<<"x">>, 1000), ets:insert(T, {bin, B}),
+                             [{bin, B2}] = ets:lookup(T, bin), B2 =:= B end),
+    show("delete_all_objects", fun() -> ets:delete_all_objects(T), ets:info(T, size) end),
+    show("info", fun() -> [ets:info(T, I) || I <- [type, keypos, protection, named_table, size, name, heir, read_concurrency, write_concurrency, compressed, decentralized_counters]] end),
+    show("delete", fun() -> ets:delete(T) end),
+    show("after delete", fun() -> ets:lookup(T, a) end),
+    show("info after delete", fun() -> {ets:info(T), ets:info(T, size)} end).
+
+named() ->
+    io:format("== named~n"),
+    show("new", fun() -> ets:new(my_tab, [named_table, public]) end),
+    show("new again", fun() -> ets:new(my_tab, [named_table]) end),
+    show("insert by name", fun() -> ets:insert(my_tab, {k, v}) end),
+    show("lookup by name", fun() -> ets:lookup(my_tab, k) end),
+    show("whereis", fun() -> is_reference(ets:whereis(my_tab)) end),
+    show("whereis missing", fun() -> ets:whereis(no_such_tab) end),
+    show("by tid", fun() -> ets:lookup(ets:whereis(my_tab), k) end),
+    show("rename", fun() -> ets:rename(my_tab, other_tab) end),
+    show("old name", fun() -> ets:lookup(my_tab, k) end),
+    show("new name", fun() -> ets:lookup(other_tab, k) end),
+    show("info name", fun() -> ets:info(other_tab, name) end),
+    show("in all", fun() -> lists:member(other_tab, ets:all()) end),
+    U = ets:new(unnamed, []),
+    show("unnamed in all", fun() -> lists:member(U, ets:all()) end),
+    show("unnamed by name", fun() -> ets:lookup(unnamed, k) end),
+    show("rename taken", fun() -> ets:new(taken, [named_table]), ets:rename(other_tab, taken) end),
+    show("delete", fun() -> ets:delete(other_tab) end),
+    show("all after", fun() -> lists:member(other_tab, ets:all()) end).
+
+counters() ->
+    io:format("== counters~n"),
+    T = ets:new(c, [set]),
+    ets:insert(T, {k, 0, 10, x}),
+    show("incr", fun() -> ets:update_counter(T, k, 1) end),
+    show("incr pos", fun() -> ets:update_counter(T, k, {3, 5}) end),
+    show("list", fun() -> ets:update_counter(T, k, [{2, 1}, {3, -20}, {2, 2}]) end),
+    show("threshold up", fun() -> ets:update_counter(T, k, {2, 10, 5, 0}) end),
+    show("threshold down", fun() -> ets:update_counter(T, k, {3, -100, -50, 7}) end),
+    show("bignum", fun() -> ets:update_counter(T, k, {2, 1 bsl 70}) end),
+    show("bignum back", fun() -> ets:update_counter(T, k, {2, -(1 bsl 70)}) end),
+    show("object", fun() -> ets:lookup(T, k) end),
+    show("key pos", fun() -> ets:update_counter(T, k, {1, 1}) end),
+    show("non-integer", fun() -> ets:update_counter(T, k, {4, 1}) end),
+    show("out of range", fun() -> ets:update_counter(T, k, {5, 1}) end),
+    show("missing key", fun() -> ets:update_counter(T, nokey, 1) end),
+    show("default", fun() -> ets:update_counter(T, nk, 5, {whatever, 100}) end),
+    show("default obj", fun() -> ets:lookup(T, nk) end),
+    show("bad incr", fun() -> ets:update_counter(T, k, {2, a}) end),
+    show("float incr", fun() -> ets:update_counter(T, k, {2, 1.5}) end),
+    B = ets:new(b, [bag]),
+    ets:insert(B, {k, 1}),
+    show("bag counter", fun() -> ets:update_counter(B, k, 1) end),
+    O = ets:new(o, [ordered_set]),
+    ets:insert(O, {1, 0}),
+    show("ordered counter", fun() -> ets:update_counter(O, 1.0, 3) end).
+
+elements() ->
+    io:format("== update_element~n"),
+    T = ets:new(e, [set]),
+    ets:insert(T, {k, a, b, c}),
+    show("one", fun() -> ets:update_element(T, k, {2, x}) end),
+    show("list", fun() -> ets:update_element(T, k, [{3, [1,2,3]}, {4, <<"bin">>}]) end),
+    show("object", fun() -> ets:lookup(T, k) end),
+    show("missing", fun() -> ets:update_element(T, nokey, {2, x}) end),
+    show("key pos", fun() -> ets:update_element(T, k, {1, x}) end),
+    show("range", fun() -> ets:update_element(T, k, {9, x}) end),
+    show("object after bad", fun() -> ets:lookup(T, k) end).
+
+traversal() ->
+    io:format("== traversal~n"),
+    O = ets:new(o, [ordered_set]),
+    ets:insert(O, [{N, N * N} || N <- [5, 3, 9, 1, 7]]),
+    show("first/last", fun() -> {ets:first(O), ets:last(O)} end),
+    show("walk", fun() -> walk(O, ets:first(O)) end),
+    show("back", fun() -> back(O, ets:last(O)) end),
+    show("next absent", fun() -> {ets:next(O, 4), ets:prev(O, 4), ets:next(O, 100), ets:prev(O, 0)} end),
+    show("slot", fun() -> [ets:slot(O, I) || I <- [0, 2, 4, 5]] end),
+    show("slot beyond", fun() -> ets:slot(O, 6) end),
+    E = ets:new(e, [set]),
+    show("empty first", fun() -> {ets:first(E), ets:last(E)} end),
+    S = ets:new(s, [set]),
+    ets:insert(S, [{N} || N <- lists:seq(1, 50)]),
+    show("set walk", fun() -> lists:sort(walk(S, ets:first(S))) end),
+    show("set next missing", fun() -> ets:next(S, 1000) end),
+    show("foldl", fun() -> ets:foldl(fun({N}, A) -> N + A end, 0, S) end),
+    show("empty ordered next", fun() -> ets:next(E, 1) end).
+
+walk(_, '$end_of_table') -> [];
+walk(T, K) -> [K | walk(T, ets:next(T, K))].
+back(_, '$end_of_table') -> [];
+back(T, K) -> [K | back(T, ets:prev(T, K))].
+
+fixation() ->
+    io:format("== fixation~n"),
+    S = ets:new(s, [set, public]),
+    ets:insert(S, [{N} || N <- lists:seq(1, 20)]),
+    show("fixed before", fun() -> ets:info(S, fixed) end),
+    ets:safe_fixtable(S, true),
+    show("fixed", fun() -> {ets:info(S, fixed), element(2, ets:info(S, safe_fixed)) =:= [{self(), 1}]} end),
+    %% Delete every key while walking: the walk must still visit all 20.
+    show("delete while walking", fun() -> length(walk_delete(S, ets:first(S))) end),
+    show("size", fun() -> ets:info(S, size) end),
+    ets:safe_fixtable(S, false),
+    show("unfixed", fun() -> {ets:info(S, fixed), ets:info(S, safe_fixed)} end),
+    show("reinsert", fun() -> ets:insert(S, {1}), ets:tab2list(S) end).
+
+walk_delete(_, '$end_of_table') -> [];
+walk_delete(T, K) -> ets:delete(T, K), [K | walk_delete(T, ets:next(T, K))].
+
+badargs() ->
+    io:format("== badargs~n"),
+    T = ets:new(t, [set]),
+    show("new bad name", fun() -> ets:new("t", []) end),
+    show("new bad opt", fun() -> ets:new(t, [foo]) end),
+    show("new bad keypos", fun() -> ets:new(t, [{keypos, 0}]) end),
+    show("new improper", fun() -> ets:new(t, [set | bag]) end),
+    show("new types", fun() -> ets:info(ets:new(t, [set, bag]), type) end),
+    show("insert non-tuple", fun() -> ets:insert(T, foo) end),
+    show("insert empty tuple", fun() -> ets:insert(T, {}) end),
+    show("insert bad list", fun() -> ets:insert(T, [{a}, b]) end),
+    show("insert improper", fun() -> ets:insert(T, [{a} | {b}]) end),
+    show("nothing inserted", fun() -> ets:lookup(T, a) end),
+    show("keypos 3", fun() -> K = ets:new(k, [{keypos, 3}]), {ets:insert(K, {a, b}), ets:insert(K, {a, b, c}), ets:lookup(K, c)} end),
+    show("lookup bad tab", fun() -> ets:lookup(no_tab, a) end),
+    show("lookup number", fun() -> ets:lookup(42, a) end),
+    show("info bad", fun() -> ets:info(42) end),
+    show("info item", fun() -> ets:info(T, bogus) end),
+    show("info missing", fun() -> ets:info(no_tab, size) end),
+    show("slot bad", fun() -> ets:slot(T, -1) end),
+    show("lookup_element 0", fun() -> ets:insert(T, {a, 1}), ets:lookup_element(T, a, 0) end),
+    show("delete_object bad", fun() -> ets:delete_object(T, a) end),
+    show("whereis bad", fun() -> ets:whereis("x") end),
+    show("safe_fixtable bad", fun() -> ets:safe_fixtable(T, maybe) end),
+    show("give_away self", fun() -> ets:give_away(T, self(), x) end),
+    Self = self(),
+    Private = ets:new(p, [private]),
+    Protected = ets:new(p, [protected]),
+    Public = ets:new(p, [public]),
+    [ets:insert(X, {k, 1}) || X <- [Private, Protected, Public]],
+    Other = fun(F) -> spawn(fun() -> Self ! {res, try F() catch C:E -> {C, E} end} end),
+                      receive {res, R} -> R end end,
+    show("private read", fun() -> Other(fun() -> ets:lookup(Private, k) end) end),
+    show("protected read", fun() -> Other(fun() -> ets:lookup(Protected, k) end) end),
+    show("protected write", fun() -> Other(fun() -> ets:insert(Protected, {k, 2}) end) end),
+    show("public write", fun() -> Other(fun() -> ets:insert(Public, {k, 2}) end) end),
+    show("private info", fun() -> Other(fun() -> ets:info(Private, size) end) end),
+    show("protected delete", fun() -> Other(fun() -> ets:delete(Protected) end) end),
+    show("public lookup", fun() -> ets:lookup(Public, k) end).
+
+owner_death() ->
+    io:format("== owner death~n"),
+    Self = self(),
+    P = spawn(fun() -> T = ets:new(dies, [public]), Self ! {tab, T}, receive stop -> ok end end),
+    T = receive {tab, X} -> X end,
+    show("alive", fun() -> ets:insert(T, {a}) end),
+    Ref = monitor(process, P),
+    P ! stop,
+    receive {'DOWN', Ref, _, _, _} -> ok end,
+    show("after death", fun() -> ets:info(T) end),
+    %% heir
+    H = spawn(fun() -> receive {'ETS-TRANSFER', Tab, From, Data} -> Self ! {got, is_pid(From), Data, ets:lookup(Tab, a), ets:info(Tab, owner) =:= self(), ets:info(Tab, heir) =:= self()} end end),
+    P2 = spawn(fun() -> T2 = ets:new(inherit, [{heir, H, my_data}]), ets:insert(T2, {a, 1}), Self ! {tab, T2}, receive stop -> ok end end),
+    T2 = receive {tab, Y} -> Y end,
+    show("heir info", fun() -> ets:info(T2, heir) =:= H end),
+    P2 ! stop,
+    show("transfer", fun() -> receive {got, _, _, _, _, _} = G -> G after 1000 -> timeout end end),
+    %% give_away
+    G = spawn(fun() -> receive {'ETS-TRANSFER', Tab, From, Data} -> Self ! {given, Tab, From =:= Self, Data, ets:info(Tab, owner) =:= self()} end end),
+    T3 = ets:new(gift, [named_table]),
+    show("give_away", fun() -> ets:give_away(T3, G, present) end),
+    show("given", fun() -> receive {given, _, _, _, _} = M -> M after 1000 -> timeout end end),
+    show("not owner", fun() -> ets:give_away(T3, self(), x) end),
+    show("setopts not owner", fun() -> ets:setopts(T3, {heir, none}) end),
+    T4 = ets:new(s, []),
+    show("setopts", fun() -> ets:setopts(T4, [{heir, G, d}]), ets:info(T4, heir) =:= G end),
+    show("setopts none", fun() -> ets:setopts(T4, {heir, none}), ets:info(T4, heir) end),
+    show("setopts bad", fun() -> ets:setopts(T4, {protection, public}) end).
