@@ -275,8 +275,11 @@ pub struct Process {
     /// then runs with `reds_left` at 1 and the rest of its budget in `reds_bank`.
     pub trace_calls: bool,
     pub reds_bank: i64,
-    /// The sequential trace token (`[]` when none).
+    /// The sequential trace token (`[]` when none), and the process's sequential trace
+    /// clock and last serial.
     pub seq_token: Term,
+    pub seq_clock: i64,
+    pub seq_lastcnt: i64,
 }
 
 // SAFETY: a process is only ever touched by the thread running it; its raw pointers
@@ -333,6 +336,8 @@ impl Process {
             trace_calls: false,
             reds_bank: 0,
             seq_token: Term::NIL,
+            seq_clock: 0,
+            seq_lastcnt: 0,
         }
     }
 

@@ -9,7 +9,6 @@ use crate::process::Process;
 use crate::trace::{self, bp};
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
-use std::sync::Arc;
 
 fn atom(s: &str) -> Term {
     Term::atom(Atom::from_str(s))
@@ -204,7 +203,7 @@ fn trace_pattern(p: &mut Process, spec: Term, pattern: Term, opts: Term) -> BifR
     }
     let setting = setting(pattern)?;
     if is_atom(spec, "on_load") {
-        // Patterns for modules loaded later are not kept (documented).
+        bp::set_on_load_pattern(setting, kinds);
         return Ok(Term::small(0));
     }
     if !is_tuple(spec) || tuple_arity(spec) != 3 {
@@ -292,23 +291,16 @@ fn trace_info(p: &mut Process, a: &[Term]) -> BifResult {
             trace::Event::Receive
         };
         let v = match trace::event_pattern(ev) {
-            None => Term::NIL,
+            None => Term::TRUE,
             Some(None) => Term::FALSE,
             Some(Some(pat)) => pattern_term(p, &pat),
         };
         return pair(p, v);
     }
-    let valid = matches!(
-        item_name,
-        "traced" | "match_spec" | "meta" | "meta_match_spec" | "call_count" | "call_time" | "all"
-    );
     if is_atom(what, "on_load") {
-        if !valid {
-            return Err(BADARG);
-        }
-        return pair(p, Term::FALSE);
+        return on_load_info(p, item);
     }
-    if !is_tuple(what) || tuple_arity(what) != 3 || !valid {
+    if !is_tuple(what) || tuple_arity(what) != 3 {
         return Err(BADARG);
     }
     let (m, f, ar) = (tuple_get(what, 0), tuple_get(what, 1), tuple_get(what, 2));
@@ -321,61 +313,103 @@ fn trace_info(p: &mut Process, a: &[Term]) -> BifResult {
     if !bp::function_exists(m, f, ar) {
         return pair(p, Term::atom(am::UNDEFINED));
     }
-    let bpi: Option<Arc<bp::Bp>> = bp::info((m, f, ar));
-    let bpi = bpi.as_deref();
-    let traced = |p: &mut Process| match bpi.and_then(|b| b.call.as_ref()) {
+    // As in the reference: any item of an untraced function is `false`.
+    let Some(b) = bp::info((m, f, ar)) else {
+        return pair(p, Term::FALSE);
+    };
+    let traced = match &b.call {
         Some((true, _)) => atom("local"),
         Some((false, _)) => atom("global"),
-        None => {
-            let _ = p;
-            Term::FALSE
-        }
+        None => Term::FALSE,
     };
-    let ms = |p: &mut Process| match bpi.and_then(|b| b.call.as_ref()) {
+    let ms = match &b.call {
         Some((_, pat)) => pattern_term(p, pat),
         None => Term::FALSE,
     };
-    let meta = |_p: &mut Process| match bpi.and_then(|b| b.meta.as_ref()) {
+    let meta_ms = match &b.meta {
+        Some((_, pat)) => pattern_term(p, pat),
+        None => Term::FALSE,
+    };
+    let count = match &b.count {
+        Some(c) => make_u64(&mut p.heap, c.count.load(std::sync::atomic::Ordering::Relaxed)),
+        None => Term::FALSE,
+    };
+    let meta = |none: Term| match &b.meta {
         Some((t, _)) => Term::pid(*t),
-        None => Term::FALSE,
+        None => none,
     };
-    let meta_ms = |p: &mut Process| match bpi.and_then(|b| b.meta.as_ref()) {
-        Some((_, pat)) => pattern_term(p, pat),
-        None => Term::FALSE,
-    };
-    let count = |p: &mut Process| match bpi.and_then(|b| b.count.as_ref()) {
-        Some(c) => make_u64(
-            &mut p.heap,
-            c.count.load(std::sync::atomic::Ordering::Relaxed),
-        ),
-        None => Term::FALSE,
-    };
-    let v = match item_name {
-        "traced" => traced(p),
-        "match_spec" => ms(p),
-        "meta" => meta(p),
-        "meta_match_spec" => meta_ms(p),
-        "call_count" => count(p),
-        "call_time" => Term::FALSE,
-        _ => {
-            if bpi.is_none() {
-                Term::FALSE
-            } else {
-                let items = [
-                    ("traced", traced(p)),
-                    ("match_spec", ms(p)),
-                    ("meta", meta(p)),
-                    ("meta_match_spec", meta_ms(p)),
-                    ("call_time", Term::FALSE),
-                    ("call_count", count(p)),
-                ];
-                let v: Vec<Term> = items
-                    .iter()
-                    .map(|&(k, v)| make_tuple(&mut p.heap, &[atom(k), v]))
-                    .collect();
-                list_from_iter(&mut p.heap, &v, Term::NIL)
-            }
+    let v = match item.as_atom().map(|a| a.name()) {
+        Some("traced") => traced,
+        Some("match_spec") => ms,
+        // (The reference shows "no meta tracer" as [] here and as false in `all`.)
+        Some("meta") => meta(Term::NIL),
+        Some("meta_match_spec") => meta_ms,
+        Some("call_count") => count,
+        Some("call_time") => Term::FALSE,
+        Some("all") => {
+            let items = [
+                ("traced", traced),
+                ("match_spec", ms),
+                ("meta", meta(Term::FALSE)),
+                ("meta_match_spec", meta_ms),
+                ("call_time", Term::FALSE),
+                ("call_count", count),
+            ];
+            let v: Vec<Term> = items
+                .iter()
+                .map(|&(k, v)| make_tuple(&mut p.heap, &[atom(k), v]))
+                .collect();
+            list_from_iter(&mut p.heap, &v, Term::NIL)
         }
+        _ => return Err(BADARG),
+    };
+    pair(p, v)
+}
+
+/// `trace_info(on_load, Item)`: the patterns modules loaded from now on get.
+fn on_load_info(p: &mut Process, item: Term) -> BifResult {
+    let pair = |p: &mut Process, v: Term| Ok(make_tuple(&mut p.heap, &[item, v]));
+    let Some((setting, kinds)) = bp::on_load_pattern() else {
+        return pair(p, Term::FALSE);
+    };
+    let call_on = kinds.global || kinds.local;
+    let ms = |p: &mut Process, on: bool| match &setting {
+        bp::Setting::On(pat) if on => pattern_term(p, pat),
+        _ if on => Term::NIL,
+        _ => Term::FALSE,
+    };
+    let traced = if kinds.global {
+        atom("global")
+    } else if kinds.local {
+        atom("local")
+    } else {
+        Term::FALSE
+    };
+    let meta = kinds.meta.map_or(Term::FALSE, Term::pid);
+    let count = Term::boolean(kinds.call_count);
+    let time = Term::boolean(kinds.call_time);
+    let v = match item.as_atom().map(|a| a.name()) {
+        Some("traced") => traced,
+        Some("match_spec") => ms(p, call_on),
+        Some("meta") => meta,
+        Some("meta_match_spec") => ms(p, kinds.meta.is_some()),
+        Some("call_count") => count,
+        Some("call_time") => time,
+        Some("all") => {
+            let items = [
+                ("traced", traced),
+                ("match_spec", ms(p, call_on)),
+                ("meta", meta),
+                ("meta_match_spec", ms(p, kinds.meta.is_some())),
+                ("call_count", count),
+            ];
+            let v: Vec<Term> = items
+                .iter()
+                .map(|&(k, v)| make_tuple(&mut p.heap, &[atom(k), v]))
+                .collect();
+            list_from_iter(&mut p.heap, &v, Term::NIL)
+        }
+        _ => return Err(BADARG),
     };
     pair(p, v)
 }
@@ -429,7 +463,7 @@ fn token_parts(p: &mut Process) -> [Term; 5] {
             Term::small(0),
             Term::small(0),
             p.pid,
-            Term::small(0),
+            Term::small(p.seq_lastcnt),
         ]
     }
 }
@@ -467,14 +501,16 @@ fn seq_trace2(p: &mut Process, a: &[Term]) -> BifResult {
                 return Err(BADARG);
             }
             let (last, serial) = (tuple_get(v, 0), tuple_get(v, 1));
-            if last.as_small().is_none_or(|n| n < 0) || serial.as_small().is_none_or(|n| n < 0) {
+            let (Some(l), Some(sn)) = (last.as_small(), serial.as_small()) else {
                 return Err(BADARG);
-            }
+            };
             let mut parts = token_parts(p);
             let old = make_tuple(&mut p.heap, &[parts[4], parts[2]]);
             parts[4] = last;
             parts[2] = serial;
             set_token(p, parts);
+            p.seq_clock = sn;
+            p.seq_lastcnt = l;
             Ok(old)
         }
         "sequential_trace_token" => {
@@ -522,22 +558,42 @@ fn seq_trace_info(p: &mut Process, a: &[Term]) -> BifResult {
     }
 }
 
-/// With no system sequential tracer, a print goes nowhere; the result tells whether the
-/// process has a token (with that label).
-fn seq_trace_print1(p: &mut Process, _a: &[Term]) -> BifResult {
+/// A print with a token advances its serial (the process's sequential trace clock); the
+/// message itself would go to the system sequential tracer (sequential trace messages
+/// are not generated here).
+fn seq_print(p: &mut Process) {
+    let mut parts = token_parts(p);
+    p.seq_lastcnt = parts[2].as_small().unwrap_or(0);
+    p.seq_clock += 1;
+    parts[2] = Term::small(p.seq_clock);
+    set_token(p, parts);
+}
+
+fn has_token(p: &Process) -> bool {
     let t = p.seq_token;
-    Ok(Term::boolean(is_tuple(t) && tuple_arity(t) == 5))
+    is_tuple(t) && tuple_arity(t) == 5
+}
+
+fn seq_trace_print1(p: &mut Process, _a: &[Term]) -> BifResult {
+    if !has_token(p) {
+        return Ok(Term::FALSE);
+    }
+    seq_print(p);
+    Ok(Term::TRUE)
 }
 
 fn seq_trace_print2(p: &mut Process, a: &[Term]) -> BifResult {
-    let t = p.seq_token;
-    if !(is_tuple(t) && tuple_arity(t) == 5) {
+    if !has_token(p) {
         return Ok(Term::FALSE);
     }
-    Ok(Term::boolean(crate::compare::eq_exact(
-        tuple_get(t, 1),
-        a[0],
-    )))
+    if !a[0].is_atom() && !a[0].is_small() {
+        return Err(BADARG);
+    }
+    if !crate::compare::eq_exact(tuple_get(p.seq_token, 1), a[0]) {
+        return Ok(Term::FALSE);
+    }
+    seq_print(p);
+    Ok(Term::TRUE)
 }
 
 /// The system's sequential tracer (a pid's id; 0: none).

@@ -209,7 +209,7 @@ pub fn try_spawn_with(
 ) -> Option<Term> {
     let id = table().procs.allocate_id()?;
     let mut p = Box::new(Process::new(id, settings.min_heap_size));
-    let (trace_flags, tracer) = crate::trace::flags_for_child(parent);
+    let (trace_flags, tracer) = crate::trace::flags_for_child(parent, with.link.is_some());
     p.trace_flags = trace_flags;
     p.tracer = tracer;
     p.priority = settings.priority;

@@ -376,9 +376,42 @@ fn recount(t: &Tables) {
     ALL_PROCS.store(all, Ordering::Release);
 }
 
+/// The pattern modules loaded from now on get (`trace_pattern(on_load, ...)`).
+type OnLoad = Option<(Setting, Kinds)>;
+
+fn on_load() -> &'static RwLock<OnLoad> {
+    static O: RwLock<OnLoad> = RwLock::new(None);
+    &O
+}
+
+static ON_LOAD_SET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_on_load_pattern(setting: Setting, kinds: Kinds) {
+    let mut o = on_load().write();
+    *o = match setting {
+        Setting::Off => None,
+        s => Some((s, kinds)),
+    };
+    ON_LOAD_SET.store(o.is_some(), Ordering::Release);
+}
+
+pub fn on_load_pattern() -> OnLoad {
+    on_load().read().clone()
+}
+
 /// A module was loaded: patterns on its previous version no longer apply (the new code
-/// has none, as in the reference; its exports point at the new code already).
+/// has none, as in the reference; its exports point at the new code already), and it
+/// gets the `on_load` pattern if there is one.
 pub fn module_loaded(name: Atom) {
+    forget_module(name);
+    if ON_LOAD_SET.load(Ordering::Acquire) {
+        if let Some((setting, kinds)) = on_load_pattern() {
+            set_pattern(Some(name), None, None, &setting, kinds);
+        }
+    }
+}
+
+fn forget_module(name: Atom) {
     if LOCAL_CALLS.load(Ordering::Relaxed) == 0
         && ALL_PROCS.load(Ordering::Relaxed) == 0
         && tables().read().by_export.is_empty()
@@ -389,11 +422,10 @@ pub fn module_loaded(name: Atom) {
     let gone: Vec<Mfa> = t.by_mfa.keys().filter(|m| m.0 == name).copied().collect();
     for mfa in gone {
         if let Some(bp) = t.by_mfa.remove(&mfa) {
-            // The old code's breakpoints stay (processes may still run it).
             if let Some(e) = code::find_export(mfa.0, mfa.1, mfa.2) {
                 t.by_export.remove(&(e as *const Export as usize));
             }
-            let _ = bp;
+            t.by_addr.remove(&bp.entry);
         }
     }
     recount(&t);

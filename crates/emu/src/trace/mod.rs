@@ -380,26 +380,39 @@ pub fn on_exit(id: u64, flags: u32, tracer: u64, reason: Term) {
     }
 }
 
-/// The flags and tracer of a process `parent` spawns (inherited with `set_on_spawn` or
-/// `set_on_first_spawn`, else those of new processes). Clears the parent's
-/// `set_on_first_spawn` (in its slot; `after_spawn` updates the running parent).
-pub fn flags_for_child(parent: Option<&Process>) -> (u32, u64) {
+/// The flags and tracer of a process `parent` spawns (`linked`: with spawn_link):
+/// inherited with `set_on_spawn` / `set_on_first_spawn` (or `set_on_link` /
+/// `set_on_first_link` for a spawn_link, the only link that passes flags on, as in the
+/// reference), else those of new processes. A "first" flag is cleared in the parent's
+/// slot (`after_spawn` updates the running parent).
+pub fn flags_for_child(parent: Option<&Process>, linked: bool) -> (u32, u64) {
     if let Some(par) = parent {
         let f = par.trace_flags;
-        if f & (SET_ON_SPAWN | SET_ON_FIRST_SPAWN) != 0 && is_alive(par.tracer) {
-            if f & SET_ON_SPAWN != 0 {
+        if f & (SET_ON_SPAWN | SET_ON_FIRST_SPAWN | SET_ON_LINK | SET_ON_FIRST_LINK) != 0
+            && is_alive(par.tracer)
+        {
+            if f & SET_ON_SPAWN != 0 || (linked && f & SET_ON_LINK != 0) {
                 return (f, par.tracer);
             }
-            store_flags(par.id, f & !SET_ON_FIRST_SPAWN, par.tracer);
-            return (f & !SET_ON_FIRST_SPAWN, par.tracer);
+            let first = if f & SET_ON_FIRST_SPAWN != 0 {
+                SET_ON_FIRST_SPAWN
+            } else if linked && f & SET_ON_FIRST_LINK != 0 {
+                SET_ON_FIRST_LINK
+            } else {
+                0
+            };
+            if first != 0 {
+                store_flags(par.id, f & !first, par.tracer);
+                return (f & !first, par.tracer);
+            }
         }
     }
     new_process_flags()
 }
 
-/// After a spawn by `p`: its own flags may have changed (`set_on_first_spawn`).
+/// After a spawn by `p`: its own flags may have changed (a "first" flag).
 pub fn after_spawn(p: &mut Process) {
-    if p.trace_flags & SET_ON_FIRST_SPAWN != 0 && p.trace_flags & SET_ON_SPAWN == 0 {
+    if p.trace_flags & (SET_ON_FIRST_SPAWN | SET_ON_FIRST_LINK) != 0 {
         if let Some((f, t)) = flags_of(p.id) {
             p.trace_flags = f;
             p.tracer = t;
@@ -468,28 +481,9 @@ pub fn on_spawn(
     }
 }
 
-/// `p` linked to `other` (both alive): `link` / `getting_linked` events and
-/// `set_on_link` inheritance.
+/// `p` linked to `other`: its `link` event, and `getting_linked` for `other`.
 pub fn on_link(p: &mut Process, other: u64) {
-    let other_pid = Term::pid(other);
-    if p.trace_flags & (SET_ON_LINK | SET_ON_FIRST_LINK) != 0 && is_alive(p.tracer) {
-        let f = p.trace_flags;
-        if let Some((of, _)) = flags_of(other) {
-            if of == 0 {
-                let inherited = if f & SET_ON_LINK != 0 {
-                    f
-                } else {
-                    f & !SET_ON_FIRST_LINK
-                };
-                store_flags(other, inherited, p.tracer);
-                if f & SET_ON_LINK == 0 {
-                    let t = p.tracer;
-                    set_own_flags(p, f & !SET_ON_FIRST_LINK, t);
-                }
-            }
-        }
-    }
-    event_of(p, PROCS, "link", &[other_pid]);
+    event_of(p, PROCS, "link", &[Term::pid(other)]);
     link_signal(p.id, other, true);
 }
 
