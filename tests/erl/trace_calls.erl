@@ -77,7 +77,11 @@ mask(T, Names) when is_pid(T) ->
         {_, N} -> N;
         false -> other_pid
     end;
-mask(T, _) when is_reference(T) -> ref;
+mask(T, Names) when is_reference(T) ->
+    case lists:keyfind(T, 1, Names) of
+        {_, N} -> N;
+        false -> ref
+    end;
 mask(T, _) when is_function(T) -> 'fun';
 mask({trace_ts, P, Tag, A, TS}, Names) ->
     {trace_ts, mask(P, Names), Tag, mask(A, Names), ts(TS)};
@@ -271,6 +275,21 @@ main() ->
     show("process off", T, Self, Names),
     io:format("flags: ~p~n", [erlang:trace_info(Self, flags)]),
     tp({trace_calls, f, 1}, false, [local]),
+
+    %% BIFs called from Erlang code (not guard BIFs, as in the reference)
+    Tab = ets:new(trace_calls_tab, [public]),
+    ets:insert(Tab, {a, 1}),
+    io:format("bif pattern: ~p~n", [tp({ets, lookup, 2}, XT, [])]),
+    io:format("bif info: ~p~n", [erlang:trace_info({ets, lookup, 2}, all)]),
+    1 = erlang:trace(Self, true, [call, {tracer, T}]),
+    ets:lookup(Tab, a),
+    catch ets:lookup(no_such_table, a),
+    LF = fun ets:lookup/2,
+    LF(Tab, b),
+    apply(ets, lookup, [Tab, a]),
+    tp({ets, lookup, 2}, false, []),
+    ets:lookup(Tab, a),
+    show("bif", T, Self, [{Tab, tab} | Names]),
 
     %% bad arguments
     Bad = [{{trace_calls, '_', 1}, true, []},

@@ -163,6 +163,15 @@ pub fn find_export(m: Atom, f: Atom, a: u32) -> Option<&'static Export> {
     export_table().read().get(&(m, f, a)).copied()
 }
 
+/// Whether some function of module `m` is a BIF (such modules are always there in the
+/// reference, preloaded or loaded at boot).
+pub fn module_has_bifs(m: Atom) -> bool {
+    export_table()
+        .read()
+        .values()
+        .any(|e| e.module == m && e.bif.get().is_some())
+}
+
 /// Registers a BIF: calls to `m:f/a` run `bif`.
 pub fn register_bif(m: Atom, f: Atom, a: u32, bif: BifFn) {
     let e = export(m, f, a);

@@ -412,12 +412,27 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 argv = regs.x[..n].to_vec();
                 &argv
             };
+            // A call-traced process reports calls of BIFs with a trace pattern.
+            let traced = if p.trace_flags & crate::trace::CALL != 0 {
+                crate::trace::bp::bif_call(p, $export, a)
+            } else {
+                0
+            };
             match ($bif)(p, a) {
-                Ok(v) => Ok(v),
+                Ok(v) => {
+                    if traced != 0 {
+                        crate::trace::bp::bif_return(p, $export, traced, Ok(v));
+                    }
+                    Ok(v)
+                }
                 Err(Fault::Trap(t)) => Err(Ok(t)),
                 Err(f) => {
                     let a2: Vec<Term> = a.to_vec();
-                    Err(Err(fault_to_raise(p, f, Some($export), &a2)))
+                    let r = fault_to_raise(p, f, Some($export), &a2);
+                    if traced != 0 {
+                        crate::trace::bp::bif_return(p, $export, traced, Err((r.class, r.reason)));
+                    }
+                    Err(Err(r))
                 }
             }
         }};

@@ -331,7 +331,10 @@ fn trace_info(p: &mut Process, a: &[Term]) -> BifResult {
         None => Term::FALSE,
     };
     let count = match &b.count {
-        Some(c) => make_u64(&mut p.heap, c.count.load(std::sync::atomic::Ordering::Relaxed)),
+        Some(c) => make_u64(
+            &mut p.heap,
+            c.count.load(std::sync::atomic::Ordering::Relaxed),
+        ),
         None => Term::FALSE,
     };
     let meta = |none: Term| match &b.meta {

@@ -217,7 +217,7 @@ pub fn set_pattern(
     kinds: Kinds,
 ) -> usize {
     let modules: Vec<Arc<code::Module>> = match m {
-        Some(m) => code::get_module(m).into_iter().collect(),
+        Some(m) => loaded_module(m).into_iter().collect(),
         None => {
             let mut names = code::loaded_modules();
             names.sort_by(|x, y| x.name().cmp(y.name()));
@@ -315,16 +315,25 @@ fn update(t: &mut Tables, mfa: Mfa, addr: usize, setting: &Setting, kinds: Kinds
     if let Some(o) = &old {
         t.by_addr.remove(&o.entry);
     }
-    let export = code::find_export(mfa.0, mfa.1, mfa.2).filter(|e| e.bif.get().is_none());
+    let export = code::find_export(mfa.0, mfa.1, mfa.2);
+    // A BIF is traced where the interpreter calls it (`bif_call`), for any pattern.
+    let bif = export.filter(|e| e.bif.get().is_some());
+    let export = export.filter(|e| e.bif.get().is_none());
     let global = matches!(bp.call, Some((false, _)));
+    if let Some(e) = bif {
+        t.by_export.remove(&(e as *const Export as usize));
+    }
     if bp.is_empty() {
         t.by_mfa.remove(&mfa);
     } else {
         let bp = Arc::new(bp);
-        if bp.on_every_call() {
+        if bp.on_every_call() && bif.is_none() {
             t.by_addr.insert(addr, bp.clone());
         }
         if let (true, Some(e)) = (global, export) {
+            t.by_export.insert(e as *const Export as usize, bp.clone());
+        }
+        if let (true, Some(e)) = (bp.call.is_some(), bif) {
             t.by_export.insert(e as *const Export as usize, bp.clone());
         }
         t.by_mfa.insert(mfa, bp);
@@ -431,6 +440,18 @@ fn forget_module(name: Atom) {
     recount(&t);
 }
 
+/// Module `m` if it is loaded. A module with BIFs counts as loaded (the reference has
+/// them from the start; here they load on first use): it is loaded now.
+fn loaded_module(m: Atom) -> Option<Arc<code::Module>> {
+    if let Some(md) = code::get_module(m) {
+        return Some(md);
+    }
+    if code::module_has_bifs(m) {
+        return crate::loading::ensure_loaded(m).ok();
+    }
+    None
+}
+
 /// What `trace_info` reports about a function.
 pub fn info(mfa: Mfa) -> Option<Arc<Bp>> {
     tables().read().by_mfa.get(&mfa).cloned()
@@ -438,7 +459,7 @@ pub fn info(mfa: Mfa) -> Option<Arc<Bp>> {
 
 /// Whether `m:f/a` is loaded code (a function of the module's current version).
 pub fn function_exists(m: Atom, f: Atom, a: u32) -> bool {
-    code::get_module(m).is_some_and(|md| md.find_function(f, a).is_some())
+    loaded_module(m).is_some_and(|md| md.find_function(f, a).is_some())
 }
 
 // ---------------------------------------------------------------- per-process mode
@@ -657,12 +678,21 @@ fn call_trace(p: &mut Process, regs: &mut Regs, bp: &Bp, pat: &Pattern, live: us
     let Some(mfa) = bp.mfa else { return };
     let arity = mfa.2 as usize;
     let args: Vec<Term> = regs.x[..arity].to_vec();
+    let kind = call_event(p, mfa, pat, &args);
+    if kind != 0 && p.trace_flags & super::CALL != 0 {
+        push_frame(p, regs, mfa, kind, live);
+    }
+}
+
+/// Runs the pattern on a call of `mfa` with `args` and sends the `call` message;
+/// returns what the return trace must report (0: nothing).
+fn call_event(p: &mut Process, mfa: Mfa, pat: &Pattern, args: &[Term]) -> i64 {
     SCRATCH.with(|s| {
         let mut s = s.borrow_mut();
         let (scratch, arena) = &mut *s;
         arena.reset();
-        let Some(v) = run_pattern(p, pat, &args, arena, scratch) else {
-            return;
+        let Some(v) = run_pattern(p, pat, args, arena, scratch) else {
+            return 0;
         };
         if let Some(on) = v.silent {
             let flags = if on {
@@ -674,19 +704,61 @@ fn call_trace(p: &mut Process, regs: &mut Regs, bp: &Bp, pat: &Pattern, live: us
             super::set_own_flags(p, flags, tracer);
         }
         if let (Some(extra), true) = (v.message, p.trace_flags & super::SILENT == 0) {
-            send_call(p, p.trace_flags, p.tracer, mfa, &args, extra);
+            send_call(p, p.trace_flags, p.tracer, mfa, args, extra);
         }
-        let kind = if v.exception_trace {
+        if v.exception_trace {
             FRAME_RETURN | FRAME_EXCEPTION
         } else if v.return_trace {
             FRAME_RETURN
         } else {
             0
-        };
-        if kind != 0 && p.trace_flags & super::CALL != 0 {
-            push_frame(p, regs, mfa, kind, live);
         }
-    });
+    })
+}
+
+// ---------------------------------------------------------------- BIFs
+
+/// A call of BIF `e` by a call-traced process (every call of a BIF goes through the
+/// interpreter's BIF call, which asks here): the `call` message if the BIF has a
+/// pattern; returns what to report when it returns (see `bif_return`), 0 for nothing.
+#[cold]
+#[inline(never)]
+pub fn bif_call(p: &mut Process, e: &'static Export, args: &[Term]) -> i64 {
+    let bp = tables()
+        .read()
+        .by_export
+        .get(&(e as *const Export as usize))
+        .cloned();
+    let Some(bp) = bp else { return 0 };
+    let (Some(mfa), Some((_, pat))) = (bp.mfa, bp.call.as_ref()) else {
+        return 0;
+    };
+    call_event(p, mfa, pat, args)
+}
+
+/// BIF `e`, called with return trace `kind`, returned a value (`Ok`) or raised.
+#[cold]
+#[inline(never)]
+pub fn bif_return(
+    p: &mut Process,
+    e: &'static Export,
+    kind: i64,
+    result: Result<Term, (Class, Term)>,
+) {
+    if p.trace_flags & super::CALL == 0 || p.trace_flags & super::SILENT != 0 {
+        return;
+    }
+    let mfa = (e.module, e.function, e.arity);
+    let (flags, tracer) = (p.trace_flags, p.tracer);
+    match result {
+        Ok(v) => {
+            send_return(p.pid, flags, tracer, mfa, "return_from", v);
+        }
+        Err((class, reason)) if kind & FRAME_EXCEPTION != 0 => {
+            send_exception(p.pid, flags, tracer, mfa, class, reason);
+        }
+        Err(_) => {}
+    }
 }
 
 /// A meta traced call: reported to the meta tracer, whatever the process's flags.
@@ -829,7 +901,6 @@ pub fn exception_unwind(p: &mut Process, class: Class, reason: Term) {
         let Some(mfa) = mfa_at((v >> FRAME_BITS) as usize) else {
             continue;
         };
-        let words = size_of_term(reason) + 3;
         let (flags, tracer) = if kind & FRAME_META != 0 {
             match info(mfa).and_then(|b| b.meta.clone()) {
                 Some((t, _)) => (super::TIMESTAMP, t),
@@ -840,18 +911,23 @@ pub fn exception_unwind(p: &mut Process, class: Class, reason: Term) {
         } else {
             continue;
         };
-        super::send_trace(p.pid, tracer, flags, "exception_from", words + 8, |f| {
-            let t = make_tuple(
-                f,
-                &[
-                    Term::atom(mfa.0),
-                    Term::atom(mfa.1),
-                    Term::small(mfa.2 as i64),
-                ],
-            );
-            let r = copy_term(f, reason);
-            let cr = make_tuple(f, &[class.atom(), r]);
-            vec![t, cr]
-        });
+        send_exception(p.pid, flags, tracer, mfa, class, reason);
     }
+}
+
+fn send_exception(pid: Term, flags: u32, tracer: u64, mfa: Mfa, class: Class, reason: Term) {
+    let words = size_of_term(reason) + 11;
+    super::send_trace(pid, tracer, flags, "exception_from", words, |f| {
+        let t = make_tuple(
+            f,
+            &[
+                Term::atom(mfa.0),
+                Term::atom(mfa.1),
+                Term::small(mfa.2 as i64),
+            ],
+        );
+        let r = copy_term(f, reason);
+        let cr = make_tuple(f, &[class.atom(), r]);
+        vec![t, cr]
+    });
 }
