@@ -370,7 +370,39 @@ fn remove_stub(t: &mut Tables, e: &'static Export) {
     }
 }
 
+/// A bit set over the addresses in `by_addr`: most calls of a process that checks its
+/// calls are to functions without a breakpoint, which this tells without taking the
+/// tables' lock (shared by every scheduler).
+const FILTER_WORDS: usize = 64;
+static FILTER: [AtomicU64; FILTER_WORDS] = [const { AtomicU64::new(0) }; FILTER_WORDS];
+
+#[inline]
+fn filter_bit(addr: usize) -> (usize, u64) {
+    let h = ((addr as u64) >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52;
+    ((h >> 6) as usize, 1u64 << (h & 63))
+}
+
+#[inline]
+fn filter_may_hold(addr: usize) -> bool {
+    let (w, b) = filter_bit(addr);
+    FILTER[w].load(Ordering::Acquire) & b != 0
+}
+
+/// Rebuilds the filter word by word: the bits of breakpoints that stay are never
+/// cleared on the way.
+fn rebuild_filter(t: &Tables) {
+    let mut words = [0u64; FILTER_WORDS];
+    for &a in t.by_addr.keys() {
+        let (w, b) = filter_bit(a);
+        words[w] |= b;
+    }
+    for (slot, w) in FILTER.iter().zip(words) {
+        slot.store(w, Ordering::Release);
+    }
+}
+
 fn recount(t: &Tables) {
+    rebuild_filter(t);
     let mut local = 0;
     let mut all = 0;
     for bp in t.by_mfa.values() {
@@ -519,6 +551,9 @@ pub fn call_slow(p: &mut Process, regs: &mut Regs, target: *const Op, live: usiz
 
 /// A call to `target` by a process that checks its calls.
 fn local_call(p: &mut Process, regs: &mut Regs, target: *const Op, live: usize) {
+    if !filter_may_hold(target as usize) {
+        return;
+    }
     let bp = match tables().read().by_addr.get(&(target as usize)) {
         Some(bp) => bp.clone(),
         None => return,
