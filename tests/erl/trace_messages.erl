@@ -200,7 +200,7 @@ main() ->
                                      G = spawn(fun() -> Me ! {grandchild, self()} end),
                                      Me ! {child, self(), G}
                              end),
-                   receive {child, C, G} -> put(kids, {C, G}) end,
+                   G = receive {child, C, G0} -> put(kids, {C, G0}), G0 end,
                    receive {grandchild, G} -> ok end
            end),
     {C1, G1} = run(W, fun() -> get(kids) end),
