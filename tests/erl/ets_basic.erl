@@ -14,7 +14,22 @@ main() ->
     fixation(),
     badargs(),
     owner_death(),
+    memory(),
     ok.
+
+memory() ->
+    io:format("== memory~n"),
+    C0 = erlang:system_info(ets_count),
+    M0 = erlang:memory(ets),
+    T = ets:new(m, []),
+    show("ets_count", fun() -> erlang:system_info(ets_count) - C0 end),
+    [ets:insert(T, {N, lists:seq(1, 100)}) || N <- lists:seq(1, 10000)],
+    M1 = erlang:memory(ets),
+    show("memory grows", fun() -> M1 - M0 > 10000 * 100 * 16 end),
+    show("info memory", fun() -> ets:info(T, memory) * erlang:system_info(wordsize) > 10000 * 100 * 16 end),
+    ets:delete(T),
+    show("memory shrinks", fun() -> M1 - erlang:memory(ets) > 10000 * 100 * 16 end),
+    show("ets_count back", fun() -> erlang:system_info(ets_count) - C0 end).
 
 kind(Type) ->
     io:format("== ~p~n", [Type]),

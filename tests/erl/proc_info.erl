@@ -304,7 +304,7 @@ busy_tests() ->
     Self = self(),
     B = spawn(fun() ->
                       Self ! started,
-                      End = erlang:monotonic_time(millisecond) + 200,
+                      End = erlang:monotonic_time(millisecond) + 1000,
                       spin(End, 0),
                       receive stop -> ok end
               end),

@@ -42,6 +42,29 @@ pub fn otp_root() -> PathBuf {
     PathBuf::from("/usr/lib/erlang")
 }
 
+/// The bin directory of the installation's erts (`<root>/erts-<vsn>/bin`): the one of
+/// the version the VM reports, else any there is.
+fn erts_bin_dir(root: &Path) -> PathBuf {
+    let own = root.join("erts-13.1.5");
+    if own.is_dir() {
+        return own.join("bin");
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("erts-"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found.pop().unwrap_or(own).join("bin")
+}
+
 /// erl's default code path: every `lib/*/ebin` of the installation (kernel and stdlib
 /// first), and the erts preloaded modules; then Elixir's libraries if installed.
 pub fn library_dirs(root: &Path) -> Vec<PathBuf> {
@@ -108,6 +131,8 @@ pub fn boot_and_run(args: Args) -> i32 {
     }
     oxbeam_emu::bifs::register_all();
     let root = otp_root();
+    let bindir = erts_bin_dir(&root);
+    oxbeam_emu::bifs::os_bifs::set_launcher_env(&root, &bindir);
     let mut path: Vec<PathBuf> = args.pa.iter().map(PathBuf::from).collect();
     path.push(PathBuf::from("."));
     path.extend(library_dirs(&root));

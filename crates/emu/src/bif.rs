@@ -46,8 +46,9 @@ pub enum Fault {
     Error(Term),
     /// `erlang:error/exit/throw`: raised in the caller's frame, no BIF frame.
     Raise(Class, Term),
-    /// `erlang:error/2,3`: like `Raise` with class error, the caller's frame shows `args`.
-    RaiseArgs(Term, Term),
+    /// `erlang:error/2,3`: like `Raise` with class error, the caller's frame shows `args`
+    /// (and the `error_info` option of error/3, if any, after its location).
+    RaiseArgs(Term, Term, Option<Term>),
     /// `erlang:raise/3`: re-raise with a given stack trace.
     Reraise(Class, Term, Term),
     /// The BIF wants the interpreter to act before continuing.

@@ -56,6 +56,21 @@ pub fn fuse(first: &Op, second: &Op) -> Option<Op> {
     }
     match (first, second) {
         (Op::Deallocate { n }, Op::Return) => Some(Op::DeallocateReturn { n: *n }),
+        (&Op::CallFun { arity }, Op::DeallocateReturn { n }) => Some(Op::CallFunLast {
+            arity,
+            dealloc: *n,
+        }),
+        (&Op::CallFun { arity }, Op::Return) => Some(Op::CallFunLast { arity, dealloc: 0 }),
+        (&Op::CallFun2 { func, arity }, Op::DeallocateReturn { n }) => Some(Op::CallFun2Last {
+            func,
+            arity,
+            dealloc: *n,
+        }),
+        (&Op::CallFun2 { func, arity }, Op::Return) => Some(Op::CallFun2Last {
+            func,
+            arity,
+            dealloc: 0,
+        }),
         (&Op::Move2 { s1, s2, d1, d2 }, &Op::Call { arity, target }) => Some(Op::Move2Call {
             s1,
             s2,

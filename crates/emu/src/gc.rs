@@ -17,6 +17,7 @@ use crate::object::BinData;
 use crate::words::Words;
 use oxbeam_term::header::*;
 use oxbeam_term::Term;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Whether GC-stress mode is on (`OXBEAM_GC_STRESS=1`): collect at every safe point.
 pub fn stress_mode() -> bool {
@@ -141,10 +142,23 @@ impl Copier<'_> {
     }
 }
 
+static GC_COUNT: AtomicU64 = AtomicU64::new(0);
+static WORDS_RECLAIMED: AtomicU64 = AtomicU64::new(0);
+
+/// Collections so far in all processes, and the words they reclaimed (what
+/// `statistics(garbage_collection)` reports).
+pub fn totals() -> (u64, u64) {
+    (
+        GC_COUNT.load(Ordering::Relaxed),
+        WORDS_RECLAIMED.load(Ordering::Relaxed),
+    )
+}
+
 /// Collects `heap`. `roots` are every term slice outside the heap that may point into it
 /// (X registers, dictionary, message queue...). Afterwards at least `need` words are free.
 pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_full: bool) {
     let young_used = heap.heap_used() + heap.frag_words();
+    let used_before = young_used + heap.old_top;
     let stack_len = heap.stack_used();
     let promote_max = (heap.hwm as usize - heap.start as usize) / 8;
     let mut full = force_full || heap.minor_gcs >= heap.fullsweep_after;
@@ -254,6 +268,12 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
         heap.minor_gcs += 1;
     }
     heap.gc_count += 1;
+    let used_after = (new_htop as usize - to_start as usize) / 8 + heap.old_top;
+    GC_COUNT.fetch_add(1, Ordering::Relaxed);
+    WORDS_RECLAIMED.fetch_add(
+        used_before.saturating_sub(used_after) as u64,
+        Ordering::Relaxed,
+    );
     resize_after_gc(heap, roots, need);
     if cfg!(debug_assertions) || stress_mode() {
         verify(heap, roots);

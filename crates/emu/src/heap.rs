@@ -21,7 +21,8 @@ pub fn heap_size_table() -> &'static [usize] {
             let n = t.len();
             t.push(t[n - 1] + t[n - 2] + 1);
         }
-        while *t.last().unwrap() < (1usize << 40) {
+        // 137 sizes, the reference's table (erlang:system_info(heap_sizes)).
+        while t.len() < 137 {
             let last = *t.last().unwrap();
             t.push(last + last / 5);
         }
@@ -57,6 +58,9 @@ pub struct Fragment {
 /// Header words: capacity (data words), used words, and the refc-binary handle list
 /// (a leaked `Box<Vec<*mut Term>>`, or 0).
 const HEADER: usize = 3;
+
+/// Words a fragment's block holds besides its data.
+pub const FRAGMENT_HEADER_WORDS: usize = HEADER;
 
 // SAFETY: a fragment owns its block exclusively; the terms in it point only into it or
 // at shared immutable data.

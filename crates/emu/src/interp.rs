@@ -223,10 +223,10 @@ fn fault_to_raise(
             top: Top::Arity,
             given_trace: None,
         },
-        Fault::RaiseArgs(reason, a) => Raise {
+        Fault::RaiseArgs(reason, a, info) => Raise {
             class: Class::Error,
             reason,
-            top: Top::Args(a),
+            top: Top::Args(a, info),
             given_trace: None,
         },
         Fault::Reraise(class, reason, trace) => Raise {
@@ -702,6 +702,32 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                         pop_frame(p, 1);
                         raise!(r)
                     }
+                }
+            }
+            Op::CallFunLast { arity, dealloc } => {
+                let n = *arity as usize;
+                let fun = regs.x[n];
+                match prepare_fun_call(p, regs, fun, n) {
+                    Ok((target, live)) => {
+                        pop_frame(p, *dealloc);
+                        dispatch_call!(target, live)
+                    }
+                    Err(r) => raise!(r),
+                }
+            }
+            Op::CallFun2Last {
+                func,
+                arity,
+                dealloc,
+            } => {
+                let n = *arity as usize;
+                let fun = get(p, regs, *func);
+                match prepare_fun_call(p, regs, fun, n) {
+                    Ok((target, live)) => {
+                        pop_frame(p, *dealloc);
+                        dispatch_call!(target, live)
+                    }
+                    Err(r) => raise!(r),
                 }
             }
             Op::Return => {
@@ -1208,7 +1234,7 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             raise!(Raise {
                 class: Class::Error,
                 reason: Term::atom(am::FUNCTION_CLAUSE),
-                top: Top::Args(args),
+                top: Top::Args(args, None),
                 given_trace: None
             })
         }

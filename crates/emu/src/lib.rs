@@ -18,6 +18,7 @@ pub mod interp;
 pub mod literal;
 pub mod literal_build;
 pub mod loading;
+pub mod magic;
 pub mod map;
 pub mod match_spec;
 pub mod object;

@@ -278,6 +278,17 @@ pub enum Op {
         func: Src,
         arity: u32,
     },
+    /// `call_fun` in tail position (fused with the `deallocate`/`return` after it): the
+    /// frame goes before the call, so loops through funs run in constant stack.
+    CallFunLast {
+        arity: u32,
+        dealloc: u32,
+    },
+    CallFun2Last {
+        func: Src,
+        arity: u32,
+        dealloc: u32,
+    },
     MakeFun {
         entry: &'static FunEntry,
         dst: Dst,

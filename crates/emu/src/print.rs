@@ -1,5 +1,5 @@
-//! Printing terms the way `~w` does (used by the VM's own messages and
-//! `erlang:display/1`); also the reference's shortest float formatting.
+//! Printing terms the way `~w` does (used by the VM's own messages), the way
+//! `erlang:display/1` does, and the reference's shortest float formatting.
 
 use crate::object::*;
 use oxbeam_term::header::*;
@@ -135,6 +135,9 @@ fn printable_list(t: Term) -> Option<String> {
 }
 
 pub fn format_term(t: Term, style: Style) -> String {
+    if style == Style::Display {
+        return String::from_utf8_lossy(&display_bytes(t)).into_owned();
+    }
     let mut out = String::new();
     write_term(&mut out, t, style);
     out
@@ -143,9 +146,268 @@ pub fn format_term(t: Term, style: Style) -> String {
 /// The start of `format_term(t, style)`: stops once `max` bytes are written (the text
 /// may go a little past `max`), so that deep or huge terms cost little.
 pub fn format_term_prefix(t: Term, style: Style, max: usize) -> String {
+    if style == Style::Display {
+        let mut b = display_bytes(t);
+        b.truncate(max.saturating_add(1));
+        return String::from_utf8_lossy(&b).into_owned();
+    }
     let mut out = String::new();
     write_term_lim(&mut out, t, style, max);
     out
+}
+
+// ------------------------------------------------------------------ erlang:display
+
+/// The bytes `erlang:display/1` writes for `t` (without the line end), following the
+/// reference's own term printer: atoms quoted only when they do not start with a
+/// lowercase Latin-1 letter or hold anything but Latin-1 alphanumerics and `_`
+/// (reserved words and `@` are not special), their text written as UTF-8; lists of
+/// printable Latin-1 characters as strings written byte for byte (only `\n` and `"`
+/// escaped); printable ASCII binaries as `<<"...">>`; floats as C's `%.6e`; maps with
+/// `=>` and no spaces, and a large map as its raw trie.
+pub fn display_bytes(t: Term) -> Vec<u8> {
+    enum Item {
+        Term(Term),
+        /// The rest of a list whose first element has been written.
+        Tail(Term),
+        Text(&'static str),
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![Item::Term(t)];
+    while let Some(item) = stack.pop() {
+        let t = match item {
+            Item::Text(s) => {
+                out.extend_from_slice(s.as_bytes());
+                continue;
+            }
+            Item::Tail(l) => {
+                if l.is_nil() {
+                    continue;
+                }
+                if l.is_list() {
+                    out.push(b',');
+                    stack.push(Item::Tail(tail(l)));
+                    stack.push(Item::Term(head(l)));
+                } else {
+                    out.push(b'|');
+                    stack.push(Item::Term(l));
+                }
+                continue;
+            }
+            Item::Term(t) => t,
+        };
+        if t.is_small() {
+            out.extend_from_slice(t.small_value().to_string().as_bytes());
+        } else if t.is_atom() {
+            display_atom(&mut out, t.atom_value().name().as_bytes());
+        } else if t.is_nil() {
+            out.extend_from_slice(b"[]");
+        } else if t.is_local_pid() {
+            out.extend_from_slice(crate::bifs::convert::pid_text(t.pid_value()).as_bytes());
+        } else if t.is_local_port() {
+            out.extend_from_slice(format!("#Port<0.{}>", t.port_value()).as_bytes());
+        } else if t.is_list() {
+            if let Some(chars) = display_string(t) {
+                out.push(b'"');
+                for c in chars {
+                    match c {
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'"' => out.extend_from_slice(b"\\\""),
+                        c => out.push(c),
+                    }
+                }
+                out.push(b'"');
+            } else {
+                out.push(b'[');
+                stack.push(Item::Text("]"));
+                stack.push(Item::Tail(tail(t)));
+                stack.push(Item::Term(head(t)));
+            }
+        } else if t.is_boxed() {
+            match header_subtag(header(t)) {
+                SUBTAG_TUPLE => {
+                    out.push(b'{');
+                    stack.push(Item::Text("}"));
+                    for (i, &e) in tuple_elements(t).iter().enumerate().rev() {
+                        stack.push(Item::Term(e));
+                        if i > 0 {
+                            stack.push(Item::Text(","));
+                        }
+                    }
+                }
+                SUBTAG_FLOAT => out.extend_from_slice(format_float_c_e(float_value(t)).as_bytes()),
+                SUBTAG_POS_BIG | SUBTAG_NEG_BIG => {
+                    out.extend_from_slice(big_to_bigint(t).to_string().as_bytes())
+                }
+                SUBTAG_HASHMAP => {
+                    // The trie's text, with each leaf written in its place.
+                    let mut leaves = Vec::new();
+                    let mut text = String::new();
+                    crate::map::write_structure(&mut text, t, &mut |o, x| {
+                        o.push('\u{1}');
+                        leaves.push(x);
+                    });
+                    for (i, part) in text.split('\u{1}').enumerate() {
+                        if i > 0 {
+                            out.extend(display_bytes(leaves[i - 1]));
+                        }
+                        out.extend_from_slice(part.as_bytes());
+                    }
+                }
+                SUBTAG_MAP => {
+                    out.extend_from_slice(b"#{");
+                    stack.push(Item::Text("}"));
+                    let pairs = crate::map::iter_pairs(t);
+                    for (i, &(k, v)) in pairs.iter().enumerate().rev() {
+                        stack.push(Item::Term(v));
+                        stack.push(Item::Text("=>"));
+                        stack.push(Item::Term(k));
+                        if i > 0 {
+                            stack.push(Item::Text(","));
+                        }
+                    }
+                }
+                SUBTAG_EXPORT => {
+                    let e = crate::fun::export_of(t);
+                    out.extend_from_slice(b"fun ");
+                    display_atom(&mut out, e.module.name().as_bytes());
+                    out.push(b':');
+                    display_atom(&mut out, e.function.name().as_bytes());
+                    out.extend_from_slice(format!("/{}", e.arity).as_bytes());
+                }
+                SUBTAG_REF | SUBTAG_FUN | SUBTAG_MATCH_CTX => {
+                    let mut s = String::new();
+                    write_term(&mut s, t, Style::Write);
+                    out.extend_from_slice(s.as_bytes());
+                }
+                SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN => {
+                    let v = bit_view(t).unwrap();
+                    let bytes = v.to_vec();
+                    let whole = v.bit_size / 8;
+                    let rem = v.bit_size % 8;
+                    if rem == 0 && whole > 0 && bytes.iter().all(|b| (32..=126).contains(b)) {
+                        out.extend_from_slice(b"<<\"");
+                        for &b in &bytes {
+                            if b == b'"' {
+                                out.push(b'\\');
+                            }
+                            out.push(b);
+                        }
+                        out.extend_from_slice(b"\">>");
+                    } else {
+                        let mut s = String::from("<<");
+                        for (i, b) in bytes.iter().take(whole).enumerate() {
+                            if i > 0 {
+                                s.push(',');
+                            }
+                            s.push_str(&b.to_string());
+                        }
+                        if rem > 0 {
+                            if whole > 0 {
+                                s.push(',');
+                            }
+                            s.push_str(&format!("{}:{}", bytes[whole] >> (8 - rem), rem));
+                        }
+                        s.push_str(">>");
+                        out.extend_from_slice(s.as_bytes());
+                    }
+                }
+                _ => out.extend_from_slice(b"#Unknown<>"),
+            }
+        } else {
+            out.extend_from_slice(b"#NonValue<>");
+        }
+    }
+    out
+}
+
+/// The characters of a non-empty list that erlang:display shows as a string: Latin-1
+/// characters that are not control characters, or are space, tab, CR or LF.
+fn display_string(t: Term) -> Option<Vec<u8>> {
+    let mut chars = Vec::new();
+    let mut l = t;
+    while l.is_list() {
+        let c = u8::try_from(head(l).as_small()?).ok()?;
+        let control = c < b' ' || c == 127 || (128..160).contains(&c);
+        if control && !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+            return None;
+        }
+        chars.push(c);
+        l = tail(l);
+    }
+    (l.is_nil() && !chars.is_empty()).then_some(chars)
+}
+
+/// An atom as erlang:display writes it (`name` is its UTF-8 text).
+fn display_atom(out: &mut Vec<u8>, name: &[u8]) {
+    if name.is_empty() {
+        out.extend_from_slice(b"''");
+        return;
+    }
+    // Each byte read as a Latin-1 character: a two-byte sequence as its code point, a
+    // continuation byte as a letter, the start of a longer sequence as nothing valid.
+    let latin1 = |i: usize| -> u32 {
+        let c = name[i];
+        if c & 0x80 == 0 {
+            c as u32
+        } else if c & 0xE0 == 0xC0 {
+            ((c & 0x1F) as u32) << 6 | (name.get(i + 1).copied().unwrap_or(0) & 0x3F) as u32
+        } else if c & 0xC0 == 0x80 {
+            'a' as u32
+        } else {
+            0
+        }
+    };
+    let lower =
+        |c: u32| (b'a' as u32..=b'z' as u32).contains(&c) || ((223..=255).contains(&c) && c != 247);
+    let upper =
+        |c: u32| (b'A' as u32..=b'Z' as u32).contains(&c) || ((192..=222).contains(&c) && c != 215);
+    let alnum = |c: u32| (b'0' as u32..=b'9' as u32).contains(&c) || lower(c) || upper(c);
+    let quote = !lower(latin1(0))
+        || (1..name.len()).any(|i| {
+            let c = latin1(i);
+            !alnum(c) && c != '_' as u32
+        });
+    if quote {
+        out.push(b'\'');
+    }
+    let mut i = 0;
+    while i < name.len() {
+        let c = name[i];
+        i += 1;
+        match c {
+            b'\'' => out.extend_from_slice(b"\\'"),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0b => out.extend_from_slice(b"\\v"),
+            c if c < b' ' => out.extend_from_slice(format!("\\{c:03o}").as_bytes()),
+            0xC2 if name.get(i).is_some_and(|&n| n < 0xA0) => {
+                // The C1 control characters, 128 to 159.
+                out.extend_from_slice(format!("\\{:03o}", name[i]).as_bytes());
+                i += 1;
+            }
+            c if c >= 0x80 => {
+                let n = if c & 0xE0 == 0xC0 {
+                    2
+                } else if c & 0xF0 == 0xE0 {
+                    3
+                } else {
+                    4
+                };
+                let end = (i - 1 + n).min(name.len());
+                out.extend_from_slice(&name[i - 1..end]);
+                i = end;
+            }
+            c => out.push(c),
+        }
+    }
+    if quote {
+        out.push(b'\'');
+    }
 }
 
 fn write_term(out: &mut String, t: Term, style: Style) {
@@ -227,9 +489,6 @@ fn write_term_lim(out: &mut String, t: Term, style: Style, lim: usize) {
                 }
                 out.push('}');
             }
-            SUBTAG_FLOAT if style == Style::Display => {
-                out.push_str(&format_float_c_e(float_value(t)))
-            }
             SUBTAG_FLOAT => out.push_str(&format_float_short(float_value(t))),
             SUBTAG_POS_BIG | SUBTAG_NEG_BIG => out.push_str(&big_to_bigint(t).to_string()),
             SUBTAG_HASHMAP if style == Style::Display => {
@@ -247,11 +506,7 @@ fn write_term_lim(out: &mut String, t: Term, style: Style, lim: usize) {
                         out.push(',');
                     }
                     write_term(out, k, style);
-                    out.push_str(if style == Style::Display {
-                        "=>"
-                    } else {
-                        " => "
-                    });
+                    out.push_str(" => ");
                     write_term(out, v, style);
                 }
                 out.push('}');
@@ -273,23 +528,6 @@ fn write_term_lim(out: &mut String, t: Term, style: Style, lim: usize) {
             SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN => {
                 let v = bit_view(t).unwrap();
                 let bytes = v.to_vec();
-                // erlang:display shows printable ASCII binaries as strings (escaping only
-                // the double quote, as the reference does).
-                if style == Style::Display
-                    && v.bit_size % 8 == 0
-                    && !bytes.is_empty()
-                    && bytes.iter().all(|b| (32..=126).contains(b))
-                {
-                    out.push_str("<<\"");
-                    for &b in &bytes {
-                        if b == b'"' {
-                            out.push('\\');
-                        }
-                        out.push(b as char);
-                    }
-                    out.push_str("\">>");
-                    return;
-                }
                 out.push_str("<<");
                 let whole = v.bit_size / 8;
                 for (i, b) in bytes.iter().take(whole).enumerate() {

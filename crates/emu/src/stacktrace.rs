@@ -11,8 +11,54 @@ use oxbeam_term::{Atom, Term};
 /// The reference's default `backtrace_depth`.
 pub const DEPTH: usize = 8;
 
+/// The modules erl has built in (preloaded): its stack traces show no location for
+/// them, as they are loaded without line information.
+const PRELOADED: &[&str] = &[
+    "atomics",
+    "counters",
+    "erl_init",
+    "erl_prim_loader",
+    "erl_tracer",
+    "erlang",
+    "erts_code_purger",
+    "erts_dirty_process_signal_handler",
+    "erts_internal",
+    "erts_literal_area_collector",
+    "init",
+    "persistent_term",
+    "prim_buffer",
+    "prim_eval",
+    "prim_file",
+    "prim_inet",
+    "prim_net",
+    "prim_socket",
+    "prim_zip",
+    "socket_registry",
+    "zlib",
+];
+
+fn is_preloaded(module: Atom) -> bool {
+    static SET: std::sync::OnceLock<Vec<Atom>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| PRELOADED.iter().map(|n| Atom::from_str(n)).collect())
+        .contains(&module)
+}
+
+/// The module that explains a BIF's errors (the `error_info` of its frame).
+fn error_info_module(bif_module: Atom) -> &'static str {
+    match bif_module.name() {
+        "erlang" | "atomics" | "counters" | "erts_internal" | "persistent_term" => {
+            "erl_erts_errors"
+        }
+        "os" => "erl_kernel_errors",
+        _ => "erl_stdlib_errors",
+    }
+}
+
 /// The location list `[{file, F}, {line, L}]` of instruction `index` in `m`.
 pub fn location(p: &mut Process, m: &Module, index: usize) -> Term {
+    if is_preloaded(m.name) {
+        return Term::NIL;
+    }
     match m.line_at(index) {
         Some(loc) if loc.line > 0 || loc.file > 0 => {
             let file = if loc.file == 0 {
@@ -72,8 +118,9 @@ pub enum Top {
         function: Atom,
         args: Term,
     },
-    /// The faulting function itself, showing its arguments (function_clause, error/2).
-    Args(Term),
+    /// The faulting function itself, showing its arguments (function_clause, error/2,3),
+    /// with an `{error_info, _}` tuple to add after its location.
+    Args(Term, Option<Term>),
     /// The faulting function with its arity.
     Arity,
     /// `undef`: `{M, F, Args, []}` precedes the caller.
@@ -101,11 +148,7 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
         } => {
             let info_map = {
                 let k = Term::atom(am::MODULE);
-                let v = Term::atom(Atom::from_str(if module == am::ERLANG {
-                    "erl_erts_errors"
-                } else {
-                    "erl_stdlib_errors"
-                }));
+                let v = Term::atom(Atom::from_str(error_info_module(module)));
                 crate::map::from_pairs(&mut p.heap, &[(k, v)])
             };
             let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
@@ -142,8 +185,19 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
                 frames.push(f);
             }
         }
-        Top::Args(args) => {
+        Top::Args(args, info) => {
             if let Some(f) = frame_at(p, ip, Some(args)) {
+                let f = match info {
+                    Some(i) => {
+                        let loc = tuple_get(f, 3);
+                        let mut items = list_to_vec(loc).unwrap_or_default();
+                        items.push(i);
+                        let loc = list_from_iter(&mut p.heap, &items, Term::NIL);
+                        let e = tuple_elements(f);
+                        make_tuple(&mut p.heap, &[e[0], e[1], e[2], loc])
+                    }
+                    None => f,
+                };
                 frames.push(f);
             }
         }

@@ -22,12 +22,15 @@ pub fn monotonic_ns() -> u64 {
 /// Erlang monotonic time in native units (nanoseconds). Like the reference, it starts at
 /// a large negative value so that programs do not assume it is positive.
 pub fn erlang_monotonic() -> i64 {
-    monotonic_ns() as i64 - (1i64 << 59)
+    monotonic_ns() as i64 + ERLANG_MONOTONIC_START
 }
+
+/// Erlang monotonic time when the VM started.
+pub const ERLANG_MONOTONIC_START: i64 = -(1i64 << 59);
 
 /// The offset between Erlang monotonic time and system time.
 pub fn time_offset() -> i64 {
-    start().1 as i64 + (1i64 << 59)
+    start().1 as i64 - ERLANG_MONOTONIC_START
 }
 
 /// System time in nanoseconds since the Unix epoch.

@@ -9,7 +9,7 @@
 //! | `TUPLE`       | the elements                                               |
 //! | `MATCH_CTX`   | original binary (term), position bits, end bits, saved...  |
 //! | `POS_BIG`/`NEG_BIG` | magnitude as little-endian u64 limbs                 |
-//! | `REF`         | ref id words                                               |
+//! | `REF`         | ref id; a magic ref adds its object's pointer (raw)        |
 //! | `FUN`         | fun-entry pointer (raw), captured environment (terms)      |
 //! | `FLOAT`       | the f64 bits                                               |
 //! | `EXPORT`      | export-entry pointer (raw)                                 |

@@ -323,10 +323,21 @@ fn error1(_p: &mut Process, a: &[Term]) -> BifResult {
     Err(Fault::Raise(Class::Error, a[0]))
 }
 fn error2(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::RaiseArgs(a[0], a[1]))
+    Err(Fault::RaiseArgs(a[0], a[1], None))
 }
+/// erlang:error/3: the frame shows the last `{error_info, Map}` option, as the
+/// reference does when the options hold nothing else.
 fn error3(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::RaiseArgs(a[0], a[1]))
+    let is_info = |o: Term| {
+        is_tuple(o)
+            && tuple_arity(o) == 2
+            && tuple_get(o, 0) == Term::atom(am::ERROR_INFO)
+            && is_map(tuple_get(o, 1))
+    };
+    let info = list_to_vec(a[2])
+        .filter(|opts| opts.iter().all(|&o| is_info(o)))
+        .and_then(|opts| opts.last().copied());
+    Err(Fault::RaiseArgs(a[0], a[1], info))
 }
 fn exit1(_p: &mut Process, a: &[Term]) -> BifResult {
     Err(Fault::Raise(Class::Exit, a[0]))
@@ -709,9 +720,18 @@ fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn display(_p: &mut Process, a: &[Term]) -> BifResult {
-    let s = crate::print::format_term(a[0], crate::print::Style::Display);
+    let mut s = crate::print::display_bytes(a[0]);
     // The reference ends the line with CR LF.
-    crate::report::write_stdout(format!("{s}\r\n").as_bytes());
+    s.extend_from_slice(b"\r\n");
+    crate::report::write_stdout(&s);
+    Ok(Term::TRUE)
+}
+
+/// erlang:display_string/1: a character list written to standard error as UTF-8, each
+/// newline as CR LF as the reference writes it.
+fn display_string(_p: &mut Process, a: &[Term]) -> BifResult {
+    let s = list_chars(a[0]).ok_or(BADARG)?;
+    crate::report::write_stderr(s.replace('\n', "\r\n").as_bytes());
     Ok(Term::TRUE)
 }
 
@@ -768,6 +788,7 @@ pub fn register() {
         ("get_module_info", get_module_info1),
         ("module_loaded", module_loaded),
         ("display", display),
+        ("display_string", display_string),
     ];
     for &(n, f) in ones {
         reg("erlang", n, 1, f);

@@ -409,7 +409,8 @@ fn encode_options(mut l: Term, allow_all: bool) -> Result<EncodeOptions, Fault> 
         if is_tuple(opt) && tuple_arity(opt) == 2 {
             let e = tuple_elements(opt);
             match (e[0].as_atom(), e[1].as_small()) {
-                (Some(am::MINOR_VERSION), Some(v @ 0..=2)) => {
+                // external_size/2 of OTP 25 takes minor versions 0 and 1 only.
+                (Some(am::MINOR_VERSION), Some(v @ 0..=2)) if allow_all || v < 2 => {
                     o.minor_version = v as u8;
                     continue;
                 }
@@ -773,7 +774,9 @@ impl Decoder<'_, '_> {
                 for w in words.iter_mut().take(n) {
                     *w = self.r.u32()?;
                 }
-                make_ref(&mut self.p.heap, words[0] as u64 | (words[1] as u64) << 32)
+                // A reference to an atomics/counters array names the array again.
+                let id = words[0] as u64 | (words[1] as u64) << 32;
+                crate::magic::make_ref_by_id(&mut self.p.heap, id)
             }
             REFERENCE_EXT => {
                 self.local_node()?;

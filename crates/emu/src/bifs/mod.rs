@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub mod arith;
+pub mod atomics;
 pub mod binary_mod;
 pub mod convert;
 pub mod dirty_bifs;
@@ -22,10 +23,12 @@ pub mod hash;
 pub mod maps_bifs;
 pub mod math;
 pub mod ms_bifs;
+pub mod os_bifs;
 pub mod persistent;
 pub mod process_info;
 pub mod spawn_bifs;
 pub mod system;
+pub mod time_conv;
 pub mod timer_bifs;
 pub mod trace_bifs;
 pub mod zlib_bifs;
@@ -81,6 +84,9 @@ pub fn register_all() {
         ets_access::register();
         ets_select::register();
         ms_bifs::register();
+        atomics::register();
+        os_bifs::register();
+        time_conv::register();
         trace_bifs::register();
     });
 }

@@ -33,6 +33,11 @@ pub fn account_words(d: isize) {
     WORDS.fetch_add(d, Ordering::Relaxed);
 }
 
+/// Bytes the stored objects' blocks take (part of `words::held_bytes`).
+pub fn object_bytes() -> usize {
+    WORDS.load(Ordering::Relaxed).max(0) as usize * 8
+}
+
 /// Bytes all tables take (for `erlang:memory(ets)`).
 pub fn total_bytes() -> usize {
     let objects = WORDS.load(Ordering::Relaxed).max(0) as usize * 8;

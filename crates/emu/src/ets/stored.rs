@@ -32,8 +32,9 @@ impl StoredObject {
         tuple_get(self.term, keypos - 1)
     }
 
-    /// Words of memory the object takes (for `ets:info(T, memory)`).
+    /// Words of memory the object's block takes (for `ets:info(T, memory)`, and
+    /// exactly what `words::held_bytes` counts for it).
     pub fn words(&self) -> usize {
-        self.frag.capacity() + 4
+        self.frag.capacity() + crate::heap::FRAGMENT_HEADER_WORDS
     }
 }

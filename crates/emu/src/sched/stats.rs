@@ -46,6 +46,7 @@ static WALL_TIME_ENABLES: std::sync::Mutex<u64> = std::sync::Mutex::new(0);
 static WALL_TIME_SINCE: AtomicU64 = AtomicU64::new(0);
 /// Totals at the previous `statistics(reductions)` and `(runtime)`/`(wall_clock)` call.
 static LAST_REDUCTIONS: AtomicU64 = AtomicU64::new(0);
+static LAST_EXACT_REDUCTIONS: AtomicU64 = AtomicU64::new(0);
 static LAST_RUNTIME: AtomicU64 = AtomicU64::new(0);
 static LAST_WALL: AtomicU64 = AtomicU64::new(0);
 
@@ -117,13 +118,19 @@ fn counts() -> (usize, usize, usize) {
 
 /// All reductions so far (finished slices, plus `current` of the caller's slice) and
 /// those since the previous call.
-pub fn reductions(current: u64) -> (u64, u64) {
+pub fn reductions(current: u64, exact: bool) -> (u64, u64) {
     let (n, c, i) = counts();
     let total = sum(&NORMAL, n, |r| r.reductions.load(Ordering::Relaxed))
         + sum(&DIRTY_CPU, c, |r| r.reductions.load(Ordering::Relaxed))
         + sum(&DIRTY_IO, i, |r| r.reductions.load(Ordering::Relaxed))
         + current;
-    let last = LAST_REDUCTIONS.swap(total, Ordering::Relaxed);
+    // `reductions` and `exact_reductions` each count "since the last call" on their own.
+    let last = if exact {
+        &LAST_EXACT_REDUCTIONS
+    } else {
+        &LAST_REDUCTIONS
+    };
+    let last = last.swap(total, Ordering::Relaxed);
     (total, total.saturating_sub(last))
 }
 
