@@ -116,9 +116,6 @@ fn is_compiled_ms(_p: &mut Process, a: &[Term]) -> BifResult {
 /// that match, consed onto `Acc` (last match first).
 fn match_spec_run_r(p: &mut Process, a: &[Term]) -> BifResult {
     let spec = match_spec::compiled(a[1]).ok_or(BADARG)?;
-    if list_length(a[0]).is_none() {
-        return Err(BADARG);
-    }
     let mut scratch = Scratch::default();
     let self_pid = p.pid;
     let mut acc = a[2];
@@ -128,6 +125,9 @@ fn match_spec_run_r(p: &mut Process, a: &[Term]) -> BifResult {
             acc = cons(&mut p.heap, t, acc);
         }
         l = tail(l);
+    }
+    if !l.is_nil() {
+        return Err(BADARG);
     }
     Ok(acc)
 }

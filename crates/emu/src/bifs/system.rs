@@ -417,7 +417,13 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "dist_ctrl" => Term::NIL,
         "check_io" => Term::NIL,
         "eager_check_io" => Term::TRUE,
-        "trace_control_word" => Term::small(0),
+        "build_type_flavor" => atom("opt"),
+        "async_dist" => Term::FALSE,
+        "trace_control_word" => make_u64(
+            &mut p.heap,
+            crate::match_spec::trace_control_word().load(std::sync::atomic::Ordering::Acquire)
+                as u64,
+        ),
         "sequential_tracer" => {
             let t = super::trace_bifs::sequential_tracer();
             tag(p, "sequential_tracer", t)
@@ -721,6 +727,14 @@ fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
             .ok_or(BADARG)
     };
     Ok(match flag.name() {
+        "trace_control_word" => {
+            let v = term_to_i64(a[1])
+                .filter(|v| (0..=u32::MAX as i64).contains(v))
+                .ok_or(BADARG)? as u32;
+            let old = crate::match_spec::trace_control_word()
+                .swap(v, std::sync::atomic::Ordering::AcqRel);
+            make_u64(&mut p.heap, old as u64)
+        }
         "scheduler_wall_time" => {
             let on = bool_arg()?;
             Term::boolean(sched::stats::set_wall_time(on, &mut p.wall_time_enables))

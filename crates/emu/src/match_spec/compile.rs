@@ -6,7 +6,7 @@
 //! non-constant) and compilation stops after the first clause that had any; a few
 //! errors (in the list structure, map keys in heads, missing bodies) stop at once.
 
-use super::run::{Bif, Clause, HOp, Op};
+use super::run::{Bif, Clause, HOp, Op, Operand};
 use super::{Arena, CompileError, Flavor, MatchSpec};
 use crate::object::*;
 use crate::ops::TypeTest;
@@ -217,11 +217,11 @@ fn compile_opts(
                 let mut storage = c.storage;
                 let heads = srcs
                     .iter()
-                    .map(|s| copy_term(&mut storage, s.head))
+                    .map(|s| super::copy_deep(&mut storage, s.head))
                     .collect();
                 let bodies = srcs
                     .iter()
-                    .map(|s| copy_term(&mut storage, s.body))
+                    .map(|s| super::copy_deep(&mut storage, s.body))
                     .collect();
                 return Ok(MatchSpec {
                     flavor,
@@ -257,33 +257,49 @@ fn collect_vars(t: Term, set: &mut Vec<u32>) {
     }
 }
 
+/// A copy of `t` (in `a`) with its variables renamed. As in the reference, the copy is
+/// edited in place (so map keys keep their places even where the new names sort
+/// differently).
 fn rename(t: Term, map: &HashMap<u32, Term>, a: &mut Arena) -> Term {
-    if t.is_list() {
-        let mut items = Vec::new();
-        let mut l = t;
-        while l.is_list() {
-            items.push(rename(head(l), map, a));
-            l = tail(l);
+    let new = |x: Term| var_num(x).map(|n| map[&n]);
+    if let Some(r) = new(t) {
+        return r;
+    }
+    let t = super::copy_deep(a, t);
+    let mut stack = vec![t];
+    while let Some(x) = stack.pop() {
+        if x.is_list() {
+            let mut cell = x;
+            loop {
+                let car = head(cell);
+                match new(car) {
+                    Some(r) => set_word(cell, 0, r),
+                    None if !car.is_immed() => stack.push(car),
+                    None => {}
+                }
+                let cdr = tail(cell);
+                if cdr.is_list() {
+                    cell = cdr;
+                    continue;
+                }
+                match new(cdr) {
+                    Some(r) => set_word(cell, 1, r),
+                    None if !cdr.is_immed() => stack.push(cdr),
+                    None => {}
+                }
+                break;
+            }
+        } else if x.is_boxed() {
+            let (s, e) = oxbeam_term::header::term_words(header(x));
+            for i in s..e {
+                let w = word(x, i);
+                match new(w) {
+                    Some(r) => set_word(x, i, r),
+                    None if !w.is_immed() => stack.push(w),
+                    None => {}
+                }
+            }
         }
-        let tl = rename(l, map, a);
-        return list_from_iter(a, &items, tl);
-    }
-    if is_tuple(t) {
-        let v: Vec<Term> = tuple_elements(t)
-            .iter()
-            .map(|&x| rename(x, map, a))
-            .collect();
-        return make_tuple(a, &v);
-    }
-    if is_map(t) {
-        let pairs: Vec<(Term, Term)> = crate::map::to_pairs(t)
-            .into_iter()
-            .map(|(k, v)| (rename(k, map, a), rename(v, map, a)))
-            .collect();
-        return crate::map::from_pairs(a, &pairs);
-    }
-    if let Some(n) = var_num(t) {
-        return map[&n];
     }
     t
 }
@@ -415,8 +431,15 @@ impl Compiler<'_> {
             }
             let mut gcode = Vec::new();
             for g in &guards {
-                self.emit(g, false, &mut gcode);
-                gcode.push(Op::True);
+                let mut one = Vec::new();
+                self.emit(g, false, &mut one);
+                match fused_test(&one) {
+                    Some(op) => gcode.push(op),
+                    None => {
+                        gcode.extend(one);
+                        gcode.push(Op::True);
+                    }
+                }
             }
             let mut bcode = Vec::new();
             match self.flavor {
@@ -435,9 +458,9 @@ impl Compiler<'_> {
                     }
                 }
             }
-            peephole(&mut gcode);
+            let bcode = fuse_body(bcode);
             clauses.push(Clause {
-                head: head.into_boxed_slice(),
+                head: fuse_head(head).into_boxed_slice(),
                 guard: gcode.into_boxed_slice(),
                 body: bcode.into_boxed_slice(),
             });
@@ -519,7 +542,7 @@ impl Compiler<'_> {
             } else if t.is_immed() {
                 ops.push(HOp::Eq(t));
             } else if plain_constant(t) {
-                ops.push(HOp::EqTerm(copy_term(&mut self.storage, t)));
+                ops.push(HOp::EqTerm(super::copy_deep(&mut self.storage, t)));
             } else if is_tuple(t) {
                 ops.push(HOp::Tuple(tuple_arity(t) as u32));
                 work.extend(tuple_elements(t).iter().rev());
@@ -531,14 +554,14 @@ impl Compiler<'_> {
                 let pairs = crate::map::sorted_pairs(t);
                 let keys: Vec<Term> = pairs
                     .iter()
-                    .map(|&(k, _)| copy_term(&mut self.storage, k))
+                    .map(|&(k, _)| super::copy_deep(&mut self.storage, k))
                     .collect();
                 ops.push(HOp::MapKeys(keys.into_boxed_slice()));
                 work.extend(pairs.iter().rev().map(|&(_, v)| v));
             } else if is_float(t) {
                 ops.push(HOp::EqFloat(word(t, 1).0));
             } else {
-                ops.push(HOp::EqTerm(copy_term(&mut self.storage, t)));
+                ops.push(HOp::EqTerm(super::copy_deep(&mut self.storage, t)));
             }
         }
         ops
@@ -917,9 +940,9 @@ impl Compiler<'_> {
                 return make_tuple(&mut self.storage, &v);
             }
             if e.len() == 2 && e[0] == atom("const") {
-                return copy_term(&mut self.storage, e[1]);
+                return super::copy_deep(&mut self.storage, e[1]);
             }
-            return copy_term(&mut self.storage, src);
+            return super::copy_deep(&mut self.storage, src);
         }
         if is_map(src) {
             let pairs: Vec<(Term, Term)> = if is_flatmap(src) {
@@ -933,7 +956,7 @@ impl Compiler<'_> {
                 .collect();
             return crate::map::from_pairs(&mut self.storage, &built);
         }
-        copy_term(&mut self.storage, src)
+        super::copy_deep(&mut self.storage, src)
     }
 
     fn emit(&mut self, n: &Node, body: bool, out: &mut Vec<Op>) {
@@ -1059,8 +1082,68 @@ fn plain_constant(t: Term) -> bool {
     true
 }
 
-/// Fuses common guard shapes into single instructions... (none yet: kept as a hook).
-fn peephole(_code: &mut Vec<Op>) {}
+/// Matches tuples of leaves in place (see [`HOp::TupleFlat`]). In the preorder code,
+/// a tuple's elements directly follow it when they are all leaves.
+fn fuse_head(ops: Vec<HOp>) -> Vec<HOp> {
+    let mut out = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        if let HOp::Tuple(n) = ops[i] {
+            let n = n as usize;
+            if i + n < ops.len() && ops[i + 1..=i + n].iter().all(HOp::is_leaf) {
+                out.push(HOp::TupleFlat(
+                    ops[i + 1..=i + n].to_vec().into_boxed_slice(),
+                ));
+                i += n + 1;
+                continue;
+            }
+        }
+        out.push(ops[i].clone());
+        i += 1;
+    }
+    out
+}
+
+fn operand(op: &Op) -> Option<Operand> {
+    match *op {
+        Op::Var(i) => Some(Operand::Var(i)),
+        Op::Const(c) => Some(Operand::Const(c)),
+        _ => None,
+    }
+}
+
+/// A whole guard test of the shape `{Cmp, A, B}` or `{is_Type, '$N'}` (operands
+/// variables or constants) as one instruction. (Only whole tests: fusing inside an
+/// `andalso` would move its jump targets.)
+fn fused_test(code: &[Op]) -> Option<Op> {
+    match code {
+        [y, x, Op::Call2(b)]
+            if matches!(
+                b,
+                Bif::Gt
+                    | Bif::Ge
+                    | Bif::Lt
+                    | Bif::Le
+                    | Bif::Eq
+                    | Bif::Ne
+                    | Bif::EqExact
+                    | Bif::NeExact
+            ) =>
+        {
+            Some(Op::GuardCmp(*b, operand(x)?, operand(y)?))
+        }
+        [Op::Var(v), Op::Call1(Bif::Type(t))] => Some(Op::GuardType(*t, *v)),
+        _ => None,
+    }
+}
+
+/// A table body that is just a variable returns its binding directly.
+fn fuse_body(code: Vec<Op>) -> Vec<Op> {
+    if let [Op::VarOut(v), Op::Return] = code[..] {
+        return vec![Op::ReturnVar(v)];
+    }
+    code
+}
 
 /// Where a guard function may be called.
 #[derive(Clone, Copy)]

@@ -188,7 +188,8 @@ impl MatchSpec {
     }
 
     /// Whether some clause matches and its body's value is the atom `true`
-    /// (`ets:select_count/2`, `ets:select_delete/2`). Builds nothing.
+    /// (`ets:select_count/2`, `ets:select_delete/2`). Builds nothing. (For the trace
+    /// flavor: whether some clause matches.)
     pub fn run_is_true(&self, obj: Term, self_pid: Term, scratch: &mut Scratch) -> bool {
         run::run_is_true(self, obj, self_pid, scratch)
     }
@@ -331,6 +332,75 @@ impl Alloc for Arena {
     fn register_off_heap(&mut self, p: *mut Term) {
         self.off_heap.push(p);
     }
+}
+
+// ---------------------------------------------------------------- copying
+
+/// `object::copy_term` without recursion: specifications and the objects they match are
+/// user data of any depth. Immediate elements are copied with their parent, so copying
+/// a flat tuple or a list of immediates needs no work list.
+pub(crate) fn copy_deep<A: Alloc + ?Sized>(a: &mut A, t: Term) -> Term {
+    use crate::object::*;
+    use oxbeam_term::header::*;
+    if t.is_immed() || t.is_non_value() {
+        return t;
+    }
+    let mut root = Term::NIL;
+    // (source, where its copy goes): a word of an object built here, or `root`.
+    let mut work: Vec<(Term, *mut Term)> = Vec::new();
+    let mut next = Some((t, &mut root as *mut Term));
+    while let Some((mut src, mut dst)) = next.take().or_else(|| work.pop()) {
+        loop {
+            if src.is_immed() || src.is_non_value() {
+                // SAFETY: `dst` is `root` or a word of an object allocated below, which
+                // nothing else references yet.
+                unsafe { *dst = src };
+                break;
+            }
+            if src.is_list() {
+                let p = a.alloc_words(2);
+                let car = head(src);
+                // SAFETY: two fresh words; `dst` as above.
+                unsafe {
+                    *dst = Term::make_list(p);
+                    *p = car;
+                    *p.add(1) = Term::NIL;
+                }
+                if !car.is_immed() {
+                    work.push((car, p));
+                }
+                // SAFETY: the cell's second word.
+                dst = unsafe { p.add(1) };
+                src = tail(src);
+                continue;
+            }
+            let h = header(src);
+            let words = object_words(h);
+            let p = a.alloc_words(words);
+            // SAFETY: `words` fresh words; the source object has `words` words; `dst` as
+            // above.
+            unsafe {
+                std::ptr::copy_nonoverlapping(src.boxed_ptr(), p, words);
+                *dst = Term::make_boxed(p);
+            }
+            let (s, e) = term_words(h);
+            for i in s..e {
+                let child = word(src, i);
+                if !child.is_immed() && !child.is_non_value() {
+                    // SAFETY: word `i` of the fresh object.
+                    work.push((child, unsafe { p.add(i) }));
+                }
+            }
+            if header_subtag(h) == SUBTAG_REFC_BIN {
+                // SAFETY: word 2 of a live refc-binary handle is its BinData, which the
+                // source handle keeps alive; the copy takes a reference of its own.
+                unsafe { BinData::inc_ref(word(src, 2).0 as *const BinData) };
+                a.register_off_heap(p);
+            }
+            break;
+        }
+    }
+    root
 }
 
 // ---------------------------------------------------------------- compiled specifications

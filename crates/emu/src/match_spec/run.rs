@@ -42,6 +42,26 @@ pub(super) enum HOp {
     EqTerm(Term),
     /// A float constant, compared bit for bit as the reference does.
     EqFloat(u64),
+    /// A tuple whose elements are each matched by one leaf instruction (`Bind`, `Cmp`,
+    /// `Skip`, `Eq`, `EqTerm`, `EqFloat`): matched in place, without the stack.
+    TupleFlat(Box<[HOp]>),
+}
+
+impl HOp {
+    /// Whether this matches one term without pushing anything.
+    pub fn is_leaf(&self) -> bool {
+        matches!(
+            self,
+            HOp::Bind(_) | HOp::Cmp(_) | HOp::Skip | HOp::Eq(_) | HOp::EqTerm(_) | HOp::EqFloat(_)
+        )
+    }
+}
+
+/// An operand of a fused guard test.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Operand {
+    Var(u32),
+    Const(Term),
 }
 
 /// The guard functions (all can be called in guards and bodies of both flavors unless
@@ -147,6 +167,14 @@ pub(super) enum Op {
     Waste,
     /// Pops the body's result (table flavor).
     Return,
+    // ---- fused forms of common sequences
+    /// A guard comparison of two operands (the first argument first): fails the
+    /// clause unless it holds.
+    GuardCmp(Bif, Operand, Operand),
+    /// A guard type test of a variable.
+    GuardType(TypeTest, u32),
+    /// A body that is just a variable: its (copied) binding is the result.
+    ReturnVar(u32),
     // ---- trace flavor bodies
     Message,
     ReturnTrace,
@@ -347,8 +375,42 @@ fn trace_flag_list_ok(mut l: Term) -> bool {
 
 // ---------------------------------------------------------------- head
 
+/// Matches one term with a leaf instruction (see [`HOp::is_leaf`]).
+#[inline(always)]
+fn match_leaf(op: &HOp, t: Term, vars: &mut [Term]) -> bool {
+    match *op {
+        HOp::Bind(i) => {
+            vars[i as usize] = t;
+            true
+        }
+        HOp::Cmp(i) => eq_exact(vars[i as usize], t),
+        HOp::Skip => true,
+        HOp::Eq(c) => t == c,
+        HOp::EqTerm(c) => eq_exact(c, t),
+        HOp::EqFloat(bits) => is_float(t) && word(t, 1).0 == bits,
+        _ => false,
+    }
+}
+
+#[inline(always)]
+fn match_flat(items: &[HOp], t: Term, vars: &mut [Term]) -> bool {
+    if !is_tuple(t) || tuple_arity(t) != items.len() {
+        return false;
+    }
+    for (op, &e) in items.iter().zip(tuple_elements(t)) {
+        if !match_leaf(op, e, vars) {
+            return false;
+        }
+    }
+    true
+}
+
 #[inline]
 fn match_head(code: &[HOp], obj: Term, vars: &mut [Term], hs: &mut Vec<Term>) -> bool {
+    // The common ETS pattern: one tuple of variables and constants.
+    if let [HOp::TupleFlat(items)] = code {
+        return match_flat(items, obj, vars);
+    }
     hs.clear();
     hs.push(obj);
     for op in code {
@@ -411,6 +473,11 @@ fn match_head(code: &[HOp], obj: Term, vars: &mut [Term], hs: &mut Vec<Term>) ->
             }
             HOp::EqFloat(bits) => {
                 if !(is_float(t) && word(t, 1).0 == bits) {
+                    return false;
+                }
+            }
+            HOp::TupleFlat(ref items) => {
+                if !match_flat(items, t, vars) {
                     return false;
                 }
             }
@@ -613,6 +680,37 @@ fn call0<A: Alloc + ?Sized>(b: Bif, h: &mut A) -> Result<Term, ()> {
 
 // ---------------------------------------------------------------- guards and bodies
 
+/// The value of a fused guard test (`None` for other instructions).
+#[inline(always)]
+fn fused_guard(op: &Op, vars: &[Term]) -> Option<bool> {
+    let get = |o: Operand| match o {
+        Operand::Var(i) => vars[i as usize],
+        Operand::Const(c) => c,
+    };
+    Some(match *op {
+        Op::GuardCmp(b, x, y) => {
+            let (x, y) = (get(x), get(y));
+            match b {
+                Bif::EqExact => eq_exact(x, y),
+                Bif::NeExact => !eq_exact(x, y),
+                Bif::Eq => eq(x, y),
+                Bif::Ne => !eq(x, y),
+                _ => {
+                    let o = cmp_small(x, y).unwrap_or_else(|| compare(x, y, false));
+                    match b {
+                        Bif::Gt => o.is_gt(),
+                        Bif::Ge => o.is_ge(),
+                        Bif::Lt => o.is_lt(),
+                        _ => o.is_le(),
+                    }
+                }
+            }
+        }
+        Op::GuardType(t, i) => type_test(t, vars[i as usize]),
+        _ => return None,
+    })
+}
+
 /// How a program runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -681,13 +779,13 @@ fn exec<A: Alloc + ?Sized>(
         pc += 1;
         match *op {
             Op::Const(c) => st.push(c),
-            Op::ConstOut(c) => st.push(if build { copy_term(h, c) } else { c }),
+            Op::ConstOut(c) => st.push(if build { super::copy_deep(h, c) } else { c }),
             Op::Var(i) => st.push(cx.vars[i as usize]),
             Op::VarOut(i) => {
                 let i = i as usize;
                 if build {
                     if cx.out_vars[i].is_non_value() {
-                        cx.out_vars[i] = copy_term(h, cx.vars[i]);
+                        cx.out_vars[i] = super::copy_deep(h, cx.vars[i]);
                     }
                     st.push(cx.out_vars[i]);
                 } else {
@@ -695,7 +793,11 @@ fn exec<A: Alloc + ?Sized>(
                 }
             }
             Op::Obj => st.push(cx.obj),
-            Op::ObjOut => st.push(if build { copy_term(h, cx.obj) } else { cx.obj }),
+            Op::ObjOut => st.push(if build {
+                super::copy_deep(h, cx.obj)
+            } else {
+                cx.obj
+            }),
             Op::Bindings(ref slots) => {
                 let mut l = Term::NIL;
                 for &s in slots.iter().rev() {
@@ -709,7 +811,7 @@ fn exec<A: Alloc + ?Sized>(
                     let s = s as usize;
                     let v = if build {
                         if cx.out_vars[s].is_non_value() {
-                            cx.out_vars[s] = copy_term(h, cx.vars[s]);
+                            cx.out_vars[s] = super::copy_deep(h, cx.vars[s]);
                         }
                         cx.out_vars[s]
                     } else {
@@ -850,6 +952,22 @@ fn exec<A: Alloc + ?Sized>(
                 st.pop();
             }
             Op::Return => result = pop!(),
+            Op::GuardCmp(..) | Op::GuardType(..) => {
+                if !fused_guard(op, cx.vars).unwrap_or(false) {
+                    return Err(());
+                }
+            }
+            Op::ReturnVar(i) => {
+                let i = i as usize;
+                result = if build {
+                    if cx.out_vars[i].is_non_value() {
+                        cx.out_vars[i] = super::copy_deep(h, cx.vars[i]);
+                    }
+                    cx.out_vars[i]
+                } else {
+                    cx.vars[i]
+                };
+            }
             // ---- trace flavor
             _ => {
                 let Some(t) = tr.as_deref_mut() else {
@@ -899,14 +1017,14 @@ fn trace_op<A: Alloc + ?Sized>(op: &Op, st: &mut Vec<Term>, t: &mut TraceState, 
         },
         Op::CallerLine => match t.hooks.caller_line() {
             Some((m, f, a, loc)) => {
-                let loc = copy_term(h, loc);
+                let loc = super::copy_deep(h, loc);
                 make_tuple(h, &[m, f, Term::small(a as i64), loc])
             }
             None => Term::atom(am::UNDEFINED),
         },
         Op::GetSeqToken => {
             let tok = t.hooks.get_seq_token();
-            copy_term(h, tok)
+            super::copy_deep(h, tok)
         }
         Op::IsSeqTrace => Term::boolean(t.hooks.is_seq_trace()),
         Op::SetSeqToken | Op::SetSeqTokenFake => {
@@ -922,7 +1040,7 @@ fn trace_op<A: Alloc + ?Sized>(op: &Op, st: &mut Vec<Term>, t: &mut TraceState, 
                 t.hooks.seq_token_value(key)
             };
             match r {
-                Some(SeqValue::Bare(v)) => copy_term(h, v),
+                Some(SeqValue::Bare(v)) => super::copy_deep(h, v),
                 Some(SeqValue::Flag(k, b)) => make_tuple(h, &[k, Term::boolean(b)]),
                 None => exit,
             }
@@ -991,6 +1109,7 @@ fn trace_op<A: Alloc + ?Sized>(op: &Op, st: &mut Vec<Term>, t: &mut TraceState, 
 
 // ---------------------------------------------------------------- entry points
 
+#[inline]
 fn prepare(ms: &MatchSpec, s: &mut Scratch) {
     if s.vars.len() < ms.nslots {
         s.vars.resize(ms.nslots, Term::NIL);
@@ -1010,21 +1129,32 @@ pub(super) fn run_table<A: Alloc + ?Sized>(
         if !match_head(&c.head, obj, &mut s.vars, &mut s.hstack) {
             continue;
         }
-        if !c.guard.is_empty() {
-            if !s.temp.is_untouched() {
-                s.temp.reset();
+        match &c.guard[..] {
+            [] => {}
+            [g] if fused_guard(g, &s.vars).is_some() => {
+                if fused_guard(g, &s.vars) != Some(true) {
+                    continue;
+                }
             }
-            let mut cx = Ctx {
-                vars: &s.vars,
-                out_vars: &mut s.out_vars,
-                stack: &mut s.stack,
-                pairs: &mut s.pairs,
-                obj,
-                self_pid,
-            };
-            if exec(&c.guard, Mode::Guard, &mut cx, &mut s.temp, None).is_err() {
-                continue;
+            guard => {
+                if !s.temp.is_untouched() {
+                    s.temp.reset();
+                }
+                let mut cx = Ctx {
+                    vars: &s.vars,
+                    out_vars: &mut s.out_vars,
+                    stack: &mut s.stack,
+                    pairs: &mut s.pairs,
+                    obj,
+                    self_pid,
+                };
+                if exec(guard, Mode::Guard, &mut cx, &mut s.temp, None).is_err() {
+                    continue;
+                }
             }
+        }
+        if let [Op::ReturnVar(i)] = c.body[..] {
+            return Outcome::Matched(super::copy_deep(out, s.vars[i as usize]));
         }
         for v in s.out_vars[..ms.nslots].iter_mut() {
             *v = Term::NON_VALUE;
