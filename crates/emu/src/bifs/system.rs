@@ -417,8 +417,6 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "dist_ctrl" => Term::NIL,
         "check_io" => Term::NIL,
         "eager_check_io" => Term::TRUE,
-        "build_type_flavor" => atom("opt"),
-        "async_dist" => Term::FALSE,
         "trace_control_word" => make_u64(
             &mut p.heap,
             crate::match_spec::trace_control_word().load(std::sync::atomic::Ordering::Acquire)
