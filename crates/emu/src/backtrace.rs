@@ -16,6 +16,9 @@ fn describe(addr: *const Op) -> String {
     if std::ptr::eq(addr, &PROCESS_EXIT) {
         return "<terminate process normally>".into();
     }
+    if std::ptr::eq(addr, crate::trace::bp::return_trace_addr()) {
+        return "<return trace>".into();
+    }
     let Some(m) = code::module_of_addr(addr) else {
         return "unknown function".into();
     };

@@ -163,6 +163,15 @@ pub fn find_export(m: Atom, f: Atom, a: u32) -> Option<&'static Export> {
     export_table().read().get(&(m, f, a)).copied()
 }
 
+/// Whether some function of module `m` is a BIF (such modules are always there in the
+/// reference, preloaded or loaded at boot).
+pub fn module_has_bifs(m: Atom) -> bool {
+    export_table()
+        .read()
+        .values()
+        .any(|e| e.module == m && e.bif.get().is_some())
+}
+
 /// Registers a BIF: calls to `m:f/a` run `bif`.
 pub fn register_bif(m: Atom, f: Atom, a: u32, bif: BifFn) {
     let e = export(m, f, a);
@@ -318,6 +327,7 @@ pub fn install_module(m: Module) -> Arc<Module> {
         }
     }
     let previous = module_table().write().insert(m.name, m.clone());
+    crate::trace::bp::module_loaded(m.name);
     if let Some(prev) = previous {
         // Exports the new version no longer has go back to their stubs.
         for &(f, a, _) in &prev.exports {

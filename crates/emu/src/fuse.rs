@@ -56,10 +56,9 @@ pub fn fuse(first: &Op, second: &Op) -> Option<Op> {
     }
     match (first, second) {
         (Op::Deallocate { n }, Op::Return) => Some(Op::DeallocateReturn { n: *n }),
-        (&Op::CallFun { arity }, Op::DeallocateReturn { n }) => Some(Op::CallFunLast {
-            arity,
-            dealloc: *n,
-        }),
+        (&Op::CallFun { arity }, Op::DeallocateReturn { n }) => {
+            Some(Op::CallFunLast { arity, dealloc: *n })
+        }
         (&Op::CallFun { arity }, Op::Return) => Some(Op::CallFunLast { arity, dealloc: 0 }),
         (&Op::CallFun2 { func, arity }, Op::DeallocateReturn { n }) => Some(Op::CallFun2Last {
             func,

@@ -246,6 +246,9 @@ fn throw(p: &mut Process, regs: &mut Regs, ip: *const Op, r: Raise) -> Option<*c
         Some(t) => t,
         None => stacktrace::build(p, ip, r.top),
     };
+    if p.trace_flags & crate::trace::CALL != 0 || crate::trace::bp::all_mode() {
+        crate::trace::bp::exception_unwind(p, r.class, r.reason);
+    }
     let class = r.class.atom();
     let raw = make_tuple(&mut p.heap, &[class, trace]);
     p.exception = Some(CurrentException {
@@ -339,9 +342,13 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     for (i, &t) in p.saved_x.iter().enumerate() {
         regs.x[i] = t;
     }
+    let live = p.saved_x.len();
     p.saved_x.clear();
     if p.dirty.is_some() {
         restore_after_dirty(p, regs);
+    }
+    if p.trace_flags != 0 || p.trace_calls || crate::trace::bp::all_mode() {
+        crate::trace::bp::schedule_in(p, regs, live);
     }
 
     macro_rules! raise {
@@ -374,7 +381,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         ($target:expr, $arity:expr) => {{
             p.reds_left -= 1;
             ip = $target;
-            if p.reds_left <= 0 {
+            // A process whose calls are traced comes here at every call (see trace::bp).
+            if p.reds_left <= 0 && crate::trace::bp::call_slow(p, regs, ip, $arity as usize) {
                 p.ip = ip;
                 p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
                 return Outcome::Yield;
@@ -404,12 +412,27 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 argv = regs.x[..n].to_vec();
                 &argv
             };
+            // A call-traced process reports calls of BIFs with a trace pattern.
+            let traced = if p.trace_flags & crate::trace::CALL != 0 {
+                crate::trace::bp::bif_call(p, $export, a)
+            } else {
+                0
+            };
             match ($bif)(p, a) {
-                Ok(v) => Ok(v),
+                Ok(v) => {
+                    if traced != 0 {
+                        crate::trace::bp::bif_return(p, $export, traced, Ok(v));
+                    }
+                    Ok(v)
+                }
                 Err(Fault::Trap(t)) => Err(Ok(t)),
                 Err(f) => {
                     let a2: Vec<Term> = a.to_vec();
-                    Err(Err(fault_to_raise(p, f, Some($export), &a2)))
+                    let r = fault_to_raise(p, f, Some($export), &a2);
+                    if traced != 0 {
+                        crate::trace::bp::bif_return(p, $export, traced, Err((r.class, r.reason)));
+                    }
+                    Err(Err(r))
                 }
             }
         }};
@@ -1102,7 +1125,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             | Op::BsAppend(_)
             | Op::BsInitWritable
             | Op::RecvMarkerClear { .. }
-            | Op::RecvMarkerUse { .. } => match exec_cold(p, regs, ip, op) {
+            | Op::RecvMarkerUse { .. }
+            | Op::TraceGlobal { .. }
+            | Op::ReturnTrace => match exec_cold(p, regs, ip, op) {
                 Flow::Jump(to) => ip = to,
                 Flow::Call(target, arity) => dispatch_call!(target, arity),
                 Flow::Raise(r) => raise!(r),
@@ -1283,6 +1308,13 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         }
         Op::ProcessExit => {
             return Flow::Done(Outcome::Exit(Term::atom(am::NORMAL)));
+        }
+        Op::TraceGlobal { export } => {
+            return Flow::Jump(crate::trace::bp::global_call(p, regs, export));
+        }
+        Op::ReturnTrace => {
+            crate::trace::bp::return_trace(p, regs);
+            return Flow::Jump(do_return(p));
         }
         Op::Bif0 { bif, dst } => {
             let v = match bif(p, &[]) {
@@ -1495,6 +1527,9 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             return Flow::Done(Outcome::Wait);
         }
         Op::Timeout => {
+            if p.trace_flags & crate::trace::RECEIVE != 0 {
+                crate::trace::on_receive(p, Term::atom(oxbeam_term::Atom::from_str("timeout")));
+            }
             p.recv_save = 0;
             p.cancel_receive_timeout();
             ip = next(ip);

@@ -29,5 +29,6 @@ pub mod report;
 pub mod sched;
 pub mod stacktrace;
 pub mod time;
+pub mod trace;
 pub mod transform;
 pub mod words;

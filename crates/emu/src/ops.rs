@@ -809,6 +809,14 @@ pub enum Op {
     },
     /// The return address of a process's outermost frame: returning here exits normally.
     ProcessExit,
+    /// What the export entry of a function with a global trace pattern points at:
+    /// traces the call, then continues at the function (`crate::trace::bp`).
+    TraceGlobal {
+        export: &'static Export,
+    },
+    /// The return address of a return trace frame: reports the return of the traced
+    /// function, drops the frame and returns (`crate::trace::bp`).
+    ReturnTrace,
     /// Marks the end of the module's code; reaching it is a loader bug.
     CodeEnd,
     /// Placeholder for a not-yet-supported generic instruction: raises an error naming it.

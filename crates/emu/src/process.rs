@@ -41,6 +41,14 @@ unsafe impl Send for ExitSignal {}
 /// through the receiver's single queue, so they are handled in the order sent.
 pub enum Signal {
     Message(Message),
+    /// A trace message for a tracer (never itself traced as received).
+    TraceMessage(Message),
+    /// Process `other` linked to (`linked`) or unlinked from this one: a traced
+    /// receiver reports `getting_linked` / `getting_unlinked` when it handles this.
+    LinkTrace {
+        other: u64,
+        linked: bool,
+    },
     Exit(Box<ExitSignal>),
     /// Receive timeout number `seq` (see `Process::recv_timer_seq`) expired.
     Timeout(u64),
@@ -257,6 +265,21 @@ pub struct Process {
     pub wall_time_enables: u32,
     /// Subsystems with cleanup to do when this process exits (`sched::exit_hooks` bits).
     pub exit_hooks: u8,
+    /// Trace flags (`crate::trace` bits), as last read from the process's slot (which
+    /// holds the current value) when it was scheduled in, or set by itself.
+    pub trace_flags: u32,
+    /// The id of the process receiving its trace messages (meaningful while
+    /// `trace_flags` is not 0).
+    pub tracer: u64,
+    /// Every call checks for local breakpoints (see `crate::trace::bp`): the process
+    /// then runs with `reds_left` at 1 and the rest of its budget in `reds_bank`.
+    pub trace_calls: bool,
+    pub reds_bank: i64,
+    /// The sequential trace token (`[]` when none), and the process's sequential trace
+    /// clock and last serial.
+    pub seq_token: Term,
+    pub seq_clock: i64,
+    pub seq_lastcnt: i64,
 }
 
 // SAFETY: a process is only ever touched by the thread running it; its raw pointers
@@ -308,6 +331,13 @@ impl Process {
             suspending: SuspendList::default(),
             timer_wheels: 0,
             hibernating: false,
+            trace_flags: 0,
+            tracer: 0,
+            trace_calls: false,
+            reds_bank: 0,
+            seq_token: Term::NIL,
+            seq_clock: 0,
+            seq_lastcnt: 0,
         }
     }
 
@@ -343,7 +373,7 @@ impl Process {
             Some(e) => vec![e.class, e.reason, e.stacktrace],
             None => vec![],
         };
-        let mut single = [self.group_leader, self.exit_reason];
+        let mut single = [self.group_leader, self.exit_reason, self.seq_token];
         {
             let dict = self.dict.roots_mut();
             let mut roots: [&mut [Term]; 5] = [x, dict, &mut msgs, &mut exc, &mut single];
@@ -359,6 +389,7 @@ impl Process {
         }
         self.group_leader = single[0];
         self.exit_reason = single[1];
+        self.seq_token = single[2];
         self.check_max_heap_size();
     }
 
@@ -384,8 +415,19 @@ impl Process {
                 Term::atom(oxbeam_term::atom::am::KILL),
                 false,
             );
-            self.reds_left = 0;
+            self.force_yield();
         }
+    }
+
+    /// Makes the process yield at its next call.
+    pub fn force_yield(&mut self) {
+        self.reds_left = 0;
+        self.reds_bank = 0;
+    }
+
+    /// Reductions left in the current time slice.
+    pub fn reds_remaining(&self) -> i64 {
+        self.reds_left + self.reds_bank
     }
 
     /// Removes the message at `index` from the mailbox, keeping receive markers on the

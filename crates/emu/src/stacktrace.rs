@@ -101,7 +101,8 @@ pub fn stack_cps(p: &Process, limit: usize) -> Vec<*const Op> {
     while at < p.heap.end as *const Term && out.len() < limit {
         // SAFETY: walking the stack words between stop and end.
         let w = unsafe { *at };
-        if w.is_header() && w.0 != 0 {
+        // Return trace frames are not part of stack traces.
+        if w.is_header() && w.0 != 0 && w.0 as *const Op != crate::trace::bp::return_trace_addr() {
             out.push(w.0 as *const Op);
         }
         at = unsafe { at.add(1) };

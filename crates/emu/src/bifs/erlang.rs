@@ -392,14 +392,18 @@ fn link(p: &mut Process, a: &[Term]) -> BifResult {
         }
         return Err(BADARG);
     }
-    if !sched::link(p.id, a[0].pid_value()) && a[0] != p.pid {
+    let linked = sched::link(p.id, a[0].pid_value());
+    if p.trace_flags != 0 && a[0] != p.pid {
+        crate::trace::on_link(p, a[0].pid_value());
+    }
+    if !linked && a[0] != p.pid {
         if p.trap_exit {
             let msg = make_tuple(
                 &mut p.heap,
                 &[Term::atom(am::EXIT), a[0], Term::atom(am::NOPROC)],
             );
             let m = sched::copy_to_fragment(msg);
-            p.mailbox.push_back(m);
+            sched::enqueue(p, m);
         } else {
             return Err(Fault::Error(Term::atom(am::NOPROC)));
         }
@@ -412,6 +416,9 @@ fn unlink(p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     sched::unlink(p.id, a[0].pid_value());
+    if a[0].is_local_pid() && a[0] != p.pid {
+        crate::trace::on_unlink(p, a[0].pid_value());
+    }
     Ok(Term::TRUE)
 }
 
@@ -437,6 +444,7 @@ fn register_name(_p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     if sched::register(name, a[1].pid_value()) {
+        crate::trace::event_of_id(a[1].pid_value(), crate::trace::PROCS, "register", &[a[0]]);
         Ok(Term::TRUE)
     } else {
         Err(BADARG)
@@ -445,7 +453,11 @@ fn register_name(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn unregister(_p: &mut Process, a: &[Term]) -> BifResult {
     let name = a[0].as_atom().ok_or(BADARG)?;
+    let owner = sched::whereis(name);
     if sched::unregister(name) {
+        if let Some(id) = owner {
+            crate::trace::event_of_id(id, crate::trace::PROCS, "unregister", &[a[0]]);
+        }
         Ok(Term::TRUE)
     } else {
         Err(BADARG)

@@ -31,6 +31,7 @@ pub mod spawn_bifs;
 pub mod system;
 pub mod time_conv;
 pub mod timer_bifs;
+pub mod trace_bifs;
 pub mod zlib_bifs;
 
 fn by_fn() -> &'static RwLock<HashMap<usize, &'static Export>> {
@@ -88,6 +89,7 @@ pub fn register_all() {
         os_bifs::register();
         time_conv::register();
         re::register();
+        trace_bifs::register();
     });
 }
 

@@ -161,7 +161,7 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
         "reductions" => {
             let t = t!();
             let running = if is_self {
-                (crate::process::CONTEXT_REDS - t.reds_left).max(0)
+                (crate::process::CONTEXT_REDS - t.reds_remaining()).max(0)
             } else {
                 0
             };
@@ -386,8 +386,11 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
         "parent" => t!().parent,
         "catchlevel" => Term::small(t!().catches as i64),
         "last_calls" => Term::FALSE,
-        "trace" => Term::small(0),
-        "sequential_trace_token" => Term::NIL,
+        "trace" => Term::small(crate::trace::internal_flags_word(t!().trace_flags) as i64),
+        "sequential_trace_token" => {
+            let tok = t!().seq_token;
+            copy_term(&mut p.heap, tok)
+        }
         _ => Term::atom(am::UNDEFINED),
     }
 }

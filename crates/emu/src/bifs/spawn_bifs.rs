@@ -164,6 +164,9 @@ fn spawn_request(p: &mut Process, target: &[Term], req: SpawnRequest) -> BifResu
     };
     let pid = sched::try_spawn_with(Some(p), m, f, &args, req.settings, with)
         .ok_or_else(Fault::system_limit)?;
+    if p.trace_flags != 0 {
+        crate::trace::after_spawn(p);
+    }
     let Some(r) = mref else { return Ok(pid) };
     let watched = monitors::Watched {
         ref_id: ref_id(r),
@@ -228,7 +231,7 @@ fn monitor_process(
         }
         let pid = target.map_or(object, Term::pid);
         let down = monitors::down_message(id, pid, name, opts.tag, Term::atom(am::NOPROC));
-        p.mailbox.push_back(down);
+        sched::enqueue(p, down);
     }
     Ok(r)
 }

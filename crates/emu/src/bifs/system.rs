@@ -102,6 +102,12 @@ static LAST_NOW: AtomicI64 = AtomicI64::new(0);
 
 /// erlang:now/0: unique, strictly increasing microseconds.
 fn now(p: &mut Process, _a: &[Term]) -> BifResult {
+    Ok(timestamp_tuple(p, unique_now_us() * 1000))
+}
+
+/// Microseconds of system time, unique and strictly increasing (erlang:now/0, trace
+/// timestamps).
+pub fn unique_now_us() -> i64 {
     let mut us = time::system_ns() / 1000;
     loop {
         let last = LAST_NOW.load(Ordering::Relaxed);
@@ -115,10 +121,15 @@ fn now(p: &mut Process, _a: &[Term]) -> BifResult {
             break;
         }
     }
-    Ok(timestamp_tuple(p, us * 1000))
+    us
 }
 
 static UNIQUE: AtomicI64 = AtomicI64::new(1);
+
+/// The next value of erlang:unique_integer([monotonic]).
+pub fn next_unique_integer() -> i64 {
+    UNIQUE.fetch_add(1, Ordering::Relaxed) - 576_460_752_303_423_489
+}
 
 fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
     let opts = if a.is_empty() {
@@ -411,7 +422,10 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
             crate::match_spec::trace_control_word().load(std::sync::atomic::Ordering::Acquire)
                 as u64,
         ),
-        "sequential_tracer" => tag(p, "sequential_tracer", Term::FALSE),
+        "sequential_tracer" => {
+            let t = super::trace_bifs::sequential_tracer();
+            tag(p, "sequential_tracer", t)
+        }
         "system_logger" => system_logger(),
         "allocator" => {
             let u = Term::atom(am::UNDEFINED);
@@ -603,7 +617,7 @@ fn statistics(p: &mut Process, a: &[Term]) -> BifResult {
         "runtime" => pair(p, stats::runtime()),
         "wall_clock" => pair(p, stats::wall_clock()),
         "reductions" | "exact_reductions" => {
-            let current = (crate::process::CONTEXT_REDS - p.reds_left).max(0) as u64;
+            let current = (crate::process::CONTEXT_REDS - p.reds_remaining()).max(0) as u64;
             pair(
                 p,
                 stats::reductions(current, what.name() == "exact_reductions"),
@@ -729,9 +743,14 @@ fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
             // Running on a scheduler that just went offline: move at the next call,
             // as the reference migrates the caller before returning.
             if sched::runq::current_scheduler().is_some_and(|i| i >= n) {
-                p.reds_left = 0;
+                p.force_yield();
             }
             Term::small(old as i64)
+        }
+        "sequential_tracer" => super::trace_bifs::set_sequential_tracer(a[1])?,
+        "reset_seq_trace" => {
+            super::trace_bifs::reset_seq_trace(p);
+            Term::TRUE
         }
         "system_logger" => {
             let ok = a[1].is_local_pid()

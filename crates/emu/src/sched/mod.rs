@@ -64,6 +64,10 @@ pub struct Slot {
     /// Timer wheels that may hold timers other processes set to this one (bit
     /// `wheel % 64`; its own are in `Process::timer_wheels`): cancelled at its exit.
     pub timer_wheels: std::sync::atomic::AtomicU64,
+    /// The process's trace flags (`crate::trace` bits) and its tracer's id: the current
+    /// values, which the process copies when it is scheduled in.
+    pub trace_flags: std::sync::atomic::AtomicU32,
+    pub tracer: std::sync::atomic::AtomicU64,
     /// `exit_hooks` bits other processes set for this one (a zlib stream handed to it
     /// with `zlib:set_controlling_process/2`); its own are in `Process::exit_hooks`.
     pub exit_hooks: std::sync::atomic::AtomicU8,
@@ -205,6 +209,9 @@ pub fn try_spawn_with(
 ) -> Option<Term> {
     let id = table().procs.allocate_id()?;
     let mut p = Box::new(Process::new(id, settings.min_heap_size));
+    let (trace_flags, tracer) = crate::trace::flags_for_child(parent, with.link.is_some());
+    p.trace_flags = trace_flags;
+    p.tracer = tracer;
     p.priority = settings.priority;
     p.heap.fullsweep_after = settings.fullsweep_after;
     p.min_bin_vheap_size = crate::heap::next_heap_size(settings.min_bin_vheap_size);
@@ -251,11 +258,25 @@ pub fn try_spawn_with(
         on_dirty: std::sync::atomic::AtomicBool::new(false),
         maybe_waiting: std::sync::atomic::AtomicBool::new(false),
         timer_wheels: std::sync::atomic::AtomicU64::new(0),
+        trace_flags: std::sync::atomic::AtomicU32::new(trace_flags),
+        tracer: std::sync::atomic::AtomicU64::new(tracer),
         exit_hooks: std::sync::atomic::AtomicU8::new(0),
     });
     table().procs.insert(id, slot);
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
         parent.links.lock().push(id);
+    }
+    if trace_flags != 0 || parent.is_some_and(|p| p.trace_flags != 0) {
+        crate::trace::on_spawn(
+            parent,
+            id,
+            trace_flags,
+            tracer,
+            m,
+            f,
+            args,
+            with.link.is_some(),
+        );
     }
     runq::make_runnable(id, settings.priority);
     Some(pid)
@@ -377,15 +398,33 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
         monitors::send_to_alias(ref_id(to), copy_to_fragment(msg));
         return Ok(());
     }
+    if p.trace_flags & crate::trace::SEND != 0 {
+        trace_send(p, to, msg);
+    }
     if let Some(id) = resolve_dest(to)? {
         let m = copy_to_fragment(msg);
         if id == p.id {
-            p.mailbox.push_back(m);
+            enqueue(p, m);
         } else {
             deliver(id, m);
         }
     }
     Ok(())
+}
+
+#[cold]
+fn trace_send(p: &mut Process, to: Term, msg: Term) {
+    let exists = !to.is_local_pid() || slot(to.pid_value()).is_some();
+    crate::trace::on_send(p, msg, to, exists);
+}
+
+/// Puts a message in the running process's own queue (`'receive'` tracing sees it).
+#[inline]
+pub fn enqueue(p: &mut Process, m: Message) {
+    if p.trace_flags & crate::trace::RECEIVE != 0 {
+        crate::trace::on_receive(p, m.term);
+    }
+    p.mailbox.push_back(m);
 }
 
 /// Handles the signals that arrived in the process's inbox, in order: messages move to
@@ -422,19 +461,32 @@ const INBOX_KEEP: usize = 16 * 1024;
 fn handle_signals(p: &mut Process, signals: &mut VecDeque<Signal>) -> Option<Term> {
     while let Some(signal) = signals.pop_front() {
         match signal {
-            Signal::Message(m) => p.mailbox.push_back(m),
+            Signal::Message(m) => enqueue(p, m),
+            Signal::TraceMessage(m) => p.mailbox.push_back(m),
+            Signal::LinkTrace { other, linked } => {
+                let tag = if linked {
+                    "getting_linked"
+                } else {
+                    "getting_unlinked"
+                };
+                crate::trace::event_of(p, crate::trace::PROCS, tag, &[Term::pid(other)]);
+            }
             Signal::Exit(e) => {
+                if e.linked && p.trace_flags & crate::trace::PROCS != 0 {
+                    let from = e.from;
+                    crate::trace::event_of(p, crate::trace::PROCS, "getting_unlinked", &[from]);
+                }
                 if let Some(reason) = handle_exit_signal(p, *e) {
                     return Some(reason);
                 }
             }
             Signal::Down { ref_id, message } => {
                 monitors::down_received(p, ref_id);
-                p.mailbox.push_back(message);
+                enqueue(p, message);
             }
             Signal::Reply { ref_id, message } => {
                 monitors::reply_received(p, ref_id);
-                p.mailbox.push_back(message);
+                enqueue(p, message);
             }
             Signal::Timeout(seq) => {
                 if p.recv_timer.is_some() && p.recv_timer_seq == seq {
@@ -454,10 +506,13 @@ fn handle_exit_signal(p: &mut Process, e: ExitSignal) -> Option<Term> {
         return Some(Term::atom(am::KILLED));
     }
     if p.trap_exit {
-        p.mailbox.push_back(Message {
-            term: e.trap_message,
-            frag: e.frag,
-        });
+        enqueue(
+            p,
+            Message {
+                term: e.trap_message,
+                frag: e.frag,
+            },
+        );
         return None;
     }
     if e.reason == Term::atom(am::NORMAL) && e.from != p.pid {
@@ -505,6 +560,10 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
     let Some(s) = table().procs.remove(id) else {
         return;
     };
+    let trace_flags = s.trace_flags.load(Ordering::Acquire);
+    if trace_flags != 0 {
+        crate::trace::on_exit(id, trace_flags, s.tracer.load(Ordering::Acquire), reason);
+    }
     monitors::release_all(&mut p);
     // Before links and monitors fire, as in the reference: a DOWN receiver sees the
     // process's ETS tables already gone.
@@ -524,7 +583,17 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
             resume(target);
         }
     }
-    table().names.write().retain(|_, v| *v != id);
+    let mut names = table().names.write();
+    if trace_flags & crate::trace::PROCS != 0 {
+        let tracer = s.tracer.load(Ordering::Acquire);
+        for (name, _) in names.iter().filter(|(_, v)| **v == id) {
+            if crate::trace::is_alive(tracer) {
+                crate::trace::event(id, trace_flags, tracer, "unregister", &[Term::atom(*name)]);
+            }
+        }
+    }
+    names.retain(|_, v| *v != id);
+    drop(names);
     let links: Vec<u64> = {
         let mut l = s.links.lock();
         s.dead.store(true, Ordering::SeqCst);
@@ -583,6 +652,7 @@ fn run_one(id: u64, regs: &mut Regs) {
         *st = Status::Running;
         s.maybe_waiting.store(false, Ordering::SeqCst);
     }
+    crate::trace::refresh(&mut p, &s);
     // Signals that arrived while it was not running.
     if let Some(reason) = fetch_inbox(&mut p) {
         finish(p, reason);
@@ -611,6 +681,11 @@ fn run_one(id: u64, regs: &mut Regs) {
     p.reds_left = crate::process::CONTEXT_REDS;
     let before = p.reds_left;
     let outcome = interp::run(&mut p, regs);
+    if p.reds_bank != 0 {
+        // A call-traced process kept most of its budget aside (see `trace::bp`).
+        p.reds_left += p.reds_bank;
+        p.reds_bank = 0;
+    }
     let prio = p.priority;
     // Being scheduled costs at least one reduction, as in the reference.
     let used = (before - p.reds_left).max(1) as u64;
