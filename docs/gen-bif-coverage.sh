@@ -66,8 +66,8 @@ section() {
     echo "counts when the reference VM provides it natively (its body in OTP's beam is a"
     echo "BIF or NIF stub) and the library's beams call it or define it (a module's own"
     echo "NIFs); \`coverage: N of M\` means oxbeam implements N of those M functions."
-    echo "Functions oxbeam overrides at a higher level (e.g. \`zlib:compress/1\` in place"
-    echo "of zlib's NIFs) are plain Erlang in OTP and are not listed."
+    echo "Functions oxbeam makes native although OTP writes them in Erlang (e.g."
+    echo "\`counters:add/3\`) are not listed."
     echo
     dirs=()
     for ((i = 0; i < ${#libs[@]}; i += 2)); do

@@ -181,7 +181,7 @@ impl Otp {
 /// Whether oxbeam implements `m:f/a` natively.
 fn implemented(m: &str, f: &str, a: u32) -> bool {
     let (m, f) = (Atom::from_str(m), Atom::from_str(f));
-    oxbeam_emu::bifs::is_bif(m, f, a) || oxbeam_emu::transform::handled_by_interpreter(m, f, a)
+    oxbeam_emu::bifs::is_native(m, f, a) || oxbeam_emu::transform::handled_by_interpreter(m, f, a)
 }
 
 fn quote_atom(s: &str) -> String {

@@ -23,6 +23,7 @@ pub mod hash;
 pub mod maps_bifs;
 pub mod math;
 pub mod ms_bifs;
+pub mod node_bifs;
 pub mod os_bifs;
 pub mod persistent;
 pub mod process_info;
@@ -85,6 +86,7 @@ pub fn register_all() {
         ets_access::register();
         ets_select::register();
         ms_bifs::register();
+        node_bifs::register();
         atomics::register();
         os_bifs::register();
         time_conv::register();
@@ -97,6 +99,14 @@ pub fn register_all() {
 pub fn is_bif(m: Atom, f: Atom, a: u32) -> bool {
     code::find_export(m, f, a)
         .map(|e| e.bif.get().is_some())
+        .unwrap_or(false)
+}
+
+/// Whether `module:name/arity` has a native implementation: a BIF, or a NIF that the
+/// module's stub calls (registered with `reg_nif`).
+pub fn is_native(m: Atom, f: Atom, a: u32) -> bool {
+    code::find_export(m, f, a)
+        .map(|e| e.bif.get().is_some() || e.nif.get().is_some())
         .unwrap_or(false)
 }
 
