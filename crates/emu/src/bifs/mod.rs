@@ -13,6 +13,7 @@ pub mod atomics;
 pub mod binary_mod;
 pub mod convert;
 pub mod dirty_bifs;
+pub mod dt_bifs;
 pub mod erlang;
 pub mod etf;
 pub mod ets_access;
@@ -87,6 +88,7 @@ pub fn register_all() {
         ets_select::register();
         ms_bifs::register();
         node_bifs::register();
+        dt_bifs::register();
         atomics::register();
         os_bifs::register();
         time_conv::register();
