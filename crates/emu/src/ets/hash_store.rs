@@ -53,6 +53,13 @@ impl Slot {
     fn words(&self) -> usize {
         self.objects().map(StoredObject::words).sum()
     }
+    /// Takes every object out, in order (the slot is left empty until `regroup`).
+    fn take_all(&mut self) -> Vec<StoredObject> {
+        let mut all: Vec<StoredObject> = self.first.take().into_iter().collect();
+        all.extend(self.rest.take().map(|b| *b).unwrap_or_default());
+        all
+    }
+
     /// Holds `objs` (non-empty, same key) from now on.
     fn regroup(&mut self, objs: Vec<StoredObject>, keypos: usize) {
         let mut it = objs.into_iter();
@@ -221,23 +228,7 @@ impl HashStore {
 
     /// Removes the slot at `i`, or marks it deleted when the table is fixed.
     fn remove_slot(&mut self, i: usize, fixed: bool) -> Delta {
-        let s = &mut self.slots[i];
-        let d = Delta {
-            objects: -(s.count() as isize),
-            words: -(s.words() as isize),
-        };
-        if fixed {
-            if !s.deleted {
-                s.deleted = true;
-                self.marked += 1;
-            }
-            // Marked slots keep their objects (for the key) until the sweep; their
-            // memory is still counted as gone, as they are invisible.
-            return d;
-        }
-        self.unindex(i);
-        self.slots[i].clear();
-        self.free.push(i as u32);
+        let d = self.remove_slot_no_compact(i, fixed);
         self.maybe_compact();
         d
     }
@@ -275,8 +266,7 @@ impl HashStore {
         }
         // Some objects of the key stay: take the matching ones out of the group.
         let s = &mut self.slots[i];
-        let mut all: Vec<StoredObject> = s.first.take().into_iter().collect();
-        all.extend(s.rest.take().map(|b| *b).unwrap_or_default());
+        let all = s.take_all();
         let mut d = Delta::default();
         let mut kept = Vec::with_capacity(all.len());
         for o in all {
@@ -310,6 +300,9 @@ impl HashStore {
         d
     }
 
+    /// Removes the live slot `i`, or marks it deleted when the table is fixed: marked
+    /// slots keep their objects (for the key) until the sweep; their memory counts as
+    /// gone already, as they are invisible.
     fn remove_slot_no_compact(&mut self, i: usize, fixed: bool) -> Delta {
         let s = &mut self.slots[i];
         let d = Delta {
@@ -317,8 +310,10 @@ impl HashStore {
             words: -(s.words() as isize),
         };
         if fixed {
-            s.deleted = true;
-            self.marked += 1;
+            if !s.deleted {
+                s.deleted = true;
+                self.marked += 1;
+            }
         } else {
             self.unindex(i);
             self.slots[i].clear();
@@ -422,8 +417,7 @@ impl HashStore {
                 continue;
             }
             let s = &mut self.slots[i];
-            let mut all: Vec<StoredObject> = s.first.take().into_iter().collect();
-            all.extend(s.rest.take().map(|b| *b).unwrap_or_default());
+            let all = s.take_all();
             let mut kept = Vec::new();
             for (o, gone) in all.into_iter().zip(doomed) {
                 if gone {
@@ -449,8 +443,7 @@ impl HashStore {
         let mut n = 0;
         let mut d = Delta::default();
         for s in self.slots.iter_mut().filter(|s| s.is_live()) {
-            let mut all: Vec<StoredObject> = s.first.take().into_iter().collect();
-            all.extend(s.rest.take().map(|b| *b).unwrap_or_default());
+            let mut all = s.take_all();
             for o in all.iter_mut() {
                 if let Some(new) = f(o) {
                     d.words += new.words() as isize - o.words() as isize;
