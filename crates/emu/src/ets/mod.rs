@@ -106,10 +106,8 @@ pub fn send_transfer(t: &Table, to: Term, from: Term, data: Term) {
 
 /// At a process's exit: its fixations go, its tables go to their heirs or are deleted.
 fn process_exited(pid: Term, _id: u64) {
-    for t in registry::all() {
-        if t.is_fixed() {
-            t.unfix(pid, true);
-        }
+    for t in registry::fixed_tables() {
+        t.unfix(pid, true);
     }
     for t in registry::owned_by(pid) {
         // The heir stays set after inheriting, as in the reference.

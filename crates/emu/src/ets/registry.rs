@@ -19,6 +19,9 @@ struct Registry {
     by_name: RwLock<HashMap<u32, Arc<Table>>>,
     /// Owner pid word -> table ids.
     by_owner: Mutex<HashMap<u64, Vec<u64>>>,
+    /// Tables some process has fixed: the ones an exiting process may have to unfix,
+    /// so that an exit does not walk every table.
+    fixed: Mutex<std::collections::HashSet<u64>>,
 }
 
 fn registry() -> &'static Registry {
@@ -123,7 +126,25 @@ pub fn remove(t: &Table) {
         }
     }
     forget_owner(t.owner(), t.id);
+    r.fixed.lock().remove(&t.id);
     r.by_id.write().remove(&t.id);
+}
+
+/// Table `id` became fixed (`true`) or no longer is.
+pub fn note_fixed(id: u64, fixed: bool) {
+    let mut f = registry().fixed.lock();
+    if fixed {
+        f.insert(id);
+    } else {
+        f.remove(&id);
+    }
+}
+
+/// The live tables that are fixed.
+pub fn fixed_tables() -> Vec<Arc<Table>> {
+    let ids: Vec<u64> = registry().fixed.lock().iter().copied().collect();
+    let by_id = registry().by_id.read();
+    ids.iter().filter_map(|id| by_id.get(id).cloned()).collect()
 }
 
 fn forget_owner(owner: Term, id: u64) {

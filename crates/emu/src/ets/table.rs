@@ -226,7 +226,9 @@ impl Table {
             Some((_, n)) => *n += 1,
             None => f.by.push((pid, 1)),
         }
-        self.fix_count.fetch_add(1, Ordering::SeqCst);
+        if self.fix_count.fetch_add(1, Ordering::SeqCst) == 0 {
+            super::registry::note_fixed(self.id, true);
+        }
     }
 
     /// `safe_fixtable(T, false)` by `pid` (all of its fixations if `all`, as when it
@@ -245,6 +247,7 @@ impl Table {
         let left = self.fix_count.fetch_sub(dropped as usize, Ordering::SeqCst) - dropped as usize;
         if left == 0 {
             f.since = None;
+            super::registry::note_fixed(self.id, false);
             drop(f);
             if let Storage::Hash(shards) = &self.storage {
                 for s in shards.iter() {
