@@ -31,6 +31,9 @@ pub struct Args {
     pub plain: Vec<String>,
     /// Flags we accept and ignore, kept for init:get_arguments later.
     pub other: Vec<(String, Vec<String>)>,
+    /// `--otp-boot`: boot OTP's own init from a boot script (see boot.rs) instead of
+    /// oxbeam's built-in start-up.
+    pub otp_boot: bool,
 }
 
 fn is_flag(s: &str) -> bool {
@@ -53,6 +56,7 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
         i += 1;
         match flag.as_str() {
             "-noshell" | "-noinput" => a.noshell = true,
+            "--otp-boot" => a.otp_boot = true,
             "-pa" => a.pa.extend(take_values(&mut i)),
             "-pz" => a.pz.extend(take_values(&mut i)),
             "-s" | "-run" => {

@@ -6,6 +6,7 @@
 mod alloc;
 mod args;
 mod bif_coverage;
+mod boot;
 mod check_load;
 mod otp;
 
@@ -24,7 +25,7 @@ fn main() {
             0
         }
         _ => match args::parse(&argv) {
-            Ok(a) => otp::boot_and_run(a),
+            Ok(a) => otp::boot_and_run(a, &argv),
             Err(e) => {
                 eprintln!("oxbeam: {e}");
                 2

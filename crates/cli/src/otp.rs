@@ -112,7 +112,7 @@ pub fn otp_library_dirs(root: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-pub fn boot_and_run(args: Args) -> i32 {
+pub fn boot_and_run(args: Args, argv: &[String]) -> i32 {
     if let Some(n) = args.schedulers {
         oxbeam_emu::sched::set_schedulers(n);
     }
@@ -133,6 +133,15 @@ pub fn boot_and_run(args: Args) -> i32 {
     let root = otp_root();
     let bindir = erts_bin_dir(&root);
     oxbeam_emu::bifs::os_bifs::set_launcher_env(&root, &bindir);
+    if args.otp_boot {
+        if let Err(e) = crate::boot::start(argv, &root, &bindir) {
+            eprintln!("oxbeam: {e}");
+            return 2;
+        }
+        let code = oxbeam_emu::sched::run();
+        oxbeam_emu::report::flush_stdout();
+        return code;
+    }
     let mut path: Vec<PathBuf> = args.pa.iter().map(PathBuf::from).collect();
     path.push(PathBuf::from("."));
     path.extend(library_dirs(&root));

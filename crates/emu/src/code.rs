@@ -302,6 +302,20 @@ pub fn module_of_addr(addr: *const Op) -> Option<Arc<Module>> {
     }
 }
 
+fn preloaded() -> &'static RwLock<Vec<Atom>> {
+    static P: RwLock<Vec<Atom>> = RwLock::new(Vec::new());
+    &P
+}
+
+/// Records the modules the runtime loaded before anything ran (`erlang:pre_loaded/0`).
+pub fn set_preloaded(names: &[Atom]) {
+    *preloaded().write() = names.to_vec();
+}
+
+pub fn preloaded_modules() -> Vec<Atom> {
+    preloaded().read().clone()
+}
+
 /// The current version of a module.
 pub fn get_module(name: Atom) -> Option<Arc<Module>> {
     module_table().read().get(&name).cloned()

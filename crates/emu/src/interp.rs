@@ -1249,6 +1249,18 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
                 return Flow::Jump(ip);
             }
             let args = args_list(p, regs, export.arity as usize);
+            if !crate::loading::autoload() {
+                // As erl: the process's error handler module decides (OTP's loads the
+                // module through the code server and retries), unless it is missing
+                // itself.
+                let handler = crate::code::export(p.error_handler, am::UNDEFINED_FUNCTION, 3);
+                if handler.is_loaded() && !std::ptr::eq(handler, *export) {
+                    regs.x[0] = Term::atom(export.module);
+                    regs.x[1] = Term::atom(export.function);
+                    regs.x[2] = args;
+                    return Flow::Jump(handler.code());
+                }
+            }
             // `ip` is the export's stub, outside any module: the trace starts with
             // the missing function and continues with the caller's return address.
             raise!(Raise {

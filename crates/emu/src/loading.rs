@@ -19,6 +19,20 @@ fn load_lock() -> &'static Mutex<()> {
     &L
 }
 
+/// Whether a call to a function of a module that is not loaded loads it from the code
+/// path right there (oxbeam's built-in start-up), or goes to the process's error
+/// handler (`error_handler:undefined_function/3`, which asks OTP's code server), as in
+/// erl once OTP is booted.
+static AUTOLOAD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+pub fn set_autoload(on: bool) {
+    AUTOLOAD.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn autoload() -> bool {
+    AUTOLOAD.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub fn set_code_path(dirs: Vec<PathBuf>) {
     *code_path().write() = dirs;
 }

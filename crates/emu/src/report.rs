@@ -1,8 +1,11 @@
 //! What the VM itself prints: crash reports of processes nobody watches, and the
 //! standard output buffer.
 
-use crate::process::Process;
-use oxbeam_term::Term;
+use crate::heap::Fragment;
+use crate::object::*;
+use crate::process::{Message, Process};
+use oxbeam_term::atom::am;
+use oxbeam_term::{Atom, Term};
 use parking_lot::Mutex;
 use std::io::Write;
 
@@ -26,8 +29,71 @@ pub fn write_stderr(bytes: &[u8]) {
     let _ = std::io::stderr().write_all(bytes);
 }
 
-/// The reference logs an error report for a process that crashed; ours goes to stderr.
+/// The process the runtime's own log events go to (`system_flag(system_logger, _)`):
+/// OTP's `logger` once it runs. `Err(())` when they are to be dropped (`undefined`),
+/// `Ok(None)` when no logger runs (oxbeam's built-in start-up, or early in the boot).
+fn system_logger() -> Result<Option<u64>, ()> {
+    let t = crate::bifs::system::system_logger();
+    if t.is_local_pid() {
+        return Ok(crate::sched::slot(t.pid_value()).map(|_| t.pid_value()));
+    }
+    match t.as_atom() {
+        Some(a) if a == am::UNDEFINED => Err(()),
+        Some(a) => Ok(crate::sched::whereis(a)),
+        None => Ok(None),
+    }
+}
+
+/// Sends the logger `{log, error, Format, Args, Meta}` as erl's runtime does.
+fn log_error(logger: u64, p: &Process, format: &str, args: &[Term]) {
+    let size = 64 + 2 * format.len() + args.iter().map(|&a| size_of_term(a)).sum::<usize>();
+    let mut f = Fragment::new(size);
+    let args: Vec<Term> = args.iter().map(|&a| copy_term(&mut f, a)).collect();
+    let args = list_from_iter(&mut f, &args, Term::NIL);
+    let format = string_to_list(&mut f, format);
+    let atom = |s: &str| Term::atom(Atom::from_str(s));
+    let tag = crate::map::from_pairs(
+        &mut f,
+        &[
+            (atom("emulator"), Term::atom(am::TRUE)),
+            (atom("tag"), atom("error")),
+        ],
+    );
+    let time = make_i64(&mut f, crate::time::system_ns() / 1000);
+    let meta = crate::map::from_pairs(
+        &mut f,
+        &[
+            (atom("error_logger"), tag),
+            (atom("gl"), p.group_leader),
+            (atom("pid"), p.pid),
+            (atom("time"), time),
+        ],
+    );
+    let msg = make_tuple(&mut f, &[atom("log"), atom("error"), format, args, meta]);
+    crate::sched::deliver(
+        logger,
+        Message {
+            term: msg,
+            frag: Some(f),
+        },
+    );
+}
+
+/// The error report of a process that crashed: to the system logger as erl's runtime
+/// sends it, or to stderr when no logger runs.
 pub fn process_crashed(p: &Process, reason: Term) {
+    match system_logger() {
+        Err(()) => return,
+        Ok(Some(logger)) => {
+            return log_error(
+                logger,
+                p,
+                "Error in process ~p with exit value:~n~p~n",
+                &[p.pid, reason],
+            )
+        }
+        Ok(None) => {}
+    }
     let text = crate::print::format_term(reason, crate::print::Style::Print);
     let pid = crate::print::format_term(p.pid, crate::print::Style::Write);
     write_stderr(

@@ -249,7 +249,7 @@ fn os_version() -> (i64, i64, i64) {
 /// the initial `logger`).
 static SYSTEM_LOGGER: parking_lot::Mutex<Option<Term>> = parking_lot::Mutex::new(None);
 
-fn system_logger() -> Term {
+pub(crate) fn system_logger() -> Term {
     SYSTEM_LOGGER.lock().unwrap_or_else(|| atom("logger"))
 }
 

@@ -1,0 +1,163 @@
+//! Booting OTP as erl does: the preloaded modules of the installation's erts, the
+//! system processes the runtime starts itself, then `erl_init:start(init, BootArgs)`,
+//! OTP's own `init`, which reads the boot script and starts kernel and stdlib.
+//!
+//! `BootArgs` are the command line as erl's launcher (`erlexec`) hands it to the
+//! emulator: `-root R -bindir B -progname erl -- -home H --` followed by the user's
+//! arguments without the emulator's own (`+` flags), each a binary.
+
+use oxbeam_emu::object::*;
+use oxbeam_emu::process::Priority;
+use oxbeam_term::atom::am;
+use oxbeam_term::{Atom, Term};
+use std::path::{Path, PathBuf};
+
+/// The system processes erl starts before `init`: (module, priority). Their `start/0`
+/// registers them where they need a name.
+const SYSTEM_PROCESSES: &[(&str, Priority)] = &[
+    ("erts_code_purger", Priority::High),
+    ("erts_literal_area_collector", Priority::High),
+    ("erts_dirty_process_signal_handler", Priority::Normal),
+    ("erts_dirty_process_signal_handler", Priority::High),
+    ("erts_dirty_process_signal_handler", Priority::Max),
+];
+
+/// The installation's preloaded modules (`<root>/lib/erts-<vsn>/ebin`), which erl has
+/// built in.
+pub fn preloaded_dir(root: &Path) -> Option<PathBuf> {
+    let own = root.join("lib").join("erts-13.1.5").join("ebin");
+    if own.is_dir() {
+        return Some(own);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root.join("lib"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("ebin"))
+        .filter(|p| {
+            p.parent()
+                .and_then(|d| d.file_name())
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("erts-"))
+                && p.join("init.beam").is_file()
+        })
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// Loads every preloaded module; returns their names.
+fn load_preloaded(dir: &Path) -> Result<Vec<Atom>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "beam"))
+        .collect();
+    files.sort();
+    let mut names = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let m = oxbeam_emu::loading::load_bytes(&f.display().to_string(), &bytes, None)
+            .map_err(|e| format!("cannot load preloaded module {}: {e}", f.display()))?;
+        names.push(m.name);
+    }
+    Ok(names)
+}
+
+/// The arguments `init:boot/1` gets, as erl's launcher builds them from `argv`.
+pub fn boot_args(argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/".into());
+    let mut out: Vec<String> = vec![
+        "-root".into(),
+        root.display().to_string(),
+        "-bindir".into(),
+        bindir.display().to_string(),
+        "-progname".into(),
+        "erl".into(),
+        "--".into(),
+        "-home".into(),
+        home,
+        "--".into(),
+    ];
+    let mut i = 0;
+    while i < argv.len() {
+        let a = &argv[i];
+        i += 1;
+        if a == "-extra" {
+            out.extend(argv[i - 1..].iter().cloned());
+            break;
+        }
+        if a.starts_with('+') && a.len() > 1 {
+            // An emulator flag and its value (`+S 4`, `+P 100000`): the VM's, not
+            // init's.
+            if a.len() == 2 && i < argv.len() && !argv[i].starts_with(['-', '+']) {
+                i += 1;
+            }
+            continue;
+        }
+        if a.starts_with("--") && a.len() > 2 {
+            // oxbeam's own options.
+            continue;
+        }
+        out.push(a.clone());
+    }
+    out
+}
+
+/// Loads the preloaded modules, starts the system processes and OTP's `init` with
+/// `argv`; returns an error text if the installation lacks what booting needs.
+pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> {
+    let dir = preloaded_dir(root)
+        .ok_or_else(|| format!("no erts preloaded modules under {}/lib", root.display()))?;
+    let names = load_preloaded(&dir)?;
+    oxbeam_emu::code::set_preloaded(&names);
+    oxbeam_emu::loading::set_autoload(false);
+    for &(module, priority) in SYSTEM_PROCESSES {
+        let settings = oxbeam_emu::sched::ProcessSettings {
+            priority,
+            ..Default::default()
+        };
+        oxbeam_emu::sched::try_spawn_with(
+            None,
+            Atom::from_str(module),
+            Atom::from_str("start"),
+            &[],
+            settings,
+            Default::default(),
+        )
+        .ok_or("cannot start the system processes")?;
+    }
+    let h = &mut oxbeam_emu::literal::LiteralHeap;
+    let args: Vec<Term> = boot_args(argv, root, bindir)
+        .iter()
+        .map(|s| make_binary(h, s.as_bytes()))
+        .collect();
+    let args = list_from_iter(h, &args, Term::NIL);
+    oxbeam_emu::sched::spawn(
+        None,
+        Atom::from_str("erl_init"),
+        Atom::from_str("start"),
+        &[Term::atom(am::INIT), args],
+        0,
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emulator_flags_are_left_out_and_extra_is_kept() {
+        let argv: Vec<String> = "+S 2 -noshell +A 4 -eval halt(). +pc unicode -extra +S x"
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        let a = boot_args(&argv, Path::new("/r"), Path::new("/r/bin"));
+        assert_eq!(
+            a[10..],
+            ["-noshell", "-eval", "halt().", "-extra", "+S", "x"].map(String::from)
+        );
+        assert_eq!(a[..3], ["-root", "/r", "-bindir"].map(String::from));
+    }
+}
