@@ -343,7 +343,19 @@ impl Process {
 
     /// Collects this process's heap. `x` holds the live argument registers.
     pub fn garbage_collect(&mut self, x: &mut [Term], need: usize, full: bool) {
+        if crate::trace::sysmon::watching_gc() {
+            return self.garbage_collect_watched(x, need, full);
+        }
         self.collect_with(x, |heap, roots| crate::gc::collect(heap, roots, need, full));
+    }
+
+    /// `garbage_collect` while the system monitor watches collections: timed, then
+    /// reported if long or if the heap is large.
+    #[cold]
+    fn garbage_collect_watched(&mut self, x: &mut [Term], need: usize, full: bool) {
+        let start = std::time::Instant::now();
+        self.collect_with(x, |heap, roots| crate::gc::collect(heap, roots, need, full));
+        crate::trace::sysmon::after_gc(self, start.elapsed());
     }
 
     /// The collection `erlang:hibernate` does: a full sweep, then the heap shrinks to fit

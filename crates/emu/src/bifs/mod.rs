@@ -30,6 +30,7 @@ pub mod persistent;
 pub mod process_info;
 pub mod re;
 pub mod spawn_bifs;
+pub mod sysmon_bifs;
 pub mod system;
 pub mod time_conv;
 pub mod timer_bifs;
@@ -94,6 +95,7 @@ pub fn register_all() {
         time_conv::register();
         re::register();
         trace_bifs::register();
+        sysmon_bifs::register();
     });
 }
 

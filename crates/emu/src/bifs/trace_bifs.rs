@@ -43,20 +43,59 @@ fn parse_flags(list: Term) -> Result<(u32, Option<u64>), Fault> {
             tracer = Some(t.pid_value());
             continue;
         }
-        // `{tracer, erl_tracer, Pid}`: the default tracer module, which sends trace
-        // messages to Pid.
-        if is_tuple(it)
-            && tuple_arity(it) == 3
-            && is_atom(tuple_get(it, 0), "tracer")
-            && is_atom(tuple_get(it, 1), "erl_tracer")
-            && tuple_get(it, 2).is_local_pid()
-        {
-            tracer = Some(tuple_get(it, 2).pid_value());
+        // `{tracer, erl_tracer, State}`: the default tracer module, which sends trace
+        // messages to State, a process. Other tracer modules would be NIF libraries,
+        // which cannot be loaded here.
+        if is_tuple(it) && tuple_arity(it) == 3 && is_atom(tuple_get(it, 0), "tracer") {
+            if !is_atom(tuple_get(it, 1), "erl_tracer") {
+                return Err(BADARG);
+            }
+            tracer = Some(tracer_state_id(tuple_get(it, 2)));
             continue;
         }
         return Err(BADARG);
     }
     Ok((flags, tracer))
+}
+
+/// The states of `{tracer, erl_tracer, State}` and `{meta, erl_tracer, State}` that are
+/// not processes, by id (`STATE_ID_BASE` + index). Such a tracer is never alive (the
+/// reference's `erl_tracer:enabled/3` says `remove` for it), so it traces nothing, but
+/// it is another tracer than any process, and `trace_info` shows a meta tracer's state.
+static TRACER_STATES: parking_lot::Mutex<Vec<crate::process::Message>> =
+    parking_lot::Mutex::new(Vec::new());
+
+/// Above any process id.
+const STATE_ID_BASE: u64 = 1 << 58;
+
+/// The tracer id of an `erl_tracer` state: the process's id for a pid, else the id of
+/// the state in `TRACER_STATES` (equal states get the same id).
+fn tracer_state_id(state: Term) -> u64 {
+    if state.is_local_pid() {
+        return state.pid_value();
+    }
+    let mut states = TRACER_STATES.lock();
+    let i = match states
+        .iter()
+        .position(|m| crate::compare::eq_exact(m.term, state))
+    {
+        Some(i) => i,
+        None => {
+            states.push(crate::sched::copy_to_fragment(state));
+            states.len() - 1
+        }
+    };
+    STATE_ID_BASE + i as u64
+}
+
+/// A tracer as `trace_info` shows it: the pid, or the state of `erl_tracer`.
+fn tracer_term(p: &mut Process, id: u64) -> Term {
+    if id >= STATE_ID_BASE {
+        if let Some(m) = TRACER_STATES.lock().get((id - STATE_ID_BASE) as usize) {
+            return copy_term(&mut p.heap, m.term);
+        }
+    }
+    Term::pid(id)
 }
 
 /// Applies the change to process `id`; `Err` if it has another tracer.
@@ -188,6 +227,12 @@ fn trace_pattern(p: &mut Process, spec: Term, pattern: Term, opts: Term) -> BifR
                     && tuple_get(o, 1).is_local_pid()
                 {
                     kinds.meta = Some(tuple_get(o, 1).pid_value());
+                } else if is_tuple(o)
+                    && tuple_arity(o) == 3
+                    && is_atom(tuple_get(o, 0), "meta")
+                    && is_atom(tuple_get(o, 1), "erl_tracer")
+                {
+                    kinds.meta = Some(tracer_state_id(tuple_get(o, 2)));
                 } else {
                     return Err(BADARG);
                 }
@@ -337,15 +382,15 @@ fn trace_info(p: &mut Process, a: &[Term]) -> BifResult {
         ),
         None => Term::FALSE,
     };
-    let meta = |none: Term| match &b.meta {
-        Some((t, _)) => Term::pid(*t),
+    let meta = |p: &mut Process, none: Term| match &b.meta {
+        Some((t, _)) => tracer_term(p, *t),
         None => none,
     };
     let v = match item.as_atom().map(|a| a.name()) {
         Some("traced") => traced,
         Some("match_spec") => ms,
         // (The reference shows "no meta tracer" as [] here and as false in `all`.)
-        Some("meta") => meta(Term::NIL),
+        Some("meta") => meta(p, Term::NIL),
         Some("meta_match_spec") => meta_ms,
         Some("call_count") => count,
         Some("call_time") => Term::FALSE,
@@ -353,7 +398,7 @@ fn trace_info(p: &mut Process, a: &[Term]) -> BifResult {
             let items = [
                 ("traced", traced),
                 ("match_spec", ms),
-                ("meta", meta(Term::FALSE)),
+                ("meta", meta(p, Term::FALSE)),
                 ("meta_match_spec", meta_ms),
                 ("call_time", Term::FALSE),
                 ("call_count", count),
@@ -388,7 +433,7 @@ fn on_load_info(p: &mut Process, item: Term) -> BifResult {
     } else {
         Term::FALSE
     };
-    let meta = kinds.meta.map_or(Term::FALSE, Term::pid);
+    let meta = kinds.meta.map_or(Term::FALSE, |t| tracer_term(p, t));
     let count = Term::boolean(kinds.call_count);
     let time = Term::boolean(kinds.call_time);
     let v = match item.as_atom().map(|a| a.name()) {

@@ -263,6 +263,10 @@ pub fn try_spawn_with(
         exit_hooks: std::sync::atomic::AtomicU8::new(0),
     });
     table().procs.insert(id, slot);
+    if crate::trace::sysmon::profiling_procs() {
+        let at = crate::trace::sysmon::Where::Mfa(Some((m, f, args.len() as u32)));
+        crate::trace::sysmon::process_event(id, true, at);
+    }
     if let Some(parent) = with.link.and_then(crate::sched::slot) {
         parent.links.lock().push(id);
     }
@@ -293,6 +297,9 @@ pub(crate) fn wake(s: &Slot) {
     let mut st = s.status.lock();
     // A suspended process still handles its signals (and goes back to being suspended).
     if *st == Status::Waiting || *st == Status::Suspended {
+        if *st == Status::Waiting && crate::trace::sysmon::profiling_procs() {
+            crate::trace::sysmon::woken(s);
+        }
         *st = Status::Runnable;
         s.maybe_waiting.store(false, Ordering::SeqCst);
         runq::make_runnable(s.id, Priority::from_u8(s.priority.load(Ordering::Relaxed)));
@@ -560,6 +567,9 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
     let Some(s) = table().procs.remove(id) else {
         return;
     };
+    if crate::trace::sysmon::profiling_procs() {
+        crate::trace::sysmon::process_event(id, false, crate::trace::sysmon::Where::Exiting);
+    }
     let trace_flags = s.trace_flags.load(Ordering::Acquire);
     if trace_flags != 0 {
         crate::trace::on_exit(id, trace_flags, s.tracer.load(Ordering::Acquire), reason);
@@ -680,7 +690,12 @@ fn run_one(id: u64, regs: &mut Regs) {
     p.hibernating = false;
     p.reds_left = crate::process::CONTEXT_REDS;
     let before = p.reds_left;
+    let slice = crate::trace::sysmon::watching_schedule()
+        .then(|| crate::trace::sysmon::SliceStart::new(&p));
     let outcome = interp::run(&mut p, regs);
+    if let Some(start) = slice {
+        crate::trace::sysmon::after_slice(&p, start);
+    }
     if p.reds_bank != 0 {
         // A call-traced process kept most of its budget aside (see `trace::bp`).
         p.reds_left += p.reds_bank;
@@ -737,6 +752,7 @@ pub(crate) fn run_dirty(id: u64) {
 /// Puts process `p` back to wait for signals (or queues it again if some arrived).
 fn park_waiting(s: &Slot, p: Box<Process>) {
     let prio = p.priority;
+    let ip = p.ip;
     *s.process.lock() = Some(p);
     // Before looking at the inbox: a sender that queues after our look sees it and
     // takes the status lock (see `wake`).
@@ -749,6 +765,11 @@ fn park_waiting(s: &Slot, p: Box<Process>) {
         runq::make_runnable(s.id, prio);
     } else {
         *st = Status::Waiting;
+        if crate::trace::sysmon::profiling_procs() {
+            // Under the status lock: before the `active` of whoever wakes it.
+            let at = crate::trace::sysmon::Where::Mfa(crate::trace::sysmon::mfa_at(ip));
+            crate::trace::sysmon::process_event(s.id, false, at);
+        }
     }
 }
 

@@ -104,6 +104,11 @@ pub fn current_scheduler() -> Option<usize> {
     INDEX.with(|i| i.get())
 }
 
+/// Schedulers asleep (idle or offline) now.
+pub fn sleeping_schedulers() -> usize {
+    runtime().sleepers.load(Ordering::Relaxed)
+}
+
 /// Schedulers taking part in the current run.
 pub fn active_schedulers() -> usize {
     runtime().active.load(Ordering::Relaxed)
@@ -442,7 +447,17 @@ fn scheduler_loop(
                 super::stats::slice(|| step(id, &mut regs))
             }
             None => {
-                if !rt.idle(due) {
+                // `system_profile` scheduler events (outside `idle`: a message to the
+                // profiler may wake a scheduler, which takes the runtime's lock).
+                let profiled = crate::trace::sysmon::profiling_schedulers();
+                if profiled {
+                    crate::trace::sysmon::scheduler_event(me, false);
+                }
+                let more = rt.idle(due);
+                if profiled {
+                    crate::trace::sysmon::scheduler_event(me, true);
+                }
+                if !more {
                     break;
                 }
             }

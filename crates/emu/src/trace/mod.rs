@@ -14,6 +14,7 @@
 //! Call tracing (trace patterns, breakpoints, return trace) is in [`bp`].
 
 pub mod bp;
+pub mod sysmon;
 
 use crate::heap::Fragment;
 use crate::object::*;
