@@ -6,9 +6,11 @@
 //! does when the library is missing: `{error, {load_failed, Text}}`.
 //!
 //! As in the reference, the module is the caller's (`load_nif/2` must be called from
-//! the module's own code, not through `apply/3`), and the path is not looked at for a
-//! statically linked library. Unlike it, a second call from the same module version
-//! also returns `ok` (the reference reports `{error, {reload, _}}`).
+//! the module's own code, not through `apply/3`), the path is not looked at for a
+//! statically linked library, and a version of a module loads its NIFs once: a second
+//! call from it gets `{error, {reload, _}}`. (The reference's boot calls the on_load
+//! functions of `prim_file` & co. first thing; oxbeam's built-in start-up does not, so
+//! there the first call a program makes returns `ok`.)
 
 use super::reg;
 use crate::bif::{BifResult, BADARG};
@@ -17,6 +19,17 @@ use crate::object::*;
 use crate::process::Process;
 use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+/// For each module with native NIFs, the version of it that loaded them. (A weak
+/// reference: its address is not reused while this holds it.)
+fn loaded() -> &'static Mutex<HashMap<Atom, Weak<code::Module>>> {
+    static L: std::sync::OnceLock<Mutex<HashMap<Atom, Weak<code::Module>>>> =
+        std::sync::OnceLock::new();
+    L.get_or_init(|| Mutex::new(HashMap::new()))
+}
 
 fn load_error(p: &mut Process, kind: &str, text: &str) -> BifResult {
     let text = string_to_list(&mut p.heap, text);
@@ -43,6 +56,20 @@ fn load_nif(p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     if code::module_has_nifs(caller.name) {
+        let mut l = loaded().lock();
+        let again = l
+            .get(&caller.name)
+            .and_then(Weak::upgrade)
+            .is_some_and(|m| Arc::ptr_eq(&m, &caller));
+        if again {
+            drop(l);
+            return load_error(
+                p,
+                "reload",
+                "NIF library already loaded (reload disallowed since OTP 20).",
+            );
+        }
+        l.insert(caller.name, Arc::downgrade(&caller));
         return Ok(Term::atom(am::OK));
     }
     let lib = format!("{}.so", String::from_utf8_lossy(&path));

@@ -1282,7 +1282,8 @@ pub(crate) fn encode_chars(t: Term, out: &mut Vec<u8>) -> bool {
 }
 
 /// `prim_file:internal_name2native/1`: a file name (a possibly deep string, or a
-/// binary taken as it is) as the native bytes the NIFs take, NUL-terminated.
+/// binary taken as it is) as the native bytes the NIFs take, NUL-terminated; `badarg`
+/// if it contains a NUL.
 fn internal_name2native(p: &mut Process, a: &[Term]) -> BifResult {
     let t = a[0];
     let mut out = Vec::new();
@@ -1294,6 +1295,10 @@ fn internal_name2native(p: &mut Process, a: &[Term]) -> BifResult {
         }
         .to_vec();
     } else if !((t.is_list() || t.is_nil()) && encode_chars(t, &mut out)) {
+        return Err(BADARG);
+    }
+    // A NUL would end the name early.
+    if out.contains(&0) {
         return Err(BADARG);
     }
     out.push(0);
