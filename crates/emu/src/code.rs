@@ -172,6 +172,14 @@ pub fn module_has_bifs(m: Atom) -> bool {
         .any(|e| e.module == m && e.bif.get().is_some())
 }
 
+/// Whether some NIF stub of module `m` has a native implementation (`register_nif`).
+pub fn module_has_nifs(m: Atom) -> bool {
+    export_table()
+        .read()
+        .values()
+        .any(|e| e.module == m && e.nif.get().is_some())
+}
+
 /// Registers a BIF: calls to `m:f/a` run `bif`.
 pub fn register_bif(m: Atom, f: Atom, a: u32, bif: BifFn) {
     let e = export(m, f, a);

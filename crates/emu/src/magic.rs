@@ -10,11 +10,17 @@
 //! knows when the last reference to one is gone. Each is leaked on purpose and also
 //! listed in a registry by id, so that a reference decoded from the external format
 //! (`binary_to_term(term_to_binary(Ref))`) names its object again, as in the reference.
+//!
+//! Objects whose end their subsystem knows (a file handle is closed, a buffer's creator
+//! exits) are [`Recycled`] instead: the same object serves one resource after another,
+//! each use under a reference id of its own, so that a reference of an earlier use finds
+//! the id changed and is told apart. Those are not in the registry: a reference to one
+//! decoded from the external format is an ordinary reference.
 
 use crate::object::{header, word, Alloc};
 use oxbeam_term::header::{make_header, SUBTAG_REF};
 use oxbeam_term::Term;
-use parking_lot::Mutex;
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use std::sync::atomic::AtomicU64;
 
 /// Set in the id of every magic reference (timer references use bit 63, ordinary ones
@@ -25,6 +31,95 @@ const MAGIC_REF_FLAG: u64 = 1 << 62;
 pub enum Magic {
     Atomics(AtomicsArray),
     Counters(CounterArray),
+    /// A `prim_file` file handle.
+    File(Recycled<crate::bifs::prim_file::FileState>),
+    /// A `prim_buffer` buffer.
+    Buffer(Recycled<crate::bifs::prim_buffer::BufferState>),
+}
+
+/// Set in the ids of references naming [`Recycled`] objects (with a fresh reference
+/// number below it, so that they are unique among all references).
+const RECYCLED_REF_FLAG: u64 = 1 << 61;
+
+/// A magic object that serves one resource after another: the current one's reference
+/// id and its state (`None` between uses).
+pub struct Recycled<T> {
+    slot: Mutex<(u64, Option<T>)>,
+}
+
+impl<T> Recycled<T> {
+    pub const fn new() -> Recycled<T> {
+        Recycled {
+            slot: Mutex::new((0, None)),
+        }
+    }
+
+    /// Makes this (free) object serve the resource named by `id`, in state `value`.
+    pub fn install(&self, id: u64, value: T) {
+        *self.slot.lock() = (id, Some(value));
+    }
+
+    /// The state of the resource named by reference id `id`, locked; `None` if that
+    /// resource is gone (the object is free or serves another one).
+    pub fn lock(&self, id: u64) -> Option<MappedMutexGuard<'_, T>> {
+        let g = self.slot.lock();
+        if g.0 != id || g.1.is_none() {
+            return None;
+        }
+        MutexGuard::try_map(g, |s| s.1.as_mut()).ok()
+    }
+
+    /// Ends the resource named by `id` (if it is still the current one), returning its
+    /// state; the object can then be given back to its [`Pool`].
+    pub fn retire(&self, id: u64) -> Option<T> {
+        let mut g = self.slot.lock();
+        if g.0 != id {
+            return None;
+        }
+        g.0 = 0;
+        g.1.take()
+    }
+}
+
+impl<T> Default for Recycled<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The free [`Recycled`] objects of one kind.
+pub struct Pool {
+    free: Mutex<Vec<&'static Magic>>,
+}
+
+impl Pool {
+    pub const fn new() -> Pool {
+        Pool {
+            free: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A free object (a new one made by `new` if there is none) and a fresh reference
+    /// id for the resource it is going to serve.
+    pub fn take(&self, new: impl FnOnce() -> Magic) -> (u64, &'static Magic) {
+        let id = crate::bifs::erlang::next_ref_id() | RECYCLED_REF_FLAG;
+        let m = match self.free.lock().pop() {
+            Some(m) => m,
+            None => Box::leak(Box::new(new())),
+        };
+        (id, m)
+    }
+
+    /// Makes `m` available again (its resource was retired).
+    pub fn give_back(&self, m: &'static Magic) {
+        self.free.lock().push(m);
+    }
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The cells of `atomics:new/2`: 64-bit words, read as signed or unsigned.

@@ -511,6 +511,65 @@ pub fn make_refc_binary<A: Alloc + ?Sized>(a: &mut A, bytes: Box<[u8]>) -> Term 
     Term::make_boxed(p)
 }
 
+/// The off-heap data under a whole-byte binary `t` (a refc binary, or a byte-aligned
+/// sub-binary of one) and the bytes `t` covers in it: their start and length.
+pub fn refc_bytes(t: Term) -> Option<(*mut BinData, *const u8, usize)> {
+    match boxed_subtag(t)? {
+        SUBTAG_REFC_BIN => Some((
+            word(t, 2).0 as *mut BinData,
+            word(t, 3).0 as *const u8,
+            word(t, 1).0 as usize,
+        )),
+        SUBTAG_SUB_BIN => {
+            let (bits, off, orig) = (word(t, 1).0 as usize, word(t, 2).0 as usize, word(t, 3));
+            if boxed_subtag(orig)? != SUBTAG_REFC_BIN || bits % 8 != 0 || off % 8 != 0 {
+                return None;
+            }
+            // SAFETY: the sub-binary lies within its original's bytes.
+            let start = unsafe { (word(orig, 3).0 as *const u8).add(off / 8) };
+            Some((word(orig, 2).0 as *mut BinData, start, bits / 8))
+        }
+        _ => None,
+    }
+}
+
+/// A binary term over the `len` bytes at `start` in off-heap data `data`: a new
+/// handle (taking a reference) covering the data up to their end, under a sub-binary
+/// unless they start at its beginning.
+///
+/// # Safety
+/// `data` is live (the caller holds a reference to it) and `[start, start + len)` lies
+/// in its bytes, which do not change while any term covers them.
+pub unsafe fn make_refc_view<A: Alloc + ?Sized>(
+    a: &mut A,
+    data: *mut BinData,
+    start: *const u8,
+    len: usize,
+) -> Term {
+    // SAFETY: per the contract, `data` is live and `start` points into its bytes.
+    let (base, off) = unsafe {
+        BinData::inc_ref(data);
+        let base = (*data).bytes.as_ptr();
+        (base, start.offset_from(base) as usize)
+    };
+    let p = a.alloc_words(REFC_BIN_WORDS);
+    // SAFETY: four fresh words laid out as a refc-binary handle, which owns the
+    // reference taken above and is registered for release below.
+    unsafe {
+        *p = make_header(SUBTAG_REFC_BIN, REFC_BIN_WORDS - 1);
+        *p.add(1) = Term((off + len) as u64);
+        *p.add(2) = Term(data as u64);
+        *p.add(3) = Term(base as u64);
+    }
+    a.register_off_heap(p);
+    let handle = Term::make_boxed(p);
+    if off == 0 {
+        handle
+    } else {
+        make_sub_binary(a, handle, off * 8, len * 8)
+    }
+}
+
 /// A new bitstring of `bit_size` bits from `bytes` (left-aligned last byte).
 pub fn make_bitstring<A: Alloc + ?Sized>(a: &mut A, bytes: &[u8], bit_size: usize) -> Term {
     if bit_size.is_multiple_of(8) {

@@ -12,8 +12,10 @@ pub type ExitHook = fn(pid: Term, id: u64);
 /// Bits of `Process::exit_hooks`, one per subsystem.
 pub const ETS: u8 = 1 << 0;
 pub const ZLIB: u8 = 1 << 1;
+pub const PRIM_FILE: u8 = 1 << 2;
+pub const PRIM_BUFFER: u8 = 1 << 3;
 /// The system monitor or profiler (`trace::sysmon`).
-pub const SYSMON: u8 = 1 << 3;
+pub const SYSMON: u8 = 1 << 4;
 
 static HOOKS: [OnceLock<ExitHook>; 8] = [const { OnceLock::new() }; 8];
 
