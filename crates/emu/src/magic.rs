@@ -1,5 +1,6 @@
 //! "Magic" references: references that also name a VM-owned object shared by every
-//! process that holds them (the arrays behind `atomics` and `counters`).
+//! process that holds them (the arrays behind `atomics` and `counters`, code prepared by
+//! `erlang:prepare_loading/2`).
 //!
 //! A magic reference is an ordinary reference object with one extra word after its id:
 //! the raw address of its [`Magic`] object (`term_words` does not trace it). Everything
@@ -25,6 +26,16 @@ const MAGIC_REF_FLAG: u64 = 1 << 62;
 pub enum Magic {
     Atomics(AtomicsArray),
     Counters(CounterArray),
+    Prepared(PreparedCode),
+}
+
+/// A module prepared by `erlang:prepare_loading/2`, until `finish_loading/1` loads it
+/// (it is taken out then: a prepared code reference loads once). One never loaded stays
+/// allocated (see the module comment).
+pub struct PreparedCode {
+    pub module: oxbeam_term::Atom,
+    pub has_on_load: bool,
+    pub code: Mutex<Option<std::sync::Arc<crate::code::Module>>>,
 }
 
 /// The cells of `atomics:new/2`: 64-bit words, read as signed or unsigned.
