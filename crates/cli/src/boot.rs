@@ -45,8 +45,8 @@ pub fn preloaded_dir(root: &Path) -> Option<PathBuf> {
     found.pop()
 }
 
-/// Loads every preloaded module; returns their names.
-fn load_preloaded(dir: &Path) -> Result<Vec<Atom>, String> {
+/// Loads every preloaded module.
+fn load_preloaded(dir: &Path) -> Result<(), String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok())
@@ -54,14 +54,12 @@ fn load_preloaded(dir: &Path) -> Result<Vec<Atom>, String> {
         .filter(|p| p.extension().is_some_and(|x| x == "beam"))
         .collect();
     files.sort();
-    let mut names = Vec::new();
     for f in files {
         let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let m = oxbeam_emu::loading::load_bytes(&f.display().to_string(), &bytes, None)
+        oxbeam_emu::loading::load_bytes(&f.display().to_string(), &bytes, None)
             .map_err(|e| format!("cannot load preloaded module {}: {e}", f.display()))?;
-        names.push(m.name);
     }
-    Ok(names)
+    Ok(())
 }
 
 /// The arguments `init:boot/1` gets, as erl's launcher builds them from `argv`.
@@ -109,8 +107,7 @@ pub fn boot_args(argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
 pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> {
     let dir = preloaded_dir(root)
         .ok_or_else(|| format!("no erts preloaded modules under {}/lib", root.display()))?;
-    let names = load_preloaded(&dir)?;
-    oxbeam_emu::code::set_preloaded(&names);
+    load_preloaded(&dir)?;
     oxbeam_emu::loading::set_autoload(false);
     for &(module, priority) in SYSTEM_PROCESSES {
         let settings = oxbeam_emu::sched::ProcessSettings {

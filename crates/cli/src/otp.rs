@@ -1,5 +1,6 @@
 //! Finding the OTP installation and starting the built-in boot: code path, oxbeam's own
-//! modules (embedded in the binary), the group leader, then the command line's actions.
+//! modules (embedded in the binary), the code purger, the group leader, then the command
+//! line's actions.
 
 use crate::args::{Action, Args};
 use oxbeam_emu::object::*;
@@ -14,6 +15,10 @@ const EMBEDDED: &[(&str, &[u8])] = &[
         include_bytes!("../../../otp-lib/ebin/oxbeam_io.beam"),
     ),
     ("init", include_bytes!("../../../otp-lib/ebin/init.beam")),
+    (
+        "oxbeam_code",
+        include_bytes!("../../../otp-lib/ebin/oxbeam_code.beam"),
+    ),
 ];
 
 /// The OTP root: `$OTP_ROOT`, else the root of the `erl` on the PATH, else /usr/lib/erlang.
@@ -153,6 +158,7 @@ pub fn boot_and_run(args: Args, argv: &[String]) -> i32 {
             return 2;
         }
     }
+    start_code_purger();
     // The group leaders for standard output and error, then the boot process.
     let io = spawn(
         ("oxbeam_io", "loop"),
@@ -172,6 +178,20 @@ pub fn boot_and_run(args: Args, argv: &[String]) -> i32 {
     let code = oxbeam_emu::sched::run();
     oxbeam_emu::report::flush_stdout();
     code
+}
+
+/// The reference's `erts_code_purger` system process (`code:purge/1`,
+/// `erlang:check_process_code/2` and `purge_module/1` go through it): registered and
+/// trapping exits before anything else runs, as `erts_code_purger:start/0` would make it.
+fn start_code_purger() {
+    let pid = spawn(("erts_code_purger", "wait_for_request"), &[], None);
+    let id = pid.pid_value();
+    oxbeam_emu::sched::register(Atom::from_str("erts_code_purger"), id);
+    if let Some(slot) = oxbeam_emu::sched::slot(id) {
+        if let Some(p) = slot.process.lock().as_mut() {
+            p.trap_exit = true;
+        }
+    }
 }
 
 fn spawn((m, f): (&str, &str), args: &[Term], group_leader: Option<Term>) -> Term {

@@ -90,6 +90,9 @@ pub enum Trap {
     /// Move to a dirty scheduler of this kind, where the call runs again (its job is in
     /// `Process::dirty`).
     Dirty(crate::sched::dirty::DirtyKind),
+    /// Call the function taking no arguments whose code starts at this address (an
+    /// `&Op` of loaded code) in place of the BIF (`erlang:call_on_load_function/1`).
+    CallCode(usize),
 }
 
 impl Fault {

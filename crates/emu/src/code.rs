@@ -4,12 +4,15 @@
 //!
 //! Export entries live for the whole run and are never moved, so `call_ext` can hold a
 //! `&'static Export` and read its current target: loading a new version of a module
-//! redirects every fully-qualified call at once by swapping the target pointer.
+//! redirects every fully-qualified call at once by swapping the target pointer. A
+//! module has up to two versions, as in the reference (see `Versions`): processes in
+//! the old one keep running it (local calls stay in it) until they make a fully
+//! qualified call; purging removes it.
 
 use crate::bif::BifFn;
 use crate::ops::Op;
 use oxbeam_term::{Atom, Term};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -71,7 +74,12 @@ impl Export {
     }
 }
 
-/// A fun's static description (one per `FunT` entry).
+/// A fun's static description, shared by every loaded instance of the code that defines
+/// it: as in the reference, entries are keyed by module, old uniq and index, so loading
+/// the same code again (an unchanged module reloaded) reuses them and funs made by the
+/// earlier instance run the newest one; changed code has a different old uniq (the
+/// compiler derives it from the module's MD5) and gets entries of its own, whose funs
+/// keep running their own instance while it exists.
 #[derive(Debug)]
 pub struct FunEntry {
     pub module: Atom,
@@ -83,7 +91,12 @@ pub struct FunEntry {
     pub index: u32,
     pub old_uniq: u32,
     pub uniq: [u8; 16],
+    /// The code a call runs; null when no loaded instance defines the fun (purged, or
+    /// never loaded) or while a purge of its instance is pending.
     code: AtomicPtr<Op>,
+    /// While a purge of the instance `code` pointed into is pending: that code, put back
+    /// if the purge is aborted (see `purge_prepare`).
+    pending: AtomicPtr<Op>,
 }
 
 // SAFETY: as for Export.
@@ -99,13 +112,28 @@ impl FunEntry {
         self.code.load(Ordering::Acquire)
     }
     pub fn set_code(&self, p: *const Op) {
+        self.pending.store(std::ptr::null_mut(), Ordering::Release);
         self.code.store(p as *mut Op, Ordering::Release);
+    }
+    /// Whether a purge of the code this fun runs is under way (callers wait for it).
+    pub fn purge_pending(&self) -> bool {
+        !self.pending.load(Ordering::Acquire).is_null()
     }
 }
 
-/// Creates a fun entry that lives for the rest of the run.
+/// Fun entries by `(module, old uniq, index)`.
+type FunTable = RwLock<HashMap<(Atom, u32, u32), &'static FunEntry>>;
+
+fn fun_table() -> &'static FunTable {
+    static T: OnceLock<FunTable> = OnceLock::new();
+    T.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+/// The fun entry for lambda `index` of `module` with `old_uniq`: the existing one if that
+/// code was loaded before, else a new one (without code until its module is loaded).
+/// Entries live for the rest of the run.
 #[allow(clippy::too_many_arguments)]
-pub fn new_fun_entry(
+pub fn fun_entry(
     module: Atom,
     function: Atom,
     total_arity: u32,
@@ -114,7 +142,22 @@ pub fn new_fun_entry(
     old_uniq: u32,
     uniq: [u8; 16],
 ) -> &'static FunEntry {
-    Box::leak(Box::new(FunEntry {
+    let key = (module, old_uniq, index);
+    let same = |e: &FunEntry| {
+        e.function == function && e.total_arity == total_arity && e.num_free == num_free
+    };
+    if let Some(e) = fun_table().read().get(&key) {
+        if same(e) {
+            return e;
+        }
+    }
+    let mut t = fun_table().write();
+    if let Some(e) = t.get(&key) {
+        if same(e) {
+            return e;
+        }
+    }
+    let e: &'static FunEntry = Box::leak(Box::new(FunEntry {
         module,
         function,
         total_arity,
@@ -123,7 +166,16 @@ pub fn new_fun_entry(
         old_uniq,
         uniq,
         code: AtomicPtr::new(std::ptr::null_mut()),
-    }))
+        pending: AtomicPtr::new(std::ptr::null_mut()),
+    }));
+    // A key clash with different code (not expected) keeps the first entry registered.
+    t.entry(key).or_insert(e);
+    e
+}
+
+/// The registered fun entry of `module` with `old_uniq` and `index`, if any.
+pub fn find_fun_entry(module: Atom, old_uniq: u32, index: u32) -> Option<&'static FunEntry> {
+    fun_table().read().get(&(module, old_uniq, index)).copied()
 }
 
 /// `{Module, Function, Arity}` to its export entry.
@@ -228,10 +280,14 @@ pub struct Module {
     pub files: Vec<String>,
     pub exports: Vec<(Atom, u32, usize)>,
     pub funs: Vec<&'static FunEntry>,
+    /// The instruction each of `funs` starts at (set on the entries when the module is
+    /// loaded, see `finish_loading`).
+    pub fun_code: Vec<usize>,
     pub strings: Box<[u8]>,
     pub attributes: Term,
     pub compile_info: Term,
     pub md5: [u8; 16],
+    /// The entry of the `-on_load` function, if the module has one.
     pub on_load: Option<usize>,
     /// Literal terms (for module_info and debugging).
     pub literals: Vec<Term>,
@@ -289,12 +345,21 @@ fn code_index() -> &'static RwLock<CodeIndex> {
     T.get_or_init(|| RwLock::new(CodeIndex { ranges: Vec::new() }))
 }
 
-fn module_table() -> &'static RwLock<HashMap<Atom, Arc<Module>>> {
-    static T: OnceLock<RwLock<HashMap<Atom, Arc<Module>>>> = OnceLock::new();
-    T.get_or_init(|| RwLock::new(HashMap::new()))
+fn index_add(m: &Arc<Module>) {
+    let (s, e) = m.code_range();
+    let mut idx = code_index().write();
+    let pos = idx.ranges.partition_point(|r| r.0 < s);
+    idx.ranges.insert(pos, (s, e, m.clone()));
 }
 
-/// The module containing the instruction at `addr`.
+fn index_remove(m: &Arc<Module>) {
+    let (s, _) = m.code_range();
+    let mut idx = code_index().write();
+    idx.ranges.retain(|r| !(r.0 == s && Arc::ptr_eq(&r.2, m)));
+}
+
+/// The module containing the instruction at `addr` (any loaded instance: current, old,
+/// or waiting for its on_load function).
 pub fn module_of_addr(addr: *const Op) -> Option<Arc<Module>> {
     let a = addr as usize;
     let idx = code_index().read();
@@ -310,57 +375,469 @@ pub fn module_of_addr(addr: *const Op) -> Option<Arc<Module>> {
     }
 }
 
-fn preloaded() -> &'static RwLock<Vec<Atom>> {
-    static P: RwLock<Vec<Atom>> = RwLock::new(Vec::new());
-    &P
+/// The loaded instances of one module, as the reference keeps them: the current code
+/// (what fully qualified calls reach), the old code (processes that were running it
+/// when the current one was loaded may still be in it, until it is purged), and code
+/// whose `-on_load` function has not finished yet.
+///
+/// Purged code is not freed: processes that might point into it were killed, but a
+/// code address can also sit in places this VM does not scan (a register file of a
+/// scheduler between two instructions, say), and reusing that memory would turn such a
+/// leftover into a crash. So a purged instance is unlinked from everything (module
+/// table, code index, exports, fun entries) and kept in `GRAVEYARD`; its literals stay
+/// in the literal arena, which is never reclaimed either. Each reload of a module thus
+/// costs the memory of its previous code for the rest of the run.
+#[derive(Default)]
+struct Versions {
+    current: Option<Arc<Module>>,
+    old: Option<Arc<Module>>,
+    on_load: Option<OnLoadCode>,
 }
 
-/// Records the modules the runtime loaded before anything ran (`erlang:pre_loaded/0`).
-pub fn set_preloaded(names: &[Atom]) {
-    *preloaded().write() = names.to_vec();
+/// Loaded code whose `-on_load` function must succeed before it becomes current.
+struct OnLoadCode {
+    module: Arc<Module>,
+    /// Whether the exports get the new code when it becomes current (cleared by
+    /// `delete_module` meanwhile, as in the reference: they then stay undefined).
+    deferred: bool,
+    /// Loaded by the VM for a caller (on-demand loading), rather than by
+    /// `erlang:finish_loading/1`: callers then wait for the on_load function.
+    on_demand: bool,
+    /// The process running the on_load function for callers of the module (on-demand
+    /// loading, see `oxbeam_code.erl`); 0 when none.
+    runner: u64,
 }
 
-pub fn preloaded_modules() -> Vec<Atom> {
-    preloaded().read().clone()
+/// Every module ever loaded (entries are never removed: `delete_module` of a module that
+/// was loaded once is `true`, of one never loaded `undefined`).
+fn module_table() -> &'static RwLock<HashMap<Atom, Versions>> {
+    static T: OnceLock<RwLock<HashMap<Atom, Versions>>> = OnceLock::new();
+    T.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+/// Purged code, kept (see `Versions`).
+static GRAVEYARD: Mutex<Vec<Arc<Module>>> = Mutex::new(Vec::new());
+
+fn retire(m: Arc<Module>) {
+    index_remove(&m);
+    GRAVEYARD.lock().push(m);
 }
 
 /// The current version of a module.
 pub fn get_module(name: Atom) -> Option<Arc<Module>> {
-    module_table().read().get(&name).cloned()
+    module_table()
+        .read()
+        .get(&name)
+        .and_then(|v| v.current.clone())
 }
 
+/// The old version of a module, if it has one.
+pub fn get_old_module(name: Atom) -> Option<Arc<Module>> {
+    module_table().read().get(&name).and_then(|v| v.old.clone())
+}
+
+/// Modules with current or old code (`erlang:loaded/0`).
 pub fn loaded_modules() -> Vec<Atom> {
-    module_table().read().keys().copied().collect()
+    module_table()
+        .read()
+        .iter()
+        .filter(|(_, v)| v.current.is_some() || v.old.is_some())
+        .map(|(k, _)| *k)
+        .collect()
 }
 
-/// Makes `m` the current version of its module: exports and fun entries point into it.
-pub fn install_module(m: Module) -> Arc<Module> {
-    let m = Arc::new(m);
-    let (s, e) = m.code_range();
-    {
-        let mut idx = code_index().write();
-        let pos = idx.ranges.partition_point(|r| r.0 < s);
-        idx.ranges.insert(pos, (s, e, m.clone()));
-    }
+/// Points the exports of `m` at its code (functions `previous` exported and `m` does
+/// not go back to their stubs) and its fun entries at it.
+fn activate(m: &Module, previous: Option<&Module>) {
     for &(f, a, entry) in &m.exports {
         let ex = export(m.name, f, a);
         if ex.bif.get().is_none() {
             ex.set_code(m.addr_of(entry));
         }
     }
-    let previous = module_table().write().insert(m.name, m.clone());
-    crate::trace::bp::module_loaded(m.name);
     if let Some(prev) = previous {
-        // Exports the new version no longer has go back to their stubs.
         for &(f, a, _) in &prev.exports {
             if !m.exports.iter().any(|&(f2, a2, _)| f2 == f && a2 == a) {
-                if let Some(ex) = find_export(m.name, f, a) {
-                    if ex.bif.get().is_none() {
-                        ex.reset_to_stub();
-                    }
-                }
+                reset_export(m.name, f, a);
             }
         }
     }
+    set_fun_code(m);
+}
+
+fn set_fun_code(m: &Module) {
+    for (e, &at) in m.funs.iter().zip(&m.fun_code) {
+        e.set_code(m.addr_of(at));
+    }
+}
+
+/// Points `m:f/a` back at its stub (a BIF stays).
+fn reset_export(m: Atom, f: Atom, a: u32) {
+    if let Some(ex) = find_export(m, f, a) {
+        if ex.bif.get().is_none() {
+            ex.reset_to_stub();
+        }
+    }
+}
+
+/// Makes `m` the current code of its module; the current code becomes old (an old one
+/// still there is dropped: callers check for it first, see `finish_loading`).
+fn make_current(v: &mut Versions, m: Arc<Module>) {
+    index_add(&m);
+    let prev = v.current.take();
+    activate(&m, prev.as_deref());
+    if let Some(p) = prev {
+        if let Some(o) = v.old.replace(p) {
+            retire(o);
+        }
+    }
+    v.current = Some(m);
+}
+
+/// Makes `m` the current version of its module: exports and fun entries point into it.
+/// For code loaded by the VM itself (on demand, at start), which never has old code.
+pub fn install_module(m: Module) -> Arc<Module> {
+    let m = Arc::new(m);
+    {
+        let mut t = module_table().write();
+        make_current(t.entry(m.name).or_default(), m.clone());
+    }
+    crate::trace::bp::module_loaded(m.name);
     m
+}
+
+/// Why `finish_loading` loaded nothing: the modules concerned.
+pub enum FinishError {
+    /// A module appears more than once.
+    Duplicated(Vec<Atom>),
+    /// A module has current and old code.
+    NotPurged(Vec<Atom>),
+}
+
+/// Loads prepared modules, all or none (`erlang:finish_loading/1`). Modules with an
+/// on_load function wait for it (see `finish_after_on_load`): their names are returned.
+/// Lists are in the reference's order (the last module first).
+pub fn finish_loading(mods: Vec<Arc<Module>>) -> Result<Vec<Atom>, FinishError> {
+    let mut t = module_table().write();
+    let mut seen = std::collections::HashSet::new();
+    let mut dups: Vec<Atom> = mods
+        .iter()
+        .filter(|m| !seen.insert(m.name))
+        .map(|m| m.name)
+        .collect();
+    if !dups.is_empty() {
+        dups.reverse();
+        return Err(FinishError::Duplicated(dups));
+    }
+    let mut not_purged: Vec<Atom> = mods
+        .iter()
+        .filter(|m| {
+            t.get(&m.name)
+                .is_some_and(|v| v.current.is_some() && v.old.is_some())
+        })
+        .map(|m| m.name)
+        .collect();
+    if !not_purged.is_empty() {
+        not_purged.reverse();
+        return Err(FinishError::NotPurged(not_purged));
+    }
+    let mut on_load = Vec::new();
+    let mut loaded = Vec::new();
+    for m in mods {
+        let name = m.name;
+        let v = t.entry(name).or_default();
+        if m.on_load.is_some() {
+            // The current code stays until the on_load function succeeds.
+            index_add(&m);
+            set_fun_code(&m);
+            wait_for_on_load(v, m, false);
+            on_load.push(name);
+        } else {
+            make_current(v, m);
+            loaded.push(name);
+        }
+    }
+    drop(t);
+    for name in loaded {
+        crate::trace::bp::module_loaded(name);
+    }
+    on_load.reverse();
+    Ok(on_load)
+}
+
+/// Makes `m` (which has an on_load function) the code of its module that waits for
+/// that function; the current code stays until it succeeds.
+fn wait_for_on_load(v: &mut Versions, m: Arc<Module>, on_demand: bool) {
+    index_add(&m);
+    set_fun_code(&m);
+    let pending = OnLoadCode {
+        module: m,
+        deferred: true,
+        on_demand,
+        runner: 0,
+    };
+    if let Some(prev) = v.on_load.replace(pending) {
+        retire(prev.module);
+    }
+}
+
+/// Loads `m`, which has an on_load function, for a caller of its module (on-demand
+/// loading): it waits for the function (see `oxbeam_code.erl`).
+pub fn load_on_demand_with_on_load(m: Arc<Module>) {
+    let mut t = module_table().write();
+    let v = t.entry(m.name).or_default();
+    wait_for_on_load(v, m, true);
+}
+
+/// What `delete_module` did.
+pub enum Deleted {
+    /// The module was never loaded.
+    Undefined,
+    /// It has old code (purge it first).
+    NotPurged,
+    Done,
+}
+
+/// `erlang:delete_module/1`: the current code becomes old and every export of the module
+/// undefined.
+pub fn delete_module(name: Atom) -> Deleted {
+    let mut t = module_table().write();
+    let Some(v) = t.get_mut(&name) else {
+        return Deleted::Undefined;
+    };
+    if v.old.is_some() {
+        return Deleted::NotPurged;
+    }
+    if let Some(cur) = v.current.take() {
+        for &(f, a, _) in &cur.exports {
+            reset_export(name, f, a);
+        }
+        v.old = Some(cur);
+    }
+    if let Some(ol) = v.on_load.as_mut() {
+        ol.deferred = false;
+    }
+    drop(t);
+    crate::trace::bp::forget_module(name);
+    Deleted::Done
+}
+
+/// Whether the module has old code.
+pub fn has_old_code(name: Atom) -> bool {
+    module_table()
+        .read()
+        .get(&name)
+        .is_some_and(|v| v.old.is_some())
+}
+
+/// Whether the module has code loaded on demand that waits for its on_load function
+/// (callers of the module wait for it; code loaded by `erlang:finish_loading/1` waits
+/// for whoever loaded it to call `call_on_load_function/1`).
+pub fn on_demand_on_load_pending(name: Atom) -> bool {
+    module_table()
+        .read()
+        .get(&name)
+        .and_then(|v| v.on_load.as_ref())
+        .is_some_and(|ol| ol.on_demand)
+}
+
+/// The entry of the on_load function of the module's code waiting for it.
+pub fn on_load_function(name: Atom) -> Option<*const Op> {
+    let t = module_table().read();
+    let ol = t.get(&name)?.on_load.as_ref()?;
+    let at = ol.module.on_load?;
+    Some(ol.module.addr_of(at))
+}
+
+/// The process running the module's on_load function for its callers: `None` when no
+/// code waits for it, `Some(0)` when nobody runs it yet.
+pub fn on_load_runner(name: Atom) -> Option<u64> {
+    let t = module_table().read();
+    Some(t.get(&name)?.on_load.as_ref()?.runner)
+}
+
+/// Records the process running the module's on_load function.
+pub fn set_on_load_runner(name: Atom, runner: u64) {
+    let mut t = module_table().write();
+    if let Some(ol) = t.get_mut(&name).and_then(|v| v.on_load.as_mut()) {
+        ol.runner = runner;
+    }
+}
+
+/// A code operation that does not apply to the module's state (the BIF raises badarg).
+#[derive(Debug)]
+pub struct BadRequest;
+
+/// `erlang:finish_after_on_load/2`: on success the code that waited becomes current;
+/// on failure it stays where it is for the code purger to remove
+/// (`purge_prepare(_, true)`). `Err` if no code waits for an on_load function.
+pub fn finish_after_on_load(name: Atom, success: bool) -> Result<(), BadRequest> {
+    let mut t = module_table().write();
+    let v = t.get_mut(&name).ok_or(BadRequest)?;
+    if v.on_load.is_none() {
+        return Err(BadRequest);
+    }
+    if !success {
+        return Ok(());
+    }
+    let Some(ol) = v.on_load.take() else {
+        return Err(BadRequest);
+    };
+    let m = ol.module;
+    let prev = v.current.take();
+    if ol.deferred {
+        activate(&m, prev.as_deref());
+    } else {
+        for &(f, a, _) in &m.exports {
+            reset_export(name, f, a);
+        }
+    }
+    if let Some(p) = prev {
+        if let Some(o) = v.old.replace(p) {
+            retire(o);
+        }
+    }
+    v.current = Some(m);
+    drop(t);
+    crate::trace::bp::module_loaded(name);
+    Ok(())
+}
+
+/// The purge under way (the reference's purge state): the module, and the fun entries
+/// that pointed into its old code.
+struct PurgeState {
+    module: Option<Atom>,
+    funs: Vec<&'static FunEntry>,
+    /// The old code set aside while the failed on_load code of the module is purged.
+    saved_old: Option<Option<Arc<Module>>>,
+}
+
+static PURGE: Mutex<PurgeState> = Mutex::new(PurgeState {
+    module: None,
+    funs: Vec::new(),
+    saved_old: None,
+});
+
+/// `erts_internal:purge_module(M, prepare | prepare_on_load)`: starts purging the old
+/// code (with `on_load`: the code whose on_load function failed). Funs of that code wait
+/// from now on (see `FunEntry::purge_pending`). `Ok(false)`: nothing to purge; `Err`: a
+/// purge is already under way.
+pub fn purge_prepare(name: Atom, on_load: bool) -> Result<bool, BadRequest> {
+    let mut ps = PURGE.lock();
+    if ps.module.is_some() {
+        return Err(BadRequest);
+    }
+    let mut t = module_table().write();
+    let Some(v) = t.get_mut(&name) else {
+        return Ok(false);
+    };
+    if on_load {
+        let Some(ol) = v.on_load.take() else {
+            return Err(BadRequest);
+        };
+        ps.saved_old = Some(v.old.replace(ol.module));
+    }
+    let Some(old) = v.old.clone() else {
+        return Ok(false);
+    };
+    ps.module = Some(name);
+    let (lo, hi) = old.code_range();
+    for &e in &old.funs {
+        let c = e.code();
+        if (lo..hi).contains(&(c as usize)) {
+            e.pending.store(c as *mut Op, Ordering::Release);
+            e.code.store(std::ptr::null_mut(), Ordering::Release);
+            ps.funs.push(e);
+        }
+    }
+    Ok(true)
+}
+
+/// `erts_internal:purge_module(M, abort)`: the purge of `name` is called off; its funs
+/// run their code again.
+pub fn purge_abort(name: Atom) -> Result<(), BadRequest> {
+    let mut ps = PURGE.lock();
+    if ps.module != Some(name) {
+        return Err(BadRequest);
+    }
+    for e in ps.funs.drain(..) {
+        let c = e.pending.load(Ordering::Acquire);
+        e.code.store(c, Ordering::Release);
+        e.pending.store(std::ptr::null_mut(), Ordering::Release);
+    }
+    ps.module = None;
+    if let Some(saved) = ps.saved_old.take() {
+        if let Some(v) = module_table().write().get_mut(&name) {
+            if let Some(failed) = std::mem::replace(&mut v.old, saved) {
+                retire(failed);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `erts_internal:purge_module(M, complete)`: removes the old code of `name` (no process
+/// runs it any more). `Ok(false)` if there was none.
+pub fn purge_complete(name: Atom) -> Result<bool, BadRequest> {
+    let mut ps = PURGE.lock();
+    if ps.module != Some(name) {
+        return Err(BadRequest);
+    }
+    let mut purged = false;
+    {
+        let mut t = module_table().write();
+        if let Some(v) = t.get_mut(&name) {
+            if let Some(old) = v.old.take() {
+                let (lo, hi) = old.code_range();
+                for &e in &old.funs {
+                    if (lo..hi).contains(&(e.code() as usize)) {
+                        e.code.store(std::ptr::null_mut(), Ordering::Release);
+                    }
+                }
+                retire(old);
+                purged = true;
+            }
+            if let Some(saved) = ps.saved_old.take() {
+                v.old = saved;
+            }
+        }
+    }
+    for e in ps.funs.drain(..) {
+        e.pending.store(std::ptr::null_mut(), Ordering::Release);
+    }
+    ps.saved_old = None;
+    ps.module = None;
+    Ok(purged)
+}
+
+/// The module whose purge is under way, if any.
+pub fn purge_in_progress() -> Option<Atom> {
+    PURGE.lock().module
+}
+
+/// Whether process `p` executes or will return into the old code of `module`: its
+/// instruction pointer, the return addresses and catch handlers on its stack (the
+/// reference's check_process_code). A process that never ran starts through its export
+/// (see `interp::run`), so where its instruction pointer points does not count; for
+/// the calling process itself (`is_self`), it is the call being made.
+pub fn uses_old_code(p: &crate::process::Process, module: Atom, is_self: bool) -> bool {
+    let Some(old) = get_old_module(module) else {
+        return false;
+    };
+    let (lo, hi) = old.code_range();
+    let inside = |a: usize| (lo..hi).contains(&a);
+    if (is_self || p.reductions != 0) && inside(p.ip as usize) {
+        return true;
+    }
+    let mut at = p.heap.stop as *const Term;
+    while at < p.heap.end as *const Term {
+        // SAFETY: the words between the stack pointer and the end of the stack.
+        let w = unsafe { *at };
+        if (w.is_header() && inside(w.0 as usize)) || (w.is_catch() && inside(w.catch_addr())) {
+            return true;
+        }
+        // SAFETY: still within the stack (checked by the loop condition).
+        at = unsafe { at.add(1) };
+    }
+    false
 }

@@ -339,6 +339,14 @@ fn leave_call(p: &mut Process, ip: *const Op, kind: u8, dealloc: u32) -> *const 
 /// Runs `p` until it yields, waits, or exits.
 pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     let mut ip = p.ip;
+    if p.reductions == 0 {
+        // A process's first call goes through its export, as in the reference: it runs
+        // the code that is current now, not when it was spawned.
+        let (m, f, a) = p.initial_call;
+        if let Some(e) = crate::code::find_export(m, f, a) {
+            ip = e.code();
+        }
+    }
     for (i, &t) in p.saved_x.iter().enumerate() {
         regs.x[i] = t;
     }
@@ -686,10 +694,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 p.heap.push(Term(next(ip) as u64));
                 match prepare_fun_call(p, regs, fun, n) {
                     Ok((target, live)) => dispatch_call!(target, live),
-                    Err(r) => {
-                        pop_frame(p, 1);
-                        raise!(r)
-                    }
+                    // The return address stays: the reference's trace shows the caller
+                    // twice (at the call, and as the return address).
+                    Err(r) => raise!(r),
                 }
             }
             Op::CallFun2 { func, arity } => {
@@ -698,10 +705,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 p.heap.push(Term(next(ip) as u64));
                 match prepare_fun_call(p, regs, fun, n) {
                     Ok((target, live)) => dispatch_call!(target, live),
-                    Err(r) => {
-                        pop_frame(p, 1);
-                        raise!(r)
-                    }
+                    // The return address stays: the reference's trace shows the caller
+                    // twice (at the call, and as the return address).
+                    Err(r) => raise!(r),
                 }
             }
             Op::CallFunLast { arity, dealloc } => {
@@ -1241,12 +1247,25 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         Op::CallUndefined { export } => {
             // Load the module from the code path on first use, as erl's interactive
             // mode does, then retry.
-            if !export.is_loaded()
-                && crate::loading::ensure_loaded(export.module).is_ok()
-                && export.is_loaded()
-            {
-                ip = export.code();
-                return Flow::Jump(ip);
+            if !export.is_loaded() {
+                match crate::loading::ensure_loaded(export.module) {
+                    Ok(_) if export.is_loaded() => return Flow::Jump(export.code()),
+                    Err(crate::loading::LoadFailure::OnLoadPending) => {
+                        // The module waits for its on_load function: Erlang code runs it
+                        // (or waits for it) and then makes the call.
+                        let args = args_list(p, regs, export.arity as usize);
+                        regs.x[0] = Term::atom(export.module);
+                        regs.x[1] = Term::atom(export.function);
+                        regs.x[2] = args;
+                        let h = crate::code::export(
+                            oxbeam_term::Atom::from_str("oxbeam_code"),
+                            oxbeam_term::Atom::from_str("undefined_function"),
+                            3,
+                        );
+                        return Flow::Call(h.code(), 3);
+                    }
+                    _ => {}
+                }
             }
             let args = args_list(p, regs, export.arity as usize);
             if !crate::loading::autoload() {
@@ -1678,6 +1697,7 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
         },
         Trap::Retry => TrapAction::Retry,
         Trap::Dirty(kind) => TrapAction::Dirty(kind),
+        Trap::CallCode(addr) => TrapAction::Apply(Ok((addr as *const Op, 0))),
         Trap::Hibernate {
             module,
             function,
@@ -1756,12 +1776,15 @@ fn prepare_fun_call(
             let r = tuple2(p, Term::atom(am::BADARITY), fa);
             return Err(error(r));
         }
+        let mut code = e.code();
+        if code.is_null() {
+            match fun_without_code(p, regs, fun, e, n) {
+                Ok(c) => code = c,
+                Err(redirect) => return redirect,
+            }
+        }
         let env = crate::fun::env(fun);
         regs.x[n..n + env.len()].copy_from_slice(env);
-        let code = e.code();
-        if code.is_null() {
-            return Err(error(Term::atom(am::UNDEF)));
-        }
         Ok((code, n + env.len()))
     } else if is_export(fun) {
         let e = crate::fun::export_of(fun);
@@ -1776,6 +1799,61 @@ fn prepare_fun_call(
         let r = tuple2(p, Term::atom(am::BADFUN), fun);
         Err(error(r))
     }
+}
+
+/// A call of a fun whose entry has no code (`e.code()` is null), with its `n`
+/// arguments in x0..: `Ok` with the code to run after all (its module was loaded now,
+/// or a purge was aborted meanwhile), or `Err` with what the call does instead, as in
+/// the reference: wait in `erts_code_purger:pending_purge_lambda/3` while a purge of
+/// its code is under way; `badfun` when its module is loaded but does not define it
+/// any more; otherwise load the module and call it, or `undef`.
+fn fun_without_code(
+    p: &mut Process,
+    regs: &mut Regs,
+    fun: Term,
+    e: &'static crate::code::FunEntry,
+    n: usize,
+) -> Result<*const Op, Result<(*const Op, usize), Raise>> {
+    use oxbeam_term::Atom;
+    let redirect = |p: &mut Process, regs: &mut Regs, m: &str, f: &str| {
+        let args = args_list(p, regs, n);
+        regs.x[0] = Term::atom(e.module);
+        regs.x[1] = fun;
+        regs.x[2] = args;
+        let h = crate::code::export(Atom::from_str(m), Atom::from_str(f), 3);
+        Err(Ok((h.code(), 3)))
+    };
+    if e.purge_pending() {
+        return redirect(p, regs, "erts_code_purger", "pending_purge_lambda");
+    }
+    let code = e.code();
+    if !code.is_null() {
+        return Ok(code);
+    }
+    if crate::code::get_module(e.module).is_none() {
+        match crate::loading::ensure_loaded(e.module) {
+            Err(crate::loading::LoadFailure::OnLoadPending) => {
+                return redirect(p, regs, "oxbeam_code", "undefined_lambda");
+            }
+            Ok(_) => {
+                let code = e.code();
+                if !code.is_null() {
+                    return Ok(code);
+                }
+            }
+            Err(_) => {
+                let args = args_list(p, regs, n);
+                return Err(Err(Raise {
+                    class: Class::Error,
+                    reason: Term::atom(am::UNDEF),
+                    top: Top::UndefFun { fun, args },
+                    given_trace: None,
+                }));
+            }
+        }
+    }
+    let r = tuple2(p, Term::atom(am::BADFUN), fun);
+    Err(Err(error(r)))
 }
 
 fn raw_parts(raw: Term) -> (Class, Term) {

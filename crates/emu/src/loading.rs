@@ -51,6 +51,9 @@ pub fn get_code_path() -> Vec<PathBuf> {
 pub enum LoadFailure {
     NotFound,
     BadFile(String),
+    /// The module is loaded but its `-on_load` function has not succeeded yet: the
+    /// caller must have it run (see `oxbeam_code.erl`) and wait for it.
+    OnLoadPending,
 }
 
 impl std::fmt::Display for LoadFailure {
@@ -58,6 +61,7 @@ impl std::fmt::Display for LoadFailure {
         match self {
             LoadFailure::NotFound => write!(f, "not found in the code path"),
             LoadFailure::BadFile(m) => write!(f, "{m}"),
+            LoadFailure::OnLoadPending => write!(f, "its on_load function has not run yet"),
         }
     }
 }
@@ -72,22 +76,43 @@ pub fn find_beam(module: Atom) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Loads `module` from the code path unless it is loaded already.
+/// Loads `module` from the code path unless it is loaded already. A module with an
+/// `-on_load` function is loaded as `erlang:load_module` does it: it waits for that
+/// function (`LoadFailure::OnLoadPending`), its exports still undefined.
 pub fn ensure_loaded(module: Atom) -> Result<Arc<Module>, LoadFailure> {
     if let Some(m) = code::get_module(module) {
         return Ok(m);
+    }
+    if code::on_demand_on_load_pending(module) {
+        return Err(LoadFailure::OnLoadPending);
     }
     let _g = load_lock().lock();
     if let Some(m) = code::get_module(module) {
         return Ok(m);
     }
+    if code::on_demand_on_load_pending(module) {
+        return Err(LoadFailure::OnLoadPending);
+    }
     let path = find_beam(module).ok_or(LoadFailure::NotFound)?;
     let bytes = std::fs::read(&path)
         .map_err(|e| LoadFailure::BadFile(format!("{}: {e}", path.display())))?;
-    load_bytes(&path.display().to_string(), &bytes, Some(module))
+    let name = path.display().to_string();
+    let m = prepare(&name, &bytes)?;
+    if m.name != module {
+        return Err(LoadFailure::BadFile(format!(
+            "{name}: module name in object code is {}",
+            m.name
+        )));
+    }
+    if m.on_load.is_some() {
+        code::load_on_demand_with_on_load(Arc::new(m));
+        return Err(LoadFailure::OnLoadPending);
+    }
+    Ok(code::install_module(m))
 }
 
-/// Parses and builds a module without installing it (for check-load).
+/// Parses and builds a module without installing it (`erlang:prepare_loading/2`,
+/// check-load).
 pub fn prepare(file_name: &str, bytes: &[u8]) -> Result<Module, LoadFailure> {
     let beam = oxbeam_loader::parse_beam(file_name, bytes)
         .map_err(|e| LoadFailure::BadFile(e.to_string()))?;

@@ -1,5 +1,6 @@
 //! "Magic" references: references that also name a VM-owned object shared by every
-//! process that holds them (the arrays behind `atomics` and `counters`).
+//! process that holds them (the arrays behind `atomics` and `counters`, code prepared by
+//! `erlang:prepare_loading/2`).
 //!
 //! A magic reference is an ordinary reference object with one extra word after its id:
 //! the raw address of its [`Magic`] object (`term_words` does not trace it). Everything
@@ -35,6 +36,7 @@ pub enum Magic {
     File(Recycled<crate::bifs::prim_file::FileState>),
     /// A `prim_buffer` buffer.
     Buffer(Recycled<crate::bifs::prim_buffer::BufferState>),
+    Prepared(PreparedCode),
 }
 
 /// Set in the ids of references naming [`Recycled`] objects (with a fresh reference
@@ -120,6 +122,15 @@ impl Default for Pool {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// A module prepared by `erlang:prepare_loading/2`, until `finish_loading/1` loads it
+/// (it is taken out then: a prepared code reference loads once). One never loaded stays
+/// allocated (see the module comment).
+pub struct PreparedCode {
+    pub module: oxbeam_term::Atom,
+    pub has_on_load: bool,
+    pub code: Mutex<Option<std::sync::Arc<crate::code::Module>>>,
 }
 
 /// The cells of `atomics:new/2`: 64-bit words, read as signed or unsigned.

@@ -63,13 +63,11 @@ pub fn location(p: &mut Process, m: &Module, index: usize) -> Term {
     }
     match m.line_at(index) {
         Some(loc) if loc.line > 0 || loc.file > 0 => {
-            let file = if loc.file == 0 {
-                format!("{}.erl", m.name.name())
-            } else {
-                m.files
-                    .get(loc.file as usize - 1)
-                    .cloned()
-                    .unwrap_or_default()
+            // File 0, and an empty name (code compiled from forms without a `-file`),
+            // stand for the module's own source file, as in the reference.
+            let file = match m.files.get((loc.file as usize).wrapping_sub(1)) {
+                Some(f) if !f.is_empty() => f.clone(),
+                _ => format!("{}.erl", m.name.name()),
             };
             let f = string_to_list(&mut p.heap, &file);
             let ft = make_tuple(&mut p.heap, &[Term::atom(am::FILE), f]);
@@ -131,6 +129,9 @@ pub enum Top {
         function: Atom,
         args: Term,
     },
+    /// A call of a fun no loaded code defines (`undef`): `{Fun, Args, []}`, then the
+    /// stack (as the reference's `error_handler:undefined_lambda/3` reports it).
+    UndefFun { fun: Term, args: Term },
     /// An error inside a NIF: `{M, F, Args, []}`, then the NIF's callers.
     Nif {
         module: Atom,
@@ -176,6 +177,9 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
                 &mut p.heap,
                 &[Term::atom(module), Term::atom(function), args, Term::NIL],
             ));
+        }
+        Top::UndefFun { fun, args } => {
+            frames.push(make_tuple(&mut p.heap, &[fun, args, Term::NIL]));
         }
         Top::Undef {
             module,

@@ -49,7 +49,6 @@ struct Builder<'a> {
     functions: Vec<FunctionInfo>,
     lines: Vec<(u32, LineLoc)>,
     pending_func: Option<FunctionInfo>,
-    on_load: bool,
     on_load_at: Option<usize>,
     fun_table: Vec<&'static code::FunEntry>,
     /// The largest frame (`allocate` size) of the function being translated.
@@ -245,24 +244,30 @@ impl Builder<'_> {
 
     /// Appends `op`, merged into the previous instruction where `fuse` allows and no
     /// label points between them.
-    fn push(&mut self, op: Op) {
-        let at = self.ops.len();
-        if self.label_at != Some(at) {
-            if let Some(fused) = self
+    fn push(&mut self, mut op: Op) {
+        // A fused instruction may fuse again with the one before it (`call_fun`, then
+        // `deallocate` + `return` fused, makes a tail call).
+        loop {
+            let at = self.ops.len();
+            if self.label_at == Some(at) {
+                break;
+            }
+            let Some(fused) = self
                 .ops
                 .last()
                 .and_then(|prev| crate::fuse::fuse(prev, &op))
-            {
-                self.ops[at - 1] = fused;
-                // A `line` recorded for the absorbed instruction now belongs to the
-                // fused one (its first half cannot fail, so the location stays right).
-                if let Some(last) = self.lines.last_mut() {
-                    if last.0 as usize == at {
-                        last.0 -= 1;
-                    }
+            else {
+                break;
+            };
+            self.ops.pop();
+            // A `line` recorded for the absorbed instruction now belongs to the fused
+            // one (its first half cannot fail, so the location stays right).
+            if let Some(last) = self.lines.last_mut() {
+                if last.0 as usize == at {
+                    last.0 -= 1;
                 }
-                return;
             }
+            op = fused;
         }
         self.ops.push(op);
     }
@@ -397,10 +402,6 @@ impl Builder<'_> {
                         let f = self.pending_func.take().unwrap();
                         self.functions.push(f);
                     }
-                }
-                if self.on_load {
-                    self.on_load = false;
-                    self.on_load_at = Some(self.ops.len());
                 }
             }
             G::FuncInfo => {
@@ -1135,7 +1136,8 @@ impl Builder<'_> {
                 reference: self.src(&a[0])?,
             }),
             G::RecvMark | G::RecvSet => {}
-            G::OnLoad => self.on_load = true,
+            // Right after the entry label of the on_load function.
+            G::OnLoad => self.on_load_at = Some(self.ops.len()),
             G::NifStart => {
                 // The function's body is a NIF stub: a native implementation registered
                 // for it replaces it (the reference's `erlang:load_nif`).
@@ -1317,7 +1319,7 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
             .copied()
             .ok_or_else(|| err("fun name out of range".into()))?;
         // A fun's new_uniq is its module's MD5, as in the reference.
-        fun_table.push(code::new_fun_entry(
+        fun_table.push(code::fun_entry(
             name, fname, f.arity, f.num_free, f.index, f.old_uniq, md5,
         ));
     }
@@ -1331,7 +1333,6 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         functions: Vec::new(),
         lines: Vec::new(),
         pending_func: None,
-        on_load: false,
         on_load_at: None,
         fun_table,
         frame_limit: 0,
@@ -1374,11 +1375,13 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         exports.push((f, e.arity, at));
     }
     let code: Box<[Op]> = b.ops.into_boxed_slice();
-    for (entry, f) in b.fun_table.iter().zip(&beam.funs) {
+    // The entries get this code when the module is loaded (`code::finish_loading`).
+    let mut fun_code = Vec::with_capacity(beam.funs.len());
+    for f in &beam.funs {
         let at = *labels
             .get(&f.label)
             .ok_or_else(|| err(format!("fun label {} undefined", f.label)))?;
-        entry.set_code(&code[at] as *const Op);
+        fun_code.push(at);
     }
     let files = match &beam.lines {
         Some(lt) => lt.files.clone(),
@@ -1402,6 +1405,7 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         files,
         exports,
         funs: b.fun_table,
+        fun_code,
         strings: beam.strings.clone().into_boxed_slice(),
         attributes,
         compile_info,

@@ -716,7 +716,7 @@ fn function_exported(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn module_loaded(_p: &mut Process, a: &[Term]) -> BifResult {
     let m = a[0].as_atom().ok_or(BADARG)?;
-    Ok(Term::boolean(crate::code::get_module(m).is_some()))
+    Ok(Term::boolean(super::code_bifs::module_is_loaded(m)))
 }
 
 fn display(_p: &mut Process, a: &[Term]) -> BifResult {

@@ -42,11 +42,8 @@ fn info_item(p: &mut Process, f: Term, item: &str) -> Option<Term> {
         "type" => atom("local"),
         "index" | "new_index" => Term::small(e.index as i64),
         "uniq" => Term::small(e.old_uniq as i64),
-        "new_uniq" => {
-            // The reference's new_uniq is the defining module's MD5.
-            let uniq = code::get_module(e.module).map(|m| m.md5).unwrap_or(e.uniq);
-            make_binary(&mut p.heap, &uniq)
-        }
+        // The MD5 of the module (version) that defines it.
+        "new_uniq" => make_binary(&mut p.heap, &e.uniq),
         // Funs do not record the process that created them; report the caller, which
         // is the creator in the common case.
         "pid" => p.pid,

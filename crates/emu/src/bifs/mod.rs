@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 pub mod arith;
 pub mod atomics;
 pub mod binary_mod;
+pub mod code_bifs;
 pub mod convert;
 pub mod dirty_bifs;
 pub mod dt_bifs;
@@ -102,6 +103,7 @@ pub fn register_all() {
         re::register();
         trace_bifs::register();
         sysmon_bifs::register();
+        code_bifs::register();
     });
 }
 

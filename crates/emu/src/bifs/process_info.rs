@@ -75,7 +75,7 @@ fn item_name(t: Term) -> Result<&'static str, Fault> {
 
 /// Runs `f` on the target process (`None` for the caller itself); `Ok(None)` if it is
 /// not alive.
-fn with_process<R>(
+pub(crate) fn with_process<R>(
     p: &mut Process,
     pid: Term,
     f: impl FnOnce(&mut Process, Option<&mut Process>) -> R,

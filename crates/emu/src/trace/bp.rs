@@ -452,7 +452,8 @@ pub fn module_loaded(name: Atom) {
     }
 }
 
-fn forget_module(name: Atom) {
+/// Drops the breakpoints of module `name` (its code was deleted or replaced).
+pub fn forget_module(name: Atom) {
     if LOCAL_CALLS.load(Ordering::Relaxed) == 0
         && ALL_PROCS.load(Ordering::Relaxed) == 0
         && tables().read().by_export.is_empty()

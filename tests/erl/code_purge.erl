@@ -1,0 +1,146 @@
+-module(code_purge).
+-export([main/0]).
+
+%% Two versions of a module compiled from source at run time; processes running the
+%% old one, purging (erts_code_purger), funs of old code.
+
+forms(Src) ->
+    {ok, Toks, _} = erl_scan:string(Src),
+    split(Toks, [], []).
+
+split([], [], Acc) -> lists:reverse(Acc);
+split([{dot, _} = D | R], Cur, Acc) ->
+    {ok, F} = erl_parse:parse_form(lists:reverse([D | Cur])),
+    split(R, [], [F | Acc]);
+split([T | R], Cur, Acc) -> split(R, [T | Cur], Acc).
+
+version(N) ->
+    V = integer_to_list(N),
+    Src = "-module(hot).\n"
+        "-export([start/0, loop/1, vsn/0, block/0, wait_in/1, catching/1, mkfun/1, mkfun2/0, spin/1]).\n"
+        "vsn() -> " ++ V ++ ".\n"
+        "start() -> loop(0).\n"
+        "loop(S) -> receive\n"
+        "  {local, P} -> P ! {reply, local, vsn(), S}, loop(S + 1);\n"
+        "  {ext, P} -> P ! {reply, ext, hot:vsn(), S}, hot:loop(S + 1);\n"
+        "  {stop, P} -> P ! {reply, stop, vsn(), S}, done end.\n"
+        "block() -> receive {go, P} -> P ! {reply, block, vsn()} end, ok.\n"
+        "wait_in(P) -> P ! {ready, self()}, receive go_in -> ok end, R = hot:block(), P ! {reply, returned_to, vsn()}, R.\n"
+        "catching(P) -> P ! {ready, self()}, receive go_in -> ok end, catch hot:block().\n"
+        "mkfun(X) -> fun(A) -> {fun_of, " ++ V ++ ", X, A} end.\n"
+        "mkfun2() -> fun() -> {fun2_of, " ++ V ++ "} end.\n"
+        "spin(P) -> P ! {ready, self()}, spin_loop().\n"
+        "spin_loop() -> spin_loop().\n",
+    {ok, hot, Bin} = compile:forms(forms(Src), [binary, deterministic]),
+    Bin.
+
+ask(P, Tag) ->
+    P ! {Tag, self()},
+    receive {reply, _, _, _} = R -> R after 5000 -> timeout end.
+
+got() ->
+    receive {reply, _, _} = R -> R after 5000 -> timeout end.
+
+show(Label, Value) -> io:format("~s: ~p~n", [Label, Value]).
+
+try_call(F) ->
+    try F() of V -> {ok, V} catch C:R:St -> {C, R, [hd(St)]} end.
+
+ready(P) ->
+    receive {ready, P} -> ok after 5000 -> io:format("not ready~n") end.
+
+down(Ref) ->
+    receive {'DOWN', Ref, process, _, Why} -> Why after 5000 -> no_down end.
+
+main() ->
+    V1 = version(1), V2 = version(2),
+    show("load v1", erlang:load_module(hot, V1)),
+    show("old after v1", erlang:check_old_code(hot)),
+    F1 = hot:mkfun(x1),
+    F1b = hot:mkfun2(),
+    Looper = spawn(hot, start, []),
+    Waiter = spawn(hot, wait_in, [self()]),
+    Catcher = spawn(hot, catching, [self()]),
+    ready(Waiter),
+    ready(Catcher),
+    Idle = spawn(fun() -> receive stop -> ok end end),
+    show("looper", ask(Looper, local)),
+    show("cpc before v2", [erlang:check_process_code(P, hot) || P <- [Looper, Waiter, Catcher, Idle]]),
+    show("load v2", erlang:load_module(hot, V2)),
+    show("old after v2", erlang:check_old_code(hot)),
+    show("loaded", erlang:module_loaded(hot)),
+    show("vsn", hot:vsn()),
+    %% Local calls stay in the old version; the waiters enter v2 from v1 frames.
+    show("looper local", ask(Looper, local)),
+    Waiter ! go_in,
+    Catcher ! go_in,
+    show("cpc", [erlang:check_process_code(P, hot) || P <- [Looper, Waiter, Catcher, Idle, self()]]),
+    show("cpc self", erts_internal:check_process_code(hot)),
+    show("current_function", erlang:process_info(Looper, current_function)),
+    show("fun of v1", F1(a)),
+    show("fun2 of v1", F1b()),
+    F2 = hot:mkfun(x2),
+    show("fun of v2", F2(b)),
+    show("load v1 again", erlang:load_module(hot, V1)),
+    show("soft purge refused", erts_code_purger:soft_purge(hot)),
+    show("old still", erlang:check_old_code(hot)),
+    show("fun of v1 still", F1(a2)),
+    %% A fully qualified call moves the looper to v2.
+    show("looper ext", ask(Looper, ext)),
+    show("looper local after ext", ask(Looper, local)),
+    show("cpc looper", erlang:check_process_code(Looper, hot)),
+    Waiter ! {go, self()},
+    show("waiter block", got()),
+    show("waiter returned", got()),
+    show("cpc waiter gone", erlang:check_process_code(Waiter, hot)),
+    show("soft purge still refused", erts_code_purger:soft_purge(hot)),
+    RC = monitor(process, Catcher),
+    show("purge", erts_code_purger:purge(hot)),
+    show("catcher down", down(RC)),
+    show("looper alive", is_process_alive(Looper)),
+    show("old after purge", erlang:check_old_code(hot)),
+    show("fun of purged v1", try_call(fun() -> F1(a) end)),
+    show("fun2 of purged v1", try_call(F1b)),
+    show("fun of v2", F2(c)),
+    show("purge nothing", erts_code_purger:purge(hot)),
+    show("soft nothing", erts_code_purger:soft_purge(hot)),
+    show("purge_module nothing", try_call(fun() -> erlang:purge_module(hot) end)),
+    %% The same binary loaded again: funs are shared by both instances; the looper
+    %% runs the old instance.
+    show("reload v2", erlang:load_module(hot, V2)),
+    show("fun of v2 after reload", F2(d)),
+    show("cpc looper", erlang:check_process_code(Looper, hot)),
+    RL = monitor(process, Looper),
+    show("purge_module", erlang:purge_module(hot)),
+    show("looper down", down(RL)),
+    show("fun of v2 after purge", F2(e)),
+    %% A process spinning in old code is killed by a hard purge.
+    Spinner = spawn(hot, spin, [self()]),
+    ready(Spinner),
+    show("load v1", erlang:load_module(hot, V1)),
+    show("cpc spinner", erlang:check_process_code(Spinner, hot)),
+    RS = monitor(process, Spinner),
+    show("purge", erts_code_purger:purge(hot)),
+    show("spinner down", down(RS)),
+    show("idle alive", is_process_alive(Idle)),
+    RI = monitor(process, Idle),
+    Idle ! stop,
+    show("idle down", down(RI)),
+    %% delete_module: fully qualified calls fail, the old code stays until purged.
+    F3 = hot:mkfun(x3),
+    show("delete", erlang:delete_module(hot)),
+    show("after delete", {erlang:module_loaded(hot), erlang:check_old_code(hot),
+                          lists:member(hot, erlang:loaded())}),
+    show("call deleted", try_call(fun() -> hot:vsn() end)),
+    show("apply deleted", try_call(fun() -> apply(hot, vsn, []) end)),
+    show("fun of deleted", F3(f)),
+    show("purge deleted", erts_code_purger:purge(hot)),
+    show("after purge", {erlang:module_loaded(hot), erlang:check_old_code(hot),
+                         lists:member(hot, erlang:loaded())}),
+    show("fun of purged, no current", try_call(fun() -> F3(g) end)),
+    show("delete purged", erlang:delete_module(hot)),
+    show("delete never loaded", erlang:delete_module(never_loaded_module)),
+    show("load v2 after delete", erlang:load_module(hot, V2)),
+    show("vsn", hot:vsn()),
+    show("fun of v2 again", F2(h)),
+    ok.
