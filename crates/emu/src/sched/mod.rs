@@ -226,6 +226,10 @@ pub fn try_spawn_with(
     if let Some(parent) = parent {
         p.group_leader = parent.group_leader;
         p.parent = parent.pid;
+    } else {
+        // A process the runtime starts itself (init, the system processes) is its own
+        // group leader, as in the reference.
+        p.group_leader = p.pid;
     }
     let pid = p.pid;
     let slot = Arc::new(Slot {
