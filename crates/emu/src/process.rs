@@ -265,6 +265,9 @@ pub struct Process {
     pub wall_time_enables: u32,
     /// Subsystems with cleanup to do when this process exits (`sched::exit_hooks` bits).
     pub exit_hooks: u8,
+    /// `process_flag(monitor_nodes | {monitor_nodes, Opts}, true)` subscriptions: the
+    /// options' code (see `bifs::spawn_bifs::node_monitor_key`) and how many times.
+    pub node_monitor_subs: Vec<(u8, u32)>,
     /// Trace flags (`crate::trace` bits), as last read from the process's slot (which
     /// holds the current value) when it was scheduled in, or set by itself.
     pub trace_flags: u32,
@@ -328,6 +331,7 @@ impl Process {
             parent: Term::atom(oxbeam_term::atom::am::UNDEFINED),
             wall_time_enables: 0,
             exit_hooks: 0,
+            node_monitor_subs: Vec::new(),
             suspending: SuspendList::default(),
             timer_wheels: 0,
             hibernating: false,

@@ -7,6 +7,7 @@ use super::reg;
 use crate::bif::{BifResult, Fault, BADARG};
 use crate::object::*;
 use crate::process::Process;
+use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 
 fn this_node() -> Term {
@@ -17,11 +18,15 @@ fn nodes0(_p: &mut Process, _a: &[Term]) -> BifResult {
     Ok(Term::NIL)
 }
 
-fn nodes1(p: &mut Process, a: &[Term]) -> BifResult {
-    let kinds = if a[0].is_atom() {
-        vec![a[0]]
+/// Whether the node kinds `arg` of `nodes/1,2` (an atom or a list of them) include
+/// this node; `empty_ok` for `nodes/2`, which takes `[]`.
+fn includes_this(arg: Term, empty_ok: bool) -> Result<bool, Fault> {
+    let kinds = if arg.is_atom() {
+        vec![arg]
     } else {
-        list_to_vec(a[0]).filter(|v| !v.is_empty()).ok_or(BADARG)?
+        list_to_vec(arg)
+            .filter(|v| empty_ok || !v.is_empty())
+            .ok_or(BADARG)?
     };
     let mut this = false;
     for k in kinds {
@@ -31,11 +36,50 @@ fn nodes1(p: &mut Process, a: &[Term]) -> BifResult {
             _ => return Err(BADARG),
         }
     }
-    Ok(if this {
+    Ok(this)
+}
+
+fn nodes1(p: &mut Process, a: &[Term]) -> BifResult {
+    Ok(if includes_this(a[0], false)? {
         cons(&mut p.heap, this_node(), Term::NIL)
     } else {
         Term::NIL
     })
+}
+
+/// `nodes(Arg, InfoOpts)`: without distribution only this node can be listed, with the
+/// info items asked for (`connection_id => undefined`, `node_type => this`).
+fn nodes2(p: &mut Process, a: &[Term]) -> BifResult {
+    let this = includes_this(a[0], true)?;
+    if !is_map(a[1]) {
+        return Err(BADARG);
+    }
+    let mut items = Vec::new();
+    let mut bad = false;
+    crate::map::for_each(a[1], |k, v| {
+        let value = match k.as_atom().map(|a| a.name()) {
+            Some("connection_id") => Term::atom(am::UNDEFINED),
+            Some("node_type") => Term::atom(Atom::from_str("this")),
+            _ => {
+                bad = true;
+                return;
+            }
+        };
+        if v == Term::TRUE {
+            items.push((k, value));
+        } else if v != Term::FALSE {
+            bad = true;
+        }
+    });
+    if bad {
+        return Err(BADARG);
+    }
+    if !this {
+        return Ok(Term::NIL);
+    }
+    let info = crate::map::from_pairs(&mut p.heap, &items);
+    let entry = make_tuple(&mut p.heap, &[this_node(), info]);
+    Ok(cons(&mut p.heap, entry, Term::NIL))
 }
 
 fn monitor_node(node: Term) -> BifResult {
@@ -76,6 +120,7 @@ fn cmp_term(_p: &mut Process, a: &[Term]) -> BifResult {
 pub fn register() {
     reg("erlang", "nodes", 0, nodes0);
     reg("erlang", "nodes", 1, nodes1);
+    reg("erlang", "nodes", 2, nodes2);
     reg("erlang", "monitor_node", 2, monitor_node2);
     reg("erlang", "monitor_node", 3, monitor_node3);
     reg("file", "native_name_encoding", 0, native_name_encoding);

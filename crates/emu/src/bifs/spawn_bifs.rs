@@ -355,7 +355,77 @@ fn unalias(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(Term::boolean(monitors::unalias(p, ref_id(a[0]))))
 }
 
+/// The code of a node-monitoring option set: `None` for plain `monitor_nodes`, else
+/// the bits of `{monitor_nodes, Opts}` (a map as net_kernel passes it, or a list).
+fn node_monitor_key(flag: Term) -> Result<u8, Fault> {
+    if flag.as_atom().is_some_and(|a| a.name() == "monitor_nodes") {
+        return Ok(0);
+    }
+    if !(is_tuple(flag) && tuple_arity(flag) == 2)
+        || tuple_get(flag, 0).as_atom().map(|a| a.name()) != Some("monitor_nodes")
+    {
+        return Err(BADARG);
+    }
+    let opts = tuple_get(flag, 1);
+    if !is_map(opts) {
+        return Err(BADARG);
+    }
+    // Bit 7 marks the option form, so `#{}` is not plain `monitor_nodes`.
+    let mut key = 0x80u8;
+    let mut bad = false;
+    crate::map::for_each(opts, |k, v| {
+        let boolean = |bit: u8, key: &mut u8, bad: &mut bool| {
+            if v == Term::TRUE {
+                *key |= bit;
+            } else if v != Term::FALSE {
+                *bad = true;
+            }
+        };
+        match k.as_atom().map(|a| a.name()) {
+            Some("connection_id") => boolean(1, &mut key, &mut bad),
+            Some("nodedown_reason") => boolean(2, &mut key, &mut bad),
+            Some("list") => boolean(4, &mut key, &mut bad),
+            Some("node_type") => match v.as_atom().map(|a| a.name()) {
+                Some("visible") => key |= 8,
+                Some("hidden") => key |= 16,
+                Some("all") => key |= 24,
+                _ => bad = true,
+            },
+            _ => bad = true,
+        }
+    });
+    if bad {
+        return Err(BADARG);
+    }
+    Ok(key)
+}
+
+/// `process_flag(monitor_nodes, Bool)` and `process_flag({monitor_nodes, Opts}, Bool)`:
+/// the subscription count before; `false` drops them all. Without distribution no
+/// `nodeup`/`nodedown` ever comes.
+fn monitor_nodes_flag(p: &mut Process, flag: Term, on: Term) -> BifResult {
+    let key = node_monitor_key(flag)?;
+    if !on.is_boolean() {
+        return Err(BADARG);
+    }
+    let subs = &mut p.node_monitor_subs;
+    let i = subs.iter().position(|&(k, _)| k == key);
+    let before = i.map_or(0, |i| subs[i].1);
+    match (on == Term::TRUE, i) {
+        (true, Some(i)) => subs[i].1 += 1,
+        (true, None) => subs.push((key, 1)),
+        (false, Some(i)) => {
+            subs.remove(i);
+        }
+        (false, None) => {}
+    }
+    Ok(Term::small(before as i64))
+}
+
 fn process_flag(p: &mut Process, a: &[Term]) -> BifResult {
+    if is_tuple(a[0]) || a[0].as_atom().is_some_and(|f| f.name() == "monitor_nodes") {
+        return monitor_nodes_flag(p, a[0], a[1]);
+    }
     let flag = a[0].as_atom().ok_or(BADARG)?;
     let v = a[1];
     match flag.name() {
