@@ -12,6 +12,7 @@ pub mod arith;
 pub mod atomics;
 pub mod binary_mod;
 pub mod convert;
+pub mod decode_packet;
 pub mod dirty_bifs;
 pub mod dt_bifs;
 pub mod erlang;
@@ -27,6 +28,7 @@ pub mod ms_bifs;
 pub mod node_bifs;
 pub mod os_bifs;
 pub mod persistent;
+pub mod port_bifs;
 pub mod process_info;
 pub mod re;
 pub mod spawn_bifs;
@@ -94,6 +96,8 @@ pub fn register_all() {
         time_conv::register();
         re::register();
         trace_bifs::register();
+        port_bifs::register();
+        decode_packet::register();
     });
 }
 
