@@ -44,6 +44,9 @@ pub enum Fault {
     /// An error raised by the BIF itself: the stack trace gets a frame for the BIF with
     /// its arguments (and `error_info`), as the reference does for `badarg` and friends.
     Error(Term),
+    /// `Error` whose `error_info` also names a cause (`#{cause => Cause, ...}`), as the
+    /// reference gives for some BIFs (`decode_packet/3` with an unknown type).
+    ErrorCause(Term, Term),
     /// `erlang:error/exit/throw`: raised in the caller's frame, no BIF frame.
     Raise(Class, Term),
     /// `erlang:error/2,3`: like `Raise` with class error, the caller's frame shows `args`

@@ -190,8 +190,12 @@ fn fault_to_raise(
     bif_export: Option<&'static Export>,
     args: &[Term],
 ) -> Raise {
+    let (f, cause) = match f {
+        Fault::ErrorCause(reason, cause) => (Fault::Error(reason), Some(cause)),
+        f => (f, None),
+    };
     match f {
-        Fault::Error(reason) => match bif_export {
+        Fault::Error(reason) | Fault::ErrorCause(reason, _) => match bif_export {
             Some(e) => {
                 let a = list_from_iter(&mut p.heap, args, Term::NIL);
                 let top = if e.nif.get().is_some() {
@@ -206,6 +210,7 @@ fn fault_to_raise(
                         module: e.module,
                         function: e.function,
                         args: a,
+                        cause,
                     }
                 };
                 Raise {

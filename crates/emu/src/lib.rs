@@ -23,6 +23,7 @@ pub mod map;
 pub mod match_spec;
 pub mod object;
 pub mod ops;
+pub mod port;
 pub mod print;
 pub mod process;
 pub mod report;

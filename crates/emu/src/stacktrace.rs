@@ -117,6 +117,8 @@ pub enum Top {
         module: Atom,
         function: Atom,
         args: Term,
+        /// The `cause` of the `error_info` map, if any.
+        cause: Option<Term>,
     },
     /// The faulting function itself, showing its arguments (function_clause, error/2,3),
     /// with an `{error_info, _}` tuple to add after its location.
@@ -148,12 +150,19 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             module,
             function,
             args,
+            cause,
         } => {
             let l = match error_info_module(module) {
                 Some(m) => {
                     let k = Term::atom(am::MODULE);
                     let v = Term::atom(Atom::from_str(m));
-                    let info_map = crate::map::from_pairs(&mut p.heap, &[(k, v)]);
+                    let info_map = match cause {
+                        Some(c) => {
+                            let ck = Term::atom(Atom::from_str("cause"));
+                            crate::map::from_pairs(&mut p.heap, &[(ck, c), (k, v)])
+                        }
+                        None => crate::map::from_pairs(&mut p.heap, &[(k, v)]),
+                    };
                     let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
                     list_from_iter(&mut p.heap, &[ei], Term::NIL)
                 }

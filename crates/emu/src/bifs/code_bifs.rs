@@ -125,6 +125,7 @@ fn finish_loading_error(p: &mut Process, reason: Term, rest: Term) -> Fault {
             module: am::ERLANG,
             function: Atom::from_str("finish_loading"),
             args,
+            cause: None,
         },
     );
     Fault::Reraise(Class::Error, reason, trace)

@@ -386,14 +386,15 @@ fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn link(p: &mut Process, a: &[Term]) -> BifResult {
-    if !a[0].is_local_pid() {
-        if a[0].is_local_port() {
-            return Ok(Term::TRUE);
-        }
+    if !a[0].is_local_pid() && !a[0].is_local_port() {
         return Err(BADARG);
     }
-    let linked = sched::link(p.id, a[0].pid_value());
-    if p.trace_flags != 0 && a[0] != p.pid {
+    let linked = if a[0].is_local_port() {
+        crate::port::link(p, a[0])
+    } else {
+        sched::link(p.id, a[0].pid_value())
+    };
+    if p.trace_flags != 0 && a[0] != p.pid && a[0].is_local_pid() {
         crate::trace::on_link(p, a[0].pid_value());
     }
     if !linked && a[0] != p.pid {
@@ -415,8 +416,12 @@ fn unlink(p: &mut Process, a: &[Term]) -> BifResult {
     if !a[0].is_local_pid() && !a[0].is_local_port() {
         return Err(BADARG);
     }
+    if a[0].is_local_port() {
+        crate::port::unlink(p, a[0]);
+        return Ok(Term::TRUE);
+    }
     sched::unlink(p.id, a[0].pid_value());
-    if a[0].is_local_pid() && a[0] != p.pid {
+    if a[0] != p.pid {
         crate::trace::on_unlink(p, a[0].pid_value());
     }
     Ok(Term::TRUE)
@@ -426,6 +431,7 @@ fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
     let target = a[0];
     if !target.is_local_pid() {
         if target.is_local_port() {
+            crate::port::exit_port(target, a[1]);
             return Ok(Term::TRUE);
         }
         return Err(BADARG);
@@ -438,22 +444,42 @@ fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(Term::TRUE)
 }
 
+/// `badarg` with the cause the reference's `register/2` gives.
+fn register_error(cause: &str) -> Fault {
+    Fault::ErrorCause(Term::atom(am::BADARG), Term::atom(Atom::from_str(cause)))
+}
+
 fn register_name(_p: &mut Process, a: &[Term]) -> BifResult {
-    let name = a[0].as_atom().ok_or(BADARG)?;
-    if name == am::UNDEFINED || !a[1].is_local_pid() || sched::slot(a[1].pid_value()).is_none() {
-        return Err(BADARG);
+    let Some(name) = a[0].as_atom().filter(|&n| n != am::UNDEFINED) else {
+        return Err(register_error("none"));
+    };
+    if a[1].is_local_port() {
+        return crate::port::register(name, a[1]).map_err(register_error);
     }
-    if sched::register(name, a[1].pid_value()) {
-        crate::trace::event_of_id(a[1].pid_value(), crate::trace::PROCS, "register", &[a[0]]);
+    if !a[1].is_local_pid() {
+        return Err(register_error("none"));
+    }
+    let id = a[1].pid_value();
+    if sched::slot(id).is_none() {
+        return Err(register_error("notalive"));
+    }
+    if sched::registered_name_of(id).is_some() {
+        return Err(register_error("registered_name"));
+    }
+    if sched::register(name, id) {
+        crate::trace::event_of_id(id, crate::trace::PROCS, "register", &[a[0]]);
         Ok(Term::TRUE)
     } else {
-        Err(BADARG)
+        Err(register_error("none"))
     }
 }
 
 fn unregister(_p: &mut Process, a: &[Term]) -> BifResult {
     let name = a[0].as_atom().ok_or(BADARG)?;
     let owner = sched::whereis(name);
+    if let Some(entry) = sched::whereis_any(name).filter(|&e| e & crate::port::PORT_LINK != 0) {
+        crate::port::unregistered(entry);
+    }
     if sched::unregister(name) {
         if let Some(id) = owner {
             crate::trace::event_of_id(id, crate::trace::PROCS, "unregister", &[a[0]]);
@@ -466,8 +492,8 @@ fn unregister(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn whereis(_p: &mut Process, a: &[Term]) -> BifResult {
     let name = a[0].as_atom().ok_or(BADARG)?;
-    Ok(sched::whereis(name)
-        .map(Term::pid)
+    Ok(sched::whereis_any(name)
+        .map(crate::port::link_term)
         .unwrap_or(Term::atom(am::UNDEFINED)))
 }
 

@@ -13,6 +13,7 @@ pub mod atomics;
 pub mod binary_mod;
 pub mod code_bifs;
 pub mod convert;
+pub mod decode_packet;
 pub mod dirty_bifs;
 pub mod dt_bifs;
 pub mod erlang;
@@ -31,6 +32,7 @@ pub mod os_bifs;
 pub mod persistent;
 pub mod prim_buffer;
 pub mod prim_file;
+pub mod port_bifs;
 pub mod process_info;
 pub mod re;
 pub mod spawn_bifs;
@@ -104,6 +106,8 @@ pub fn register_all() {
         trace_bifs::register();
         sysmon_bifs::register();
         code_bifs::register();
+        port_bifs::register();
+        decode_packet::register();
     });
 }
 

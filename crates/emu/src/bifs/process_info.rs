@@ -262,7 +262,13 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
         }
         "links" => {
             let links: Vec<Term> = sched::slot(t!().id)
-                .map(|s| s.links.lock().iter().map(|&l| Term::pid(l)).collect())
+                .map(|s| {
+                    s.links
+                        .lock()
+                        .iter()
+                        .map(|&l| crate::port::link_term(l))
+                        .collect()
+                })
                 .unwrap_or_default();
             list_from_iter(&mut p.heap, &links, Term::NIL)
         }
@@ -273,9 +279,13 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             for w in watched {
                 let obj = match w.name {
                     Some(n) => make_tuple(&mut p.heap, &[Term::atom(n), Term::atom(am::NONODE)]),
-                    None => Term::pid(w.target),
+                    None => crate::port::link_term(w.target),
                 };
-                v.push(make_tuple(&mut p.heap, &[Term::atom(am::PROCESS), obj]));
+                let kind = match w.target & crate::port::PORT_LINK {
+                    0 => Term::atom(am::PROCESS),
+                    _ => Term::atom(oxbeam_term::Atom::from_str("port")),
+                };
+                v.push(make_tuple(&mut p.heap, &[kind, obj]));
             }
             list_from_iter(&mut p.heap, &v, Term::NIL)
         }

@@ -236,9 +236,57 @@ fn monitor_process(
     Ok(r)
 }
 
+/// `monitor(port, Target)`: a port, or the registered name of one.
+fn monitor_port(p: &mut Process, target: Term, opts: MonitorOptions) -> BifResult {
+    let (port, name) = if target.is_local_port() {
+        (crate::port::get(target.port_value()), None)
+    } else {
+        let name = monitor_name(target)?;
+        (crate::port::lookup(Term::atom(name)), Some(name))
+    };
+    let r = new_ref(p);
+    let id = ref_id(r);
+    if let Some(mode) = opts.alias {
+        monitors::activate_alias(p, id, mode);
+    }
+    let made = port.is_some_and(|port| crate::port::monitor(p, &port, id, name, opts.tag));
+    if !made {
+        if let Some(reason) = sched::fetch_inbox(p) {
+            return Err(Fault::Trap(Trap::Exit(reason)));
+        }
+        let kind = Term::atom(Atom::from_str("port"));
+        let down =
+            monitors::down_message_of(kind, id, target, name, opts.tag, Term::atom(am::NOPROC));
+        sched::enqueue(p, down);
+    }
+    Ok(r)
+}
+
+/// A monitor target given by name: `Name` or `{Name, Node}` (this node only).
+fn monitor_name(target: Term) -> Result<Atom, Fault> {
+    if let Some(name) = target.as_atom() {
+        return Ok(name);
+    }
+    if is_tuple(target) && tuple_arity(target) == 2 {
+        let (n, node) = (tuple_get(target, 0), tuple_get(target, 1));
+        if let (Some(n), Some(node)) = (n.as_atom(), node.as_atom()) {
+            if node == am::NONODE {
+                return Ok(n);
+            }
+        }
+    }
+    Err(BADARG)
+}
+
 fn monitor(p: &mut Process, kind: Term, target: Term, opts: MonitorOptions) -> BifResult {
+    if kind == Term::atom(Atom::from_str("port")) {
+        return monitor_port(p, target, opts);
+    }
     if kind != Term::atom(am::PROCESS) {
-        return Err(BADARG);
+        return Err(Fault::ErrorCause(
+            Term::atom(am::BADARG),
+            Term::atom(Atom::from_str("badtype")),
+        ));
     }
     if target.is_local_pid() {
         let id = target.pid_value();
@@ -275,7 +323,9 @@ fn monitor2(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn monitor3(p: &mut Process, a: &[Term]) -> BifResult {
-    let opts = monitor_options(a[2])?;
+    let opts = monitor_options(a[2]).map_err(|_| {
+        Fault::ErrorCause(Term::atom(am::BADARG), Term::atom(Atom::from_str("badopt")))
+    })?;
     monitor(p, a[0], a[1], opts)
 }
 

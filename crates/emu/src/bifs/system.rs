@@ -309,8 +309,8 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "process_limit" => Term::small(sched::process_limit() as i64),
         "atom_count" => Term::small(Atom::count() as i64),
         "atom_limit" => Term::small(oxbeam_term::atom::MAX_ATOMS as i64),
-        "port_count" => Term::small(0),
-        "port_limit" => Term::small(65_536),
+        "port_count" => Term::small(crate::port::count() as i64),
+        "port_limit" => Term::small(crate::port::PORT_LIMIT as i64),
         // No ETS tables exist until ETS lands.
         "ets_count" => Term::small(crate::ets::registry::count() as i64),
         "ets_limit" => Term::small(8192),
@@ -850,10 +850,6 @@ fn bump_reductions(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 /// No ports exist until the I/O layer lands.
-fn ports(_p: &mut Process, _a: &[Term]) -> BifResult {
-    Ok(Term::NIL)
-}
-
 /// string:list_to_integer/1: a leading integer and the rest of the string.
 fn string_list_to_integer(p: &mut Process, a: &[Term]) -> BifResult {
     let Some(items) = list_to_vec(a[0]) else {
@@ -977,7 +973,6 @@ pub fn register() {
         ("erlang", "bump_reductions", 1, bump_reductions),
         ("erlang", "memory", 0, memory0),
         ("erlang", "memory", 1, memory1),
-        ("erlang", "ports", 0, ports),
         ("string", "list_to_integer", 1, string_list_to_integer),
         ("string", "list_to_float", 1, string_list_to_float),
         ("os", "system_time", 0, system_time0),

@@ -112,8 +112,20 @@ pub fn all_pids() -> Vec<u64> {
     v
 }
 
+/// The process registered as `name` (a name registered to a port gives None).
 pub fn whereis(name: Atom) -> Option<u64> {
+    whereis_any(name).filter(|&id| id & crate::port::PORT_LINK == 0)
+}
+
+/// What is registered as `name`: a process id, or a port number with
+/// `port::PORT_LINK` set.
+pub fn whereis_any(name: Atom) -> Option<u64> {
     table().names.read().get(&name).copied()
+}
+
+/// Removes the name of `entry` (a process id or `PORT_LINK` | port number), if any.
+pub fn unregister_entry(entry: u64) {
+    table().names.write().retain(|_, v| *v != entry);
 }
 
 pub fn register(name: Atom, id: u64) -> bool {
@@ -376,13 +388,14 @@ pub fn with_slot<R>(id: u64, f: impl FnOnce(&Slot) -> R) -> Option<R> {
     Some(r)
 }
 
-/// Resolves a send destination to a process id.
+/// Resolves a send destination to a process id (or a port number with
+/// `port::PORT_LINK` set).
 pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
     if to.is_local_pid() {
         return Ok(Some(to.pid_value()));
     }
     if let Some(a) = to.as_atom() {
-        return match whereis(a) {
+        return match whereis_any(a) {
             Some(id) => Ok(Some(id)),
             None => Err(crate::bif::BADARG),
         };
@@ -396,8 +409,11 @@ pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
             return Ok(None);
         }
     }
+    if to.is_local_port() {
+        return Ok(Some(to.port_value() | crate::port::PORT_LINK));
+    }
     // A reference is an alias; one not active drops the message.
-    if to.is_local_port() || is_ref(to) {
+    if is_ref(to) {
         return Ok(None);
     }
     Err(crate::bif::BADARG)
@@ -413,6 +429,10 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
         trace_send(p, to, msg);
     }
     if let Some(id) = resolve_dest(to)? {
+        if id & crate::port::PORT_LINK != 0 {
+            crate::port::bang(id & !crate::port::PORT_LINK, msg);
+            return Ok(());
+        }
         let m = copy_to_fragment(msg);
         if id == p.id {
             enqueue(p, m);
@@ -613,7 +633,12 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
         s.dead.store(true, Ordering::SeqCst);
         l.drain(..).collect()
     };
+    let mut port_links = Vec::new();
     for l in links {
+        if l & crate::port::PORT_LINK != 0 {
+            port_links.push(l);
+            continue;
+        }
         if let Some(ls) = slot(l) {
             ls.links.lock().retain(|&x| x != id);
         }
@@ -621,6 +646,11 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
     }
     let watchers = s.monitors.lock().take_all();
     monitors::send_downs(watchers, pid, reason);
+    // A linked port acts on the exit after the 'DOWN's went out (what a port does is
+    // seen only after that, as when the reference's port handles the signal later).
+    for l in port_links {
+        crate::port::linked_process_exited(l, id, reason);
+    }
     if p.error_exit {
         crate::report::process_crashed(&p, reason);
     }

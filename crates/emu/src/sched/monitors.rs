@@ -165,7 +165,9 @@ pub fn demonitor(p: &mut Process, ref_id: u64) -> bool {
         return false;
     };
     drop_monitor_alias(p, ref_id);
-    if let Some(s) = slot(w.target) {
+    if w.target & crate::port::PORT_LINK != 0 {
+        crate::port::demonitor(w.target, ref_id);
+    } else if let Some(s) = slot(w.target) {
         s.monitors.lock().remove(ref_id);
     }
     true
@@ -187,6 +189,18 @@ pub fn down_message(
     tag: Option<Term>,
     reason: Term,
 ) -> Message {
+    down_message_of(Term::atom(am::PROCESS), ref_id, pid, name, tag, reason)
+}
+
+/// `down_message` for a monitor of type `kind` (`process` or `port`).
+pub fn down_message_of(
+    kind: Term,
+    ref_id: u64,
+    pid: Term,
+    name: Option<Atom>,
+    tag: Option<Term>,
+    reason: Term,
+) -> Message {
     let tag_size = tag.map_or(0, size_of_term);
     let mut f = Fragment::new(6 + 2 + 3 + tag_size + size_of_term(reason));
     let r = copy_term(&mut f, reason);
@@ -196,7 +210,7 @@ pub fn down_message(
         None => Term::atom(am::DOWN),
     };
     let obj = down_object(&mut f, pid, name);
-    let t = make_tuple(&mut f, &[first, rf, Term::atom(am::PROCESS), obj, r]);
+    let t = make_tuple(&mut f, &[first, rf, kind, obj, r]);
     Message {
         term: t,
         frag: Some(f),
@@ -221,7 +235,9 @@ pub fn send_downs(watchers: Vec<(u64, Watcher)>, pid: Term, reason: Term) {
 /// Removes what the exiting process `p` held: its monitors on others and its aliases.
 pub fn release_all(p: &mut Process) {
     for (ref_id, w) in p.monitoring.take_all() {
-        if let Some(s) = slot(w.target) {
+        if w.target & crate::port::PORT_LINK != 0 {
+            crate::port::demonitor(w.target, ref_id);
+        } else if let Some(s) = slot(w.target) {
             s.monitors.lock().remove(ref_id);
         }
     }

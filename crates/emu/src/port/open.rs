@@ -1,0 +1,656 @@
+//! `open_port/2`: its arguments checked as the reference checks them (an error in the
+//! settings list is `badopt`, one in the port name or a combination `badarg`, an
+//! executable that cannot run its `errno` name), then the OS side started.
+//!
+//! `{spawn, Command}` runs `/bin/sh -c "exec Command"` as the reference does (so a
+//! shell builtin as the first word fails with status 127). The reference first looks
+//! the command's first word up as a linked-in driver (`tcp_inet` and the like); oxbeam
+//! has no such drivers, so every command runs through the shell, and
+//! `{spawn_driver, _}` is always `badarg`. `open_port(Atom | String, _)` (the
+//! reference's "vanilla" driver) gives a port that closes at once, as it does there.
+
+use super::io::{self, PortFd};
+use super::{Driver, Mode, NewPort, Output};
+use crate::object::*;
+use crate::process::Process;
+use oxbeam_term::{Atom, Term};
+use std::ffi::{CString, OsStr};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
+
+/// Why `open_port` failed, as `erts_internal:open_port/2` reports it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OpenError {
+    Badopt,
+    Badarg,
+    SystemLimit,
+    Errno(i32),
+}
+
+impl OpenError {
+    pub fn atom(&self) -> Term {
+        let name = match self {
+            OpenError::Badopt => "badopt",
+            OpenError::Badarg => "badarg",
+            OpenError::SystemLimit => "system_limit",
+            OpenError::Errno(e) => super::errno_name(*e),
+        };
+        Term::atom(Atom::from_str(name))
+    }
+}
+
+enum Name {
+    Spawn(Vec<u8>),
+    Executable(Vec<u8>),
+    SpawnDriver,
+    Fd(i64, i64),
+    Vanilla(Vec<u8>),
+}
+
+/// Changes to the environment: a name and its value, or None to unset it.
+type EnvChanges = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+struct Settings {
+    mode: Mode,
+    use_stdio: bool,
+    stderr_to_stdout: bool,
+    parallelism: bool,
+    /// Changes to the VM's environment: a value, or None to unset.
+    env: Option<EnvChanges>,
+    args: Option<Vec<Vec<u8>>>,
+    arg0: Option<Vec<u8>>,
+    cd: Option<Term>,
+    busy_limits: Option<(u64, u64)>,
+}
+
+fn is_atom(t: Term, name: &str) -> bool {
+    t.as_atom().is_some_and(|a| a.name() == name)
+}
+
+/// Appends the UTF-8 encoding of the characters of a possibly deep list; false for
+/// anything else, or a NUL.
+fn chars_utf8(t: Term, out: &mut Vec<u8>) -> bool {
+    let mut stack = vec![t];
+    while let Some(mut l) = stack.pop() {
+        while l.is_list() {
+            let h = head(l);
+            l = tail(l);
+            if h.is_list() || h.is_nil() {
+                stack.push(l);
+                l = h;
+                continue;
+            }
+            match h
+                .as_small()
+                .and_then(|c| u32::try_from(c).ok())
+                .and_then(char::from_u32)
+            {
+                Some(c) if c != '\0' => {
+                    let mut b = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+                }
+                _ => return false,
+            }
+        }
+        if !l.is_nil() {
+            return false;
+        }
+    }
+    true
+}
+
+/// A file name as the VM passes it to the OS: an atom, a binary, or a possibly deep
+/// list of characters (UTF-8, the native name encoding); never a NUL. An empty list is
+/// refused when `allow_empty` is false.
+fn filename(t: Term, allow_empty: bool) -> Option<Vec<u8>> {
+    let bytes = if let Some(a) = t.as_atom() {
+        a.name().as_bytes().to_vec()
+    } else if is_bitstring(t) {
+        binary_bytes(t)?.into_owned()
+    } else if t.is_list() || t.is_nil() {
+        let mut out = Vec::new();
+        if !chars_utf8(t, &mut out) || (out.is_empty() && !allow_empty) {
+            return None;
+        }
+        out
+    } else {
+        return None;
+    };
+    (!bytes.contains(&0)).then_some(bytes)
+}
+
+/// `{busy_limits_port | busy_limits_msgq, {Low, High} | disabled}`.
+fn busy_limits(v: Term) -> Result<Option<(u64, u64)>, OpenError> {
+    if is_atom(v, "disabled") {
+        return Ok(None);
+    }
+    if !is_tuple(v) || tuple_arity(v) != 2 {
+        return Err(OpenError::Badopt);
+    }
+    let limit = |t: Term| match t.as_small() {
+        Some(n) if n >= 1 => Ok(n as u64),
+        _ => Err(OpenError::Badopt),
+    };
+    let (low, high) = (limit(tuple_get(v, 0))?, limit(tuple_get(v, 1))?);
+    Ok(Some((low.min(high), high)))
+}
+
+/// `{env, Env}`: a proper list of `{Name, Value}`, names non-binary character lists
+/// without `=`, values character lists or `false` (`[]` unsets too).
+fn env_changes(v: Term) -> Result<EnvChanges, OpenError> {
+    let items = list_to_vec(v).ok_or(OpenError::Badopt)?;
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        if !is_tuple(it) || tuple_arity(it) != 2 {
+            return Err(OpenError::Badopt);
+        }
+        let (k, val) = (tuple_get(it, 0), tuple_get(it, 1));
+        let mut name = Vec::new();
+        if !(k.is_list() || k.is_nil()) || !chars_utf8(k, &mut name) || name.contains(&b'=') {
+            return Err(OpenError::Badopt);
+        }
+        if val.is_nil() || val == Term::FALSE {
+            out.push((name, None));
+            continue;
+        }
+        let mut value = Vec::new();
+        if !val.is_list() || !chars_utf8(val, &mut value) {
+            return Err(OpenError::Badopt);
+        }
+        out.push((name, Some(value)));
+    }
+    Ok(out)
+}
+
+fn settings(list: Term) -> Result<Settings, OpenError> {
+    let mut s = Settings {
+        mode: Mode::default(),
+        use_stdio: true,
+        stderr_to_stdout: false,
+        parallelism: false,
+        env: None,
+        args: None,
+        arg0: None,
+        cd: None,
+        busy_limits: Some((4096, 8192)),
+    };
+    let items = list_to_vec(list).ok_or(OpenError::Badopt)?;
+    for o in items {
+        if is_tuple(o) && tuple_arity(o) == 2 {
+            let (k, v) = (tuple_get(o, 0), tuple_get(o, 1));
+            let Some(k) = k.as_atom() else {
+                return Err(OpenError::Badopt);
+            };
+            match k.name() {
+                "packet" => match v.as_small() {
+                    Some(n @ (1 | 2 | 4)) => s.mode.packet = n as u8,
+                    _ => return Err(OpenError::Badopt),
+                },
+                "line" => match v.as_small() {
+                    Some(n) if n > 0 => s.mode.line = n as usize,
+                    _ => return Err(OpenError::Badopt),
+                },
+                "env" => s.env = Some(env_changes(v)?),
+                "args" => {
+                    let items = list_to_vec(v).ok_or(OpenError::Badopt)?;
+                    let mut args = Vec::with_capacity(items.len());
+                    for a in items {
+                        args.push(filename(a, true).ok_or(OpenError::Badopt)?);
+                    }
+                    s.args = Some(args);
+                }
+                "arg0" => s.arg0 = Some(filename(v, true).ok_or(OpenError::Badopt)?),
+                "cd" => s.cd = Some(v),
+                "parallelism" => {
+                    if !v.is_boolean() {
+                        return Err(OpenError::Badopt);
+                    }
+                    s.parallelism = v == Term::TRUE;
+                }
+                "busy_limits_port" => s.busy_limits = busy_limits(v)?,
+                // The port's message queue never holds anything here (signals to a
+                // port act at once), so its limits are checked and have no effect.
+                "busy_limits_msgq" => {
+                    busy_limits(v)?;
+                }
+                _ => return Err(OpenError::Badopt),
+            }
+            continue;
+        }
+        let Some(a) = o.as_atom() else {
+            return Err(OpenError::Badopt);
+        };
+        match a.name() {
+            "stream" => s.mode.packet = 0,
+            "use_stdio" => s.use_stdio = true,
+            "nouse_stdio" => s.use_stdio = false,
+            "stderr_to_stdout" => s.stderr_to_stdout = true,
+            "line" => s.mode.line = 512,
+            "binary" => s.mode.binary = true,
+            "in" => s.mode.read = true,
+            "out" => s.mode.write = true,
+            "eof" => s.mode.soft_eof = true,
+            "hide" | "overlapped_io" => {}
+            "exit_status" => s.mode.exit_status = true,
+            _ => return Err(OpenError::Badopt),
+        }
+    }
+    if !s.mode.read && !s.mode.write {
+        s.mode.read = true;
+        s.mode.write = true;
+    }
+    if (s.mode.line > 0 && s.mode.packet > 0) || (s.stderr_to_stdout && !s.use_stdio) {
+        return Err(OpenError::Badopt);
+    }
+    Ok(s)
+}
+
+/// A flat list of bytes (the reference's `is_string`), at least one.
+fn byte_string(t: Term) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut l = t;
+    while l.is_list() {
+        let c = head(l).as_small().filter(|c| (0..=255).contains(c))?;
+        out.push(c as u8);
+        l = tail(l);
+    }
+    (l.is_nil() && !out.is_empty()).then_some(out)
+}
+
+fn port_name(t: Term) -> Result<Name, OpenError> {
+    if let Some(a) = t.as_atom() {
+        return Ok(Name::Vanilla(a.name().as_bytes().to_vec()));
+    }
+    if let Some(s) = byte_string(t) {
+        return Ok(Name::Vanilla(s));
+    }
+    if !is_tuple(t) || tuple_arity(t) == 0 {
+        return Err(OpenError::Badarg);
+    }
+    let kind = tuple_get(t, 0);
+    let arity = tuple_arity(t);
+    for (tag, is_exec) in [
+        ("spawn", false),
+        ("spawn_driver", false),
+        ("spawn_executable", true),
+    ] {
+        if is_atom(kind, tag) {
+            if arity != 2 {
+                return Err(OpenError::Badarg);
+            }
+            let name = filename(tuple_get(t, 1), false).ok_or(OpenError::Badarg)?;
+            return Ok(match (tag, is_exec) {
+                ("spawn_driver", _) => Name::SpawnDriver,
+                (_, true) => Name::Executable(name),
+                _ => Name::Spawn(name),
+            });
+        }
+    }
+    if is_atom(kind, "fd") {
+        if arity != 3 {
+            return Err(OpenError::Badarg);
+        }
+        let (i, o) = (tuple_get(t, 1).as_small(), tuple_get(t, 2).as_small());
+        return match (i, o) {
+            (Some(i), Some(o)) => Ok(Name::Fd(i, o)),
+            _ => Err(OpenError::Badarg),
+        };
+    }
+    Err(OpenError::Badarg)
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+/// A pipe (read end, write end), both close-on-exec.
+fn pipe() -> Result<(OwnedFd, OwnedFd), OpenError> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(OpenError::Errno(last_errno()));
+    }
+    // SAFETY: pipe2 just created these two descriptors; nothing else owns them.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// The most file descriptors a process may have open (`max_files`).
+fn max_files() -> i64 {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `r` is a valid rlimit to fill.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } == 0 {
+        r.rlim_cur.min(i64::MAX as u64) as i64
+    } else {
+        1024
+    }
+}
+
+/// `erts_internal:open_port(Name, Settings)` for process `p`.
+pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, OpenError> {
+    let s = settings(settings_list)?;
+    let name = port_name(name)?;
+    let is_exec = matches!(name, Name::Executable(_));
+    if (s.args.is_some() || s.arg0.is_some()) && !is_exec {
+        return Err(OpenError::Badarg);
+    }
+    // An empty directory is no directory.
+    let cd = match s.cd {
+        Some(t) => Some(filename(t, true).ok_or(OpenError::Badarg)?).filter(|d| !d.is_empty()),
+        None => None,
+    };
+    let spawn_kind = matches!(
+        name,
+        Name::Spawn(_) | Name::Executable(_) | Name::SpawnDriver
+    );
+    if s.mode.exit_status && !spawn_kind {
+        return Err(OpenError::Badarg);
+    }
+    match name {
+        Name::SpawnDriver => Err(OpenError::Badarg),
+        Name::Vanilla(n) => {
+            let port = super::create(
+                p,
+                NewPort {
+                    name: n,
+                    driver: Driver::Vanilla,
+                    mode: s.mode,
+                    parallelism: s.parallelism,
+                    os_pid: None,
+                    fds: None,
+                    busy_limits: s.busy_limits,
+                    output: Output::None,
+                    cancel: None,
+                },
+            )
+            .ok_or(OpenError::SystemLimit)?;
+            port.close(Term::atom(oxbeam_term::atom::am::NORMAL));
+            Ok(port.term())
+        }
+        Name::Fd(i, o) => {
+            let max = max_files();
+            if i < 0 || o < 0 || i >= max || o >= max {
+                return Err(OpenError::Errno(libc::EINVAL));
+            }
+            open_fd(p, i as RawFd, o as RawFd, s)
+        }
+        Name::Executable(path) => {
+            let c = CString::new(path.clone()).map_err(|_| OpenError::Badarg)?;
+            // SAFETY: `c` is a NUL-terminated path.
+            if unsafe { libc::access(c.as_ptr(), libc::X_OK) } != 0 {
+                return Err(OpenError::Errno(last_errno()));
+            }
+            spawn(p, path.clone(), path, true, s, cd)
+        }
+        Name::Spawn(cmd) => {
+            let mut line = b"exec ".to_vec();
+            line.extend_from_slice(&cmd);
+            spawn(p, cmd, line, false, s, cd)
+        }
+    }
+}
+
+fn open_fd(p: &Process, i: RawFd, o: RawFd, s: Settings) -> Result<Term, OpenError> {
+    let (cancel_r, cancel_w) = if s.mode.read {
+        let (r, w) = pipe()?;
+        (Some(r), Some(w))
+    } else {
+        (None, None)
+    };
+    let mut writer = None;
+    let output = if !s.mode.write {
+        Output::None
+    } else if o == 1 {
+        Output::Stdout
+    } else if o == 2 {
+        Output::Stderr
+    } else {
+        let (tx, rx) = std::sync::mpsc::channel();
+        writer = Some(rx);
+        Output::Thread(tx)
+    };
+    let port = super::create(
+        p,
+        NewPort {
+            name: format!("{i}/{o}").into_bytes(),
+            driver: Driver::Fd,
+            mode: s.mode,
+            parallelism: s.parallelism,
+            os_pid: None,
+            fds: Some((i, o)),
+            busy_limits: s.busy_limits,
+            output,
+            cancel: cancel_w,
+        },
+    )
+    .ok_or(OpenError::SystemLimit)?;
+    if let Some(rx) = writer {
+        if !io::spawn_writer(port.clone(), PortFd::Borrowed(o), rx) {
+            port.close(super::errno_atom(libc::EAGAIN));
+        }
+    }
+    if let Some(cancel) = cancel_r {
+        if !io::spawn_reader(port.clone(), PortFd::Borrowed(i), cancel, None) {
+            port.close(super::errno_atom(libc::EAGAIN));
+        }
+    }
+    Ok(port.term())
+}
+
+/// The VM's environment with `changes` applied.
+fn child_env(changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut env: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
+        crate::bifs::os_bifs::environment().into_iter().collect();
+    for (k, v) in changes {
+        match v {
+            Some(v) => {
+                env.insert(k.clone(), v.clone());
+            }
+            None => {
+                env.remove(k);
+            }
+        }
+    }
+    env.into_iter().collect()
+}
+
+/// Starts a child process: `program` run directly (`exec`) or `/bin/sh -c program`.
+fn spawn(
+    p: &Process,
+    name: Vec<u8>,
+    program: Vec<u8>,
+    exec: bool,
+    s: Settings,
+    cd: Option<Vec<u8>>,
+) -> Result<Term, OpenError> {
+    let mut cmd = if exec {
+        let mut c = std::process::Command::new(OsStr::from_bytes(&program));
+        if let Some(args) = &s.args {
+            c.args(args.iter().map(|a| OsStr::from_bytes(a)));
+        }
+        if let Some(a0) = &s.arg0 {
+            c.arg0(OsStr::from_bytes(a0));
+        }
+        c
+    } else {
+        let mut c = std::process::Command::new("/bin/sh");
+        c.arg0("sh").arg("-c").arg(OsStr::from_bytes(&program));
+        c
+    };
+    cmd.env_clear();
+    for (k, v) in child_env(s.env.as_deref().unwrap_or(&[])) {
+        cmd.env(OsStr::from_bytes(&k), OsStr::from_bytes(&v));
+    }
+    let mode = s.mode;
+    let (child_in, our_write) = match mode.write {
+        true => {
+            let (r, w) = pipe()?;
+            (Some(r), Some(w))
+        }
+        false => (None, None),
+    };
+    let (our_read, child_out) = match mode.read {
+        true => {
+            let (r, w) = pipe()?;
+            (Some(r), Some(w))
+        }
+        false => (None, None),
+    };
+    let inherits_stdout = !s.use_stdio || child_out.is_none();
+    // With `nouse_stdio` the child's input is descriptor 3 and its output descriptor
+    // 4: the pre-exec step moves them there; they stay open here until the spawn.
+    let mut moved: Option<(RawFd, RawFd)> = None;
+    let mut held: Vec<OwnedFd> = Vec::new();
+    if s.use_stdio {
+        cmd.stdin(match child_in {
+            Some(f) => std::process::Stdio::from(f),
+            None => std::process::Stdio::inherit(),
+        });
+        if let Some(f) = child_out {
+            if s.stderr_to_stdout {
+                let dup = f
+                    .try_clone()
+                    .map_err(|e| OpenError::Errno(e.raw_os_error().unwrap_or(libc::EIO)))?;
+                cmd.stderr(std::process::Stdio::from(dup));
+            }
+            cmd.stdout(std::process::Stdio::from(f));
+        }
+    } else {
+        let raw = |f: &Option<OwnedFd>| f.as_ref().map_or(-1, |f| f.as_raw_fd());
+        moved = Some((raw(&child_in), raw(&child_out)));
+        held.extend(child_in);
+        held.extend(child_out);
+    }
+    let cd_c = match &cd {
+        Some(d) => Some(CString::new(d.clone()).map_err(|_| OpenError::Badarg)?),
+        None => None,
+    };
+    let mut cd_msg = b"spawn: Could not cd to ".to_vec();
+    cd_msg.extend_from_slice(cd.as_deref().unwrap_or_default());
+    cd_msg.push(b'\n');
+    // SAFETY: the closure runs in the child between fork and exec and calls only
+    // async-signal-safe functions (fcntl, dup2, close, chdir, write, signal) on data
+    // prepared before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some((i, o)) = moved {
+                let hi = |fd: RawFd| {
+                    if fd < 0 {
+                        -1
+                    } else {
+                        libc::fcntl(fd, libc::F_DUPFD, 10)
+                    }
+                };
+                let (a, b) = (hi(i), hi(o));
+                if a >= 0 {
+                    libc::dup2(a, 3);
+                    libc::close(a);
+                }
+                if b >= 0 {
+                    libc::dup2(b, 4);
+                    libc::close(b);
+                }
+            }
+            if let Some(d) = &cd_c {
+                if libc::chdir(d.as_ptr()) != 0 {
+                    let e = std::io::Error::last_os_error();
+                    libc::write(2, cd_msg.as_ptr() as *const libc::c_void, cd_msg.len());
+                    return Err(e);
+                }
+            }
+            // As under the reference, whose children inherit its ignored SIGPIPE.
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    if inherits_stdout {
+        crate::report::flush_stdout();
+    }
+    let spawned = cmd.spawn();
+    drop(cmd);
+    drop(held);
+    let (cancel_r, cancel_w) = match &our_read {
+        Some(_) => {
+            let (r, w) = pipe()?;
+            (Some(r), Some(w))
+        }
+        None => (None, None),
+    };
+    let mut writer = None;
+    let output = match &our_write {
+        Some(_) => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            writer = Some(rx);
+            Output::Thread(tx)
+        }
+        None => Output::None,
+    };
+    let (child, failed) = match spawned {
+        Ok(c) => (Some(c), None),
+        Err(e) => (None, Some(e.raw_os_error().unwrap_or(libc::EIO))),
+    };
+    let port = super::create(
+        p,
+        NewPort {
+            name,
+            driver: Driver::Spawn,
+            mode,
+            parallelism: s.parallelism,
+            os_pid: child.as_ref().map(|c| c.id()),
+            fds: None,
+            busy_limits: s.busy_limits,
+            output,
+            cancel: cancel_w,
+        },
+    )
+    .ok_or(OpenError::SystemLimit)?;
+    if let Some(e) = failed {
+        // The child could not start (its directory or program): it "exits" with the
+        // errno as status, as the reference's child does.
+        if mode.read {
+            close_soon(port.clone(), mode.exit_status.then_some(e));
+        }
+        return Ok(port.term());
+    }
+    if let (Some(rx), Some(fd)) = (writer, our_write) {
+        if !io::spawn_writer(port.clone(), PortFd::Owned(fd), rx) {
+            port.close(super::errno_atom(libc::EAGAIN));
+        }
+    }
+    match (our_read, cancel_r) {
+        (Some(fd), Some(cancel)) => {
+            if !io::spawn_reader(port.clone(), PortFd::Owned(fd), cancel, child) {
+                port.close(super::errno_atom(libc::EAGAIN));
+            }
+        }
+        _ => {
+            if let Some(c) = child {
+                io::spawn_waiter(c);
+            }
+        }
+    }
+    Ok(port.term())
+}
+
+/// Closes `port` (`normal`) from another thread, after `{exit_status, Status}` if
+/// given: a port whose OS side failed to start ends a moment after `open_port`
+/// returned it, as in the reference (where a child that cannot start exits).
+fn close_soon(port: std::sync::Arc<super::Port>, status: Option<i32>) {
+    fn end(port: &super::Port, status: Option<i32>) {
+        if let Some(e) = status {
+            super::deliver_simple(port, |f| {
+                make_tuple(f, &[super::atom("exit_status"), Term::small(e as i64)])
+            });
+        }
+        port.close(Term::atom(oxbeam_term::atom::am::NORMAL));
+    }
+    let other = port.clone();
+    if !io::spawn_thread("port-close", move || end(&other, status)) {
+        end(&port, status);
+    }
+}
