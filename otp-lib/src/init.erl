@@ -14,15 +14,31 @@
          restart/1, reboot/0, notify_when_started/1, wait_until_started/0,
          fetch_loaded/0, ensure_loaded/1, archive_extension/0, objfile_extension/0,
          code_path_choice/0, get_configfd/1, set_configfd/2, boot/1]).
--export([loop/2, do_boot/3]).
+-export([loop/2, do_boot/3, file_server/0]).
 
 %% ---- started by the oxbeam command
 
 start(Flags, Plain, Actions) ->
     register(init, self()),
     process_flag(trap_exit, true),
+    start_file_server(),
     spawn_link(?MODULE, do_boot, [self(), Flags, Actions]),
     loop(Flags, Plain).
+
+%% The file server (registered as file_server_2), which file's functions call unless
+%% given the raw option; in erl, the kernel application starts it. Here a process holds
+%% the name from the start and turns into the server when the first request arrives
+%% (hibernate/3 waits for a message without taking it), so that programs that never
+%% use it do not load it and gen_server.
+start_file_server() ->
+    register(file_server_2, spawn(erlang, hibernate, [?MODULE, file_server, []])).
+
+file_server() ->
+    %% What gen_server:enter_loop/4 needs of a process proc_lib did not start.
+    put('$ancestors', [init]),
+    put('$initial_call', {file_server, init, 1}),
+    {ok, State} = file_server:init([]),
+    gen_server:enter_loop(file_server, [], State, {local, file_server_2}).
 
 do_boot(_Init, _Flags, Actions) ->
     process_flag(trap_exit, true),

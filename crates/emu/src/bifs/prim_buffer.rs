@@ -11,9 +11,11 @@
 //!
 //! The reference frees a buffer when the last term naming it is collected; oxbeam's
 //! collector does not track such terms, so a buffer lives until the process that made it
-//! exits (`sched::exit_hooks::PRIM_BUFFER`): a reference to it used after that is not a
-//! buffer any more (`badarg`). Buffers are not meant to be shared (the module's own
-//! comment: "thread-unsafe"); `prim_file` and `file_io_server` only use their own.
+//! exits (`sched::exit_hooks::PRIM_BUFFER`), or, for the read buffer `prim_file.erl` makes
+//! for each file it opens (the buffer a process makes right after opening a file), until
+//! the file is closed. A buffer used after that reads as empty (see [`buffer`]).
+//! Buffers are not meant to be shared (the module's own comment: "thread-unsafe");
+//! `prim_file` and `file_io_server` only use their own.
 
 use super::reg_nif;
 use crate::bif::{BifFn, BifResult, Fault, BADARG};
@@ -229,13 +231,47 @@ impl BufferState {
     fn find(&self, byte: u8) -> Option<usize> {
         let mut base = 0;
         for c in &self.queue {
-            if let Some(i) = c.bytes().iter().position(|&b| b == byte) {
+            if let Some(i) = memchr(c.bytes(), byte) {
                 return Some(base + i);
             }
             base += c.len;
         }
         None
     }
+}
+
+/// The index of the first `byte` in `bytes` (the C library's vectorised search).
+fn memchr(bytes: &[u8], byte: u8) -> Option<usize> {
+    // SAFETY: memchr reads at most `bytes.len()` bytes from the start of the slice.
+    let at = unsafe {
+        libc::memchr(
+            bytes.as_ptr() as *const libc::c_void,
+            libc::c_int::from(byte),
+            bytes.len(),
+        )
+    };
+    (!at.is_null()).then(|| at as usize - bytes.as_ptr() as usize)
+}
+
+/// Atoms the NIFs return.
+struct Atoms {
+    not_found: Term,
+    acquired: Term,
+    busy: Term,
+    lock_order_violation: Term,
+}
+
+fn atoms() -> &'static Atoms {
+    static A: OnceLock<Atoms> = OnceLock::new();
+    A.get_or_init(|| {
+        let a = |s: &str| Term::atom(Atom::from_str(s));
+        Atoms {
+            not_found: a("not_found"),
+            acquired: a("acquired"),
+            busy: a("busy"),
+            lock_order_violation: a("lock_order_violation"),
+        }
+    })
 }
 
 // ------------------------------------------------------------------ the registry
@@ -267,22 +303,72 @@ fn maker_exited(pid: Term, _id: u64) {
         return;
     };
     for (id, m) in list {
-        if let Magic::Buffer(r) = m {
-            // The chunks are released here, outside the registry's lock.
-            drop(r.retire(id));
-            pool().give_back(m);
+        retire(id, m);
+    }
+}
+
+/// A buffer's state: locked, or an empty stand-in for a buffer that is gone.
+enum Buf {
+    Live(MappedMutexGuard<'static, BufferState>),
+    Gone(BufferState),
+}
+
+impl std::ops::Deref for Buf {
+    type Target = BufferState;
+    fn deref(&self) -> &BufferState {
+        match self {
+            Buf::Live(g) => g,
+            Buf::Gone(s) => s,
         }
     }
 }
 
-/// The locked state of buffer `t`: `Err(BADARG)` if `t` is not a (live) buffer.
-fn buffer(t: Term) -> Result<MappedMutexGuard<'static, BufferState>, Fault> {
-    if let Some(Magic::Buffer(r)) = magic::magic_of(t) {
-        if let Some(g) = r.lock(ref_id(t)) {
-            return Ok(g);
+impl std::ops::DerefMut for Buf {
+    fn deref_mut(&mut self) -> &mut BufferState {
+        match self {
+            Buf::Live(g) => g,
+            Buf::Gone(s) => s,
         }
     }
-    Err(BADARG)
+}
+
+/// The state of buffer `t` (`Err(BADARG)` if `t` is not a buffer). A buffer that is
+/// gone (its file was closed, or its maker exited) reads as empty and drops what is
+/// written to it: what `prim_file.erl` gets from the buffer of a closed file, where
+/// it then asks the file, which says `einval`.
+fn buffer(t: Term) -> Result<Buf, Fault> {
+    match magic::magic_of(t) {
+        Some(Magic::Buffer(r)) => Ok(match r.lock(ref_id(t)) {
+            Some(g) => Buf::Live(g),
+            None => Buf::Gone(BufferState::default()),
+        }),
+        _ => Err(BADARG),
+    }
+}
+
+/// Frees buffer `id` (its maker's list keeps it no longer), if it is still there.
+pub(crate) fn release(pid: Term, id: u64, m: &'static Magic) {
+    {
+        let mut made = shard(pid).lock();
+        if let Some(v) = made.get_mut(&pid.0) {
+            v.retain(|&(i, _)| i != id);
+            if v.is_empty() {
+                made.remove(&pid.0);
+            }
+        }
+    }
+    retire(id, m);
+}
+
+/// Ends buffer `id` and makes its object available again (if it was still live).
+fn retire(id: u64, m: &'static Magic) {
+    if let Magic::Buffer(r) = m {
+        if let Some(state) = r.retire(id) {
+            // The chunks are released here, outside any registry lock.
+            drop(state);
+            pool().give_back(m);
+        }
+    }
 }
 
 fn uint64_arg(t: Term) -> Result<u64, Fault> {
@@ -307,6 +393,10 @@ fn new(p: &mut Process, _a: &[Term]) -> BifResult {
         .or_default()
         .push((id, m));
     p.exit_hooks |= exit_hooks::PRIM_BUFFER;
+    if p.exit_hooks & exit_hooks::PRIM_FILE != 0 {
+        // The read buffer of a file prim_file.erl just opened: freed when it is closed.
+        super::prim_file::attach_buffer(p.pid, id, m);
+    }
     Ok(magic::make_magic_ref(&mut p.heap, id, m))
 }
 
@@ -333,15 +423,17 @@ fn copying_read(p: &mut Process, a: &[Term]) -> BifResult {
         return Err(BADARG);
     }
     let n = n as usize;
-    let mut out = vec![0u8; n];
-    b.copy_front(&mut out);
-    b.dequeue(n);
-    drop(b);
-    Ok(if n <= oxbeam_term::header::HEAP_BIN_LIMIT {
-        make_binary(&mut p.heap, &out)
+    let t = if n <= oxbeam_term::header::HEAP_BIN_LIMIT {
+        let mut small = [0u8; oxbeam_term::header::HEAP_BIN_LIMIT];
+        b.copy_front(&mut small[..n]);
+        make_binary(&mut p.heap, &small[..n])
     } else {
+        let mut out = vec![0u8; n];
+        b.copy_front(&mut out);
         make_refc_binary(&mut p.heap, out.into_boxed_slice())
-    })
+    };
+    b.dequeue(n);
+    Ok(t)
 }
 
 fn write(_p: &mut Process, a: &[Term]) -> BifResult {
@@ -382,26 +474,24 @@ fn find_byte_index(p: &mut Process, a: &[Term]) -> BifResult {
             let i = make_u64(&mut p.heap, i as u64);
             make_tuple(&mut p.heap, &[Term::atom(am::OK), i])
         }
-        None => Term::atom(Atom::from_str("not_found")),
+        None => atoms().not_found,
     })
 }
 
 fn try_lock(_p: &mut Process, a: &[Term]) -> BifResult {
     let mut b = buffer(a[0])?;
-    Ok(Term::atom(Atom::from_str(if b.locked {
-        "busy"
+    Ok(if b.locked {
+        atoms().busy
     } else {
         b.locked = true;
-        "acquired"
-    })))
+        atoms().acquired
+    })
 }
 
 fn unlock(_p: &mut Process, a: &[Term]) -> BifResult {
     let mut b = buffer(a[0])?;
     if !b.locked {
-        return Err(Fault::Error(Term::atom(Atom::from_str(
-            "lock_order_violation",
-        ))));
+        return Err(Fault::Error(atoms().lock_order_violation));
     }
     b.locked = false;
     Ok(Term::atom(am::OK))

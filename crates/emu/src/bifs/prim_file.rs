@@ -256,10 +256,24 @@ fn uint32(t: Term) -> Option<u32> {
 
 // ------------------------------------------------------------------ file handles
 
-/// An open file: its descriptor and its owner.
+/// An open file: its descriptor, its owner, and the read buffer prim_file.erl made for
+/// it (freed with it).
 pub struct FileState {
     fd: libc::c_int,
     owner: Term,
+    buffer: Option<(u64, &'static Magic)>,
+}
+
+impl FileState {
+    /// Closes the descriptor (once: the state was retired) and frees the buffer.
+    fn close(self) -> Result<(), i32> {
+        if let Some((id, m)) = self.buffer {
+            super::prim_buffer::release(self.owner, id, m);
+        }
+        // SAFETY: the descriptor was ours and is closed once. As in the reference,
+        // close(2) is not retried on EINTR.
+        check(unsafe { libc::close(self.fd) })
+    }
 }
 
 fn pool() -> &'static Pool {
@@ -284,17 +298,42 @@ fn owned_by(pid: Term) -> &'static Owned {
     &owners()[pid.pid_value() as usize % SHARDS]
 }
 
+type JustOpened = Mutex<HashMap<u64, (u64, &'static Magic)>>;
+
+/// The file each process opened last, until prim_file.erl makes its read buffer.
+fn just_opened(pid: Term) -> &'static JustOpened {
+    static J: OnceLock<[JustOpened; SHARDS]> = OnceLock::new();
+    &J.get_or_init(|| std::array::from_fn(|_| Mutex::new(HashMap::new())))
+        [pid.pid_value() as usize % SHARDS]
+}
+
+/// Makes buffer `id` the read buffer of the file process `pid` opened last, if it has
+/// none yet: `prim_file:open/2` makes it (`prim_buffer:new/0`) right after the file is
+/// opened, and nothing else does between the two.
+pub(crate) fn attach_buffer(pid: Term, id: u64, m: &'static Magic) {
+    let Some((fid, fm)) = just_opened(pid).lock().remove(&pid.0) else {
+        return;
+    };
+    if let Magic::File(r) = fm {
+        if let Some(mut f) = r.lock(fid) {
+            if f.owner == pid && f.buffer.is_none() {
+                f.buffer = Some((id, m));
+            }
+        }
+    }
+}
+
 fn owner_exited(pid: Term, _id: u64) {
+    just_opened(pid).lock().remove(&pid.0);
     let Some(files) = owned_by(pid).lock().remove(&pid.0) else {
         return;
     };
     for (id, m) in files {
         if let Magic::File(r) = m {
             if let Some(f) = r.retire(id) {
-                // SAFETY: the descriptor was ours and is closed once (it was retired).
-                unsafe { libc::close(f.fd) };
+                let _ = f.close();
+                pool().give_back(m);
             }
-            pool().give_back(m);
         }
     }
 }
@@ -303,13 +342,21 @@ fn owner_exited(pid: Term, _id: u64) {
 fn new_handle(p: &mut Process, fd: libc::c_int) -> BifResult {
     let (id, m) = pool().take(|| Magic::File(Recycled::new()));
     if let Magic::File(r) = m {
-        r.install(id, FileState { fd, owner: p.pid });
+        r.install(
+            id,
+            FileState {
+                fd,
+                owner: p.pid,
+                buffer: None,
+            },
+        );
     }
     owned_by(p.pid)
         .lock()
         .entry(p.pid.0)
         .or_default()
         .push((id, m));
+    just_opened(p.pid).lock().insert(p.pid.0, (id, m));
     p.exit_hooks |= exit_hooks::PRIM_FILE;
     let h = magic::make_magic_ref(&mut p.heap, id, m);
     ok_tuple(p, h)
@@ -356,9 +403,7 @@ fn close_handle(t: Term) -> Result<Result<(), i32>, Fault> {
         }
     }
     pool().give_back(m);
-    // SAFETY: the descriptor was ours and is closed once (it was retired). As in the
-    // reference, close(2) is not retried on EINTR.
-    Ok(check(unsafe { libc::close(f.fd) }))
+    Ok(f.close())
 }
 
 // ------------------------------------------------------------------ I/O helpers
