@@ -3,7 +3,8 @@
 # compares stdout + exit code with the goldens produced by regen-goldens.sh.
 #
 # Usage: tests/run-differential.sh OXBEAM_BINARY [name...]
-# Env:   TIMEOUT (seconds per program, default 60), JOBS (default 2)
+# Env:   TIMEOUT (seconds per program, default 60), JOBS (default 2), OXBEAM_FLAGS
+#        (extra oxbeam flags, e.g. --otp-boot)
 # Output: PASS/FAIL line per program (with a short diff for failures) and a
 #         final line exactly "N passed, M failed". Exit status 1 if M > 0.
 set -uo pipefail
@@ -56,7 +57,7 @@ run_one() {
     mkdir -p "$tmp/run/$n"
     ( cd "$tmp/run/$n" &&
       ERL_CRASH_DUMP_SECONDS=0 timeout "$timeout_s" \
-        "$oxbeam" -noshell -pa "$tmp/ebin" -s "$n" main -s erlang halt \
+        "$oxbeam" ${OXBEAM_FLAGS:-} -noshell -pa "$tmp/ebin" -s "$n" main -s erlang halt \
         </dev/null >"$tmp/run/$n.stdout" 2>"$tmp/run/$n.stderr" ) || rc=$?
     if [ ! -f "$src/$n.out" ]; then
         { echo "FAIL $n (no golden $n.out)"; } >"$res"

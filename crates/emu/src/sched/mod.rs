@@ -512,6 +512,11 @@ fn handle_signals(p: &mut Process, signals: &mut VecDeque<Signal>) -> Option<Ter
                 }
             }
             Signal::Down { ref_id, message } => {
+                // A monitor removed by `demonitor` while its target was exiting: the
+                // 'DOWN' was on its way, but demonitor promises none comes.
+                if p.monitoring.get(ref_id).is_none() {
+                    continue;
+                }
                 monitors::down_received(p, ref_id);
                 enqueue(p, message);
             }
