@@ -17,7 +17,7 @@ split([T | R], Cur, Acc) -> split(R, [T | Cur], Acc).
 version(N) ->
     V = integer_to_list(N),
     Src = "-module(hot).\n"
-        "-export([start/0, loop/1, vsn/0, block/0, wait_in/1, catching/1, mkfun/1, mkfun2/0, spin/1]).\n"
+        "-export([start/0, loop/1, vsn/0, block/0, wait_in/1, catching/1, mkfun/1, mkfun2/0, spin/1, hib/0, wake/0]).\n"
         "vsn() -> " ++ V ++ ".\n"
         "start() -> loop(0).\n"
         "loop(S) -> receive\n"
@@ -30,7 +30,9 @@ version(N) ->
         "mkfun(X) -> fun(A) -> {fun_of, " ++ V ++ ", X, A} end.\n"
         "mkfun2() -> fun() -> {fun2_of, " ++ V ++ "} end.\n"
         "spin(P) -> P ! {ready, self()}, spin_loop().\n"
-        "spin_loop() -> spin_loop().\n",
+        "spin_loop() -> spin_loop().\n"
+        "hib() -> erlang:hibernate(hot, wake, []).\n"
+        "wake() -> receive {wake, P} -> P ! {reply, woke, vsn()} end.\n",
     {ok, hot, Bin} = compile:forms(forms(Src), [binary, deterministic]),
     Bin.
 
@@ -79,6 +81,8 @@ main() ->
     show("current_function", erlang:process_info(Looper, current_function)),
     show("fun of v1", F1(a)),
     show("fun2 of v1", F1b()),
+    F1c = binary_to_term(term_to_binary(F1)),
+    show("fun of v1 through the external format", {F1c =:= F1, F1c(z)}),
     F2 = hot:mkfun(x2),
     show("fun of v2", F2(b)),
     show("load v1 again", erlang:load_module(hot, V1)),
@@ -143,4 +147,17 @@ main() ->
     show("load v2 after delete", erlang:load_module(hot, V2)),
     show("vsn", hot:vsn()),
     show("fun of v2 again", F2(h)),
+    %% A hibernating process wakes up through the export, in the code current then.
+    Sleeper = spawn(hot, hib, []),
+    hibernating(Sleeper),
+    show("load v1 over a hibernating process", erlang:load_module(hot, V1)),
+    show("cpc hibernating", erlang:check_process_code(Sleeper, hot)),
+    Sleeper ! {wake, self()},
+    show("woke", got()),
     ok.
+
+hibernating(P) ->
+    case erlang:process_info(P, current_function) of
+        {current_function, {erlang, hibernate, 3}} -> ok;
+        _ -> timer:sleep(1), hibernating(P)
+    end.

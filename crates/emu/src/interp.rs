@@ -1707,7 +1707,8 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             p.exception = None;
             p.saved_x.clear();
             p.saved_x.extend_from_slice(&items);
-            p.ip = e.code();
+            // It wakes up through the export: in the code current then.
+            p.ip = e.enter_op();
             p.hibernating = true;
             let mut roots = std::mem::take(&mut p.saved_x);
             p.hibernate_collect(&mut roots);
