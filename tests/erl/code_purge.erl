@@ -154,7 +154,49 @@ main() ->
     show("cpc hibernating", erlang:check_process_code(Sleeper, hot)),
     Sleeper ! {wake, self()},
     show("woke", got()),
+    pending_purge(V1, V2),
     ok.
+
+%% Calls of a fun of code being purged wait until the purge is done (the code purger's
+%% test_purge request stops between its phases): then they fail (hard purge) or run
+%% the old code that a soft purge left.
+pending_purge(V1, V2) ->
+    Main = self(),
+    show("purge", erts_code_purger:purge(hot)),
+    F = hot:mkfun(p1),
+    show("load v2 over it", erlang:load_module(hot, V2)),
+    Ref = make_ref(),
+    erts_code_purger ! {test_purge, hot, Main, true, Ref},
+    show("hard purge started", receive {started, Ref} -> started after 5000 -> timeout end),
+    Caller = spawn(fun() -> Main ! {called, self(), catch F(a)} end),
+    show("caller waits", receive {called, Caller, C1} -> C1 after 200 -> waiting end),
+    erts_code_purger ! {continue, Ref},
+    show("continued", receive {continued, Ref} -> continued after 5000 -> timeout end),
+    erts_code_purger ! {complete, Ref},
+    show("purge result", receive {test_purge, Res, Ref} -> Res after 5000 -> timeout end),
+    show("caller", receive {called, Caller, {'EXIT', {R, _}}} -> R after 5000 -> timeout end),
+    show("load v1", erlang:load_module(hot, V1)),
+    show("purge", erts_code_purger:purge(hot)),
+    G = hot:mkfun(p2),
+    Holder = spawn(hot, start, []),
+    show("holder", ask(Holder, local)),
+    show("load v2 over it", erlang:load_module(hot, V2)),
+    Ref2 = make_ref(),
+    erts_code_purger ! {test_purge, hot, Main, false, Ref2},
+    show("soft purge started", receive {started, Ref2} -> started after 5000 -> timeout end),
+    Caller2 = spawn(fun() -> Main ! {called, self(), catch G(b)} end),
+    show("caller waits", receive {called, Caller2, C2} -> C2 after 200 -> waiting end),
+    erts_code_purger ! {continue, Ref2},
+    show("continued", receive {continued, Ref2} -> continued after 5000 -> timeout end),
+    erts_code_purger ! {complete, Ref2},
+    show("soft purge result", receive {test_purge, Res2, Ref2} -> Res2 after 5000 -> timeout end),
+    show("caller", receive {called, Caller2, V} -> V after 5000 -> timeout end),
+    show("holder still in v1", ask(Holder, local)),
+    Holder ! {stop, Main},
+    show("holder stopped", got4()).
+
+got4() ->
+    receive {reply, _, _, _} = R -> R after 5000 -> timeout end.
 
 hibernating(P) ->
     case erlang:process_info(P, current_function) of
