@@ -836,7 +836,7 @@ pub fn uses_old_code(p: &crate::process::Process, module: Atom, is_self: bool) -
     };
     let (lo, hi) = old.code_range();
     let inside = |a: usize| (lo..hi).contains(&a);
-    if (is_self || p.reductions != 0) && inside(p.ip as usize) {
+    if (is_self || p.first_call.is_none()) && inside(p.ip as usize) {
         return true;
     }
     let mut at = p.heap.stop as *const Term;
