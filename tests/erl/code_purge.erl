@@ -17,7 +17,7 @@ split([T | R], Cur, Acc) -> split(R, [T | Cur], Acc).
 version(N) ->
     V = integer_to_list(N),
     Src = "-module(hot).\n"
-        "-export([start/0, loop/1, vsn/0, block/0, wait_in/1, catching/1, mkfun/1, mkfun2/0, spin/1]).\n"
+        "-export([start/0, loop/1, vsn/0, block/0, wait_in/1, catching/1, mkfun/1, mkfun2/0, spin/1, hib/0, wake/0]).\n"
         "vsn() -> " ++ V ++ ".\n"
         "start() -> loop(0).\n"
         "loop(S) -> receive\n"
@@ -30,7 +30,9 @@ version(N) ->
         "mkfun(X) -> fun(A) -> {fun_of, " ++ V ++ ", X, A} end.\n"
         "mkfun2() -> fun() -> {fun2_of, " ++ V ++ "} end.\n"
         "spin(P) -> P ! {ready, self()}, spin_loop().\n"
-        "spin_loop() -> spin_loop().\n",
+        "spin_loop() -> spin_loop().\n"
+        "hib() -> erlang:hibernate(hot, wake, []).\n"
+        "wake() -> receive {wake, P} -> P ! {reply, woke, vsn()} end.\n",
     {ok, hot, Bin} = compile:forms(forms(Src), [binary, deterministic]),
     Bin.
 
@@ -58,6 +60,8 @@ main() ->
     show("old after v1", erlang:check_old_code(hot)),
     F1 = hot:mkfun(x1),
     F1b = hot:mkfun2(),
+    Ext = fun hot:vsn/0,
+    show("external fun", Ext()),
     Looper = spawn(hot, start, []),
     Waiter = spawn(hot, wait_in, [self()]),
     Catcher = spawn(hot, catching, [self()]),
@@ -70,6 +74,7 @@ main() ->
     show("old after v2", erlang:check_old_code(hot)),
     show("loaded", erlang:module_loaded(hot)),
     show("vsn", hot:vsn()),
+    show("external fun", Ext()),
     %% Local calls stay in the old version; the waiters enter v2 from v1 frames.
     show("looper local", ask(Looper, local)),
     Waiter ! go_in,
@@ -79,6 +84,8 @@ main() ->
     show("current_function", erlang:process_info(Looper, current_function)),
     show("fun of v1", F1(a)),
     show("fun2 of v1", F1b()),
+    F1c = binary_to_term(term_to_binary(F1)),
+    show("fun of v1 through the external format", {F1c =:= F1, F1c(z)}),
     F2 = hot:mkfun(x2),
     show("fun of v2", F2(b)),
     show("load v1 again", erlang:load_module(hot, V1)),
@@ -133,6 +140,7 @@ main() ->
                           lists:member(hot, erlang:loaded())}),
     show("call deleted", try_call(fun() -> hot:vsn() end)),
     show("apply deleted", try_call(fun() -> apply(hot, vsn, []) end)),
+    show("external fun deleted", try_call(Ext)),
     show("fun of deleted", F3(f)),
     show("purge deleted", erts_code_purger:purge(hot)),
     show("after purge", {erlang:module_loaded(hot), erlang:check_old_code(hot),
@@ -143,4 +151,59 @@ main() ->
     show("load v2 after delete", erlang:load_module(hot, V2)),
     show("vsn", hot:vsn()),
     show("fun of v2 again", F2(h)),
+    %% A hibernating process wakes up through the export, in the code current then.
+    Sleeper = spawn(hot, hib, []),
+    hibernating(Sleeper),
+    show("load v1 over a hibernating process", erlang:load_module(hot, V1)),
+    show("cpc hibernating", erlang:check_process_code(Sleeper, hot)),
+    Sleeper ! {wake, self()},
+    show("woke", got()),
+    pending_purge(V1, V2),
     ok.
+
+%% Calls of a fun of code being purged wait until the purge is done (the code purger's
+%% test_purge request stops between its phases): then they fail (hard purge) or run
+%% the old code that a soft purge left.
+pending_purge(V1, V2) ->
+    Main = self(),
+    show("purge", erts_code_purger:purge(hot)),
+    F = hot:mkfun(p1),
+    show("load v2 over it", erlang:load_module(hot, V2)),
+    Ref = make_ref(),
+    erts_code_purger ! {test_purge, hot, Main, true, Ref},
+    show("hard purge started", receive {started, Ref} -> started after 5000 -> timeout end),
+    Caller = spawn(fun() -> Main ! {called, self(), catch F(a)} end),
+    show("caller waits", receive {called, Caller, C1} -> C1 after 200 -> waiting end),
+    erts_code_purger ! {continue, Ref},
+    show("continued", receive {continued, Ref} -> continued after 5000 -> timeout end),
+    erts_code_purger ! {complete, Ref},
+    show("purge result", receive {test_purge, Res, Ref} -> Res after 5000 -> timeout end),
+    show("caller", receive {called, Caller, {'EXIT', {R, _}}} -> R after 5000 -> timeout end),
+    show("load v1", erlang:load_module(hot, V1)),
+    show("purge", erts_code_purger:purge(hot)),
+    G = hot:mkfun(p2),
+    Holder = spawn(hot, start, []),
+    show("holder", ask(Holder, local)),
+    show("load v2 over it", erlang:load_module(hot, V2)),
+    Ref2 = make_ref(),
+    erts_code_purger ! {test_purge, hot, Main, false, Ref2},
+    show("soft purge started", receive {started, Ref2} -> started after 5000 -> timeout end),
+    Caller2 = spawn(fun() -> Main ! {called, self(), catch G(b)} end),
+    show("caller waits", receive {called, Caller2, C2} -> C2 after 200 -> waiting end),
+    erts_code_purger ! {continue, Ref2},
+    show("continued", receive {continued, Ref2} -> continued after 5000 -> timeout end),
+    erts_code_purger ! {complete, Ref2},
+    show("soft purge result", receive {test_purge, Res2, Ref2} -> Res2 after 5000 -> timeout end),
+    show("caller", receive {called, Caller2, V} -> V after 5000 -> timeout end),
+    show("holder still in v1", ask(Holder, local)),
+    Holder ! {stop, Main},
+    show("holder stopped", got4()).
+
+got4() ->
+    receive {reply, _, _, _} = R -> R after 5000 -> timeout end.
+
+hibernating(P) ->
+    case erlang:process_info(P, current_function) of
+        {current_function, {erlang, hibernate, 3}} -> ok;
+        _ -> timer:sleep(1), hibernating(P)
+    end.

@@ -28,6 +28,8 @@ pub struct Export {
     /// Executed when the function is not loaded (or is a BIF): see `Op` docs in the
     /// interpreter for `CallBifOnly` and `Unsupported`.
     stub: OnceLock<Box<Op>>,
+    /// A `call_ext_only` of this export (see `enter_op`).
+    enter: OnceLock<Box<Op>>,
     pub bif: OnceLock<BifFn>,
     /// A native implementation of a NIF stub of the module (a function starting with
     /// `nif_start`, listed in its `-nifs` attribute): the loader makes that function's
@@ -66,6 +68,18 @@ impl Export {
     }
     pub fn set_code(&self, p: *const Op) {
         self.code.store(p as *mut Op, Ordering::Release);
+    }
+    /// An instruction that calls this export: where a process resumes that must run the
+    /// code current when it resumes (a hibernating process wakes up through it, as in
+    /// the reference).
+    pub fn enter_op(&'static self) -> *const Op {
+        let op = self.enter.get_or_init(|| {
+            Box::new(Op::CallExtOnly {
+                arity: self.arity,
+                export: self,
+            })
+        });
+        &**op as *const Op
     }
     /// Points the export back at its stub (module deleted / not loaded).
     pub fn reset_to_stub(&self) {
@@ -201,6 +215,7 @@ pub fn export(m: Atom, f: Atom, a: u32) -> &'static Export {
         arity: a,
         code: AtomicPtr::new(std::ptr::null_mut()),
         stub: OnceLock::new(),
+        enter: OnceLock::new(),
         bif: OnceLock::new(),
         nif: OnceLock::new(),
     }));
@@ -762,7 +777,10 @@ pub fn purge_abort(name: Atom) -> Result<(), BadRequest> {
     }
     for e in ps.funs.drain(..) {
         let c = e.pending.load(Ordering::Acquire);
-        e.code.store(c, Ordering::Release);
+        // (Unless identical code loaded meanwhile gave the entry new code.)
+        if e.code().is_null() {
+            e.code.store(c, Ordering::Release);
+        }
         e.pending.store(std::ptr::null_mut(), Ordering::Release);
     }
     ps.module = None;
@@ -826,7 +844,7 @@ pub fn uses_old_code(p: &crate::process::Process, module: Atom, is_self: bool) -
     };
     let (lo, hi) = old.code_range();
     let inside = |a: usize| (lo..hi).contains(&a);
-    if (is_self || p.reductions != 0) && inside(p.ip as usize) {
+    if (is_self || p.first_call.is_none()) && inside(p.ip as usize) {
         return true;
     }
     let mut at = p.heap.stop as *const Term;

@@ -344,13 +344,10 @@ fn leave_call(p: &mut Process, ip: *const Op, kind: u8, dealloc: u32) -> *const 
 /// Runs `p` until it yields, waits, or exits.
 pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     let mut ip = p.ip;
-    if p.reductions == 0 {
+    if let Some(e) = p.first_call.take() {
         // A process's first call goes through its export, as in the reference: it runs
         // the code that is current now, not when it was spawned.
-        let (m, f, a) = p.initial_call;
-        if let Some(e) = crate::code::find_export(m, f, a) {
-            ip = e.code();
-        }
+        ip = e.code();
     }
     for (i, &t) in p.saved_x.iter().enumerate() {
         regs.x[i] = t;
@@ -1724,7 +1721,8 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
             p.exception = None;
             p.saved_x.clear();
             p.saved_x.extend_from_slice(&items);
-            p.ip = e.code();
+            // It wakes up through the export: in the code current then.
+            p.ip = e.enter_op();
             p.hibernating = true;
             let mut roots = std::mem::take(&mut p.saved_x);
             p.hibernate_collect(&mut roots);

@@ -208,6 +208,9 @@ pub struct Process {
     pub heap: Heap,
     /// Where to continue when scheduled.
     pub ip: *const Op,
+    /// The export of the initial call, until the process first runs: its first call goes
+    /// through it (see `interp::run`).
+    pub first_call: Option<&'static crate::code::Export>,
     /// Live argument registers saved when the process was scheduled out.
     pub saved_x: Vec<Term>,
     pub reds_left: i64,
@@ -296,6 +299,7 @@ impl Process {
             pid: Term::pid(id),
             heap: Heap::new(min_heap_size),
             ip: std::ptr::null(),
+            first_call: None,
             saved_x: Vec::new(),
             reds_left: CONTEXT_REDS,
             reductions: 0,

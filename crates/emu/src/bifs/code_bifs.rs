@@ -276,8 +276,8 @@ fn is_code_purger(p: &Process) -> bool {
 }
 
 /// `erts_internal:purge_module(Module, prepare | prepare_on_load | abort | complete)`.
-fn purge_module(_p: &mut Process, a: &[Term]) -> BifResult {
-    if !is_code_purger(_p) {
+fn purge_module(p: &mut Process, a: &[Term]) -> BifResult {
+    if !is_code_purger(p) {
         return Err(Fault::Error(atom("notsup")));
     }
     let m = a[0].as_atom().ok_or(BADARG)?;

@@ -657,13 +657,20 @@ impl Decoder<'_, '_> {
         let index = self.r.u32()?;
         let num_free = self.r.u32()? as usize;
         let module = self.atom()?;
-        let m = crate::code::get_module(module).ok_or(BADARG)?;
-        let entry = m
-            .funs
-            .iter()
-            .copied()
-            .find(|e| e.index == index && e.uniq[..] == *uniq)
-            .ok_or(BADARG)?;
+        // A fun of the module's current or old code.
+        let entry = [
+            crate::code::get_module(module),
+            crate::code::get_old_module(module),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|m| {
+            m.funs
+                .iter()
+                .copied()
+                .find(|e| e.index == index && e.uniq[..] == *uniq)
+        })
+        .ok_or(BADARG)?;
         if entry.arity() != arity || entry.num_free as usize != num_free {
             return Err(BADARG);
         }

@@ -233,6 +233,7 @@ pub fn try_spawn_with(
     p.saved_x = copied;
     let e = crate::code::export(m, f, args.len() as u32);
     p.ip = e.code();
+    p.first_call = Some(e);
     p.initial_call = (m, f, args.len() as u32);
     p.heap.push(Term(&interp::PROCESS_EXIT as *const _ as u64));
     if let Some(parent) = parent {
