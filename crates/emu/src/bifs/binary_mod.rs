@@ -313,10 +313,14 @@ fn copy1(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn copy2(p: &mut Process, a: &[Term]) -> BifResult {
-    let bytes = binary_arg(a[0])?;
     let n = integer_to_bigint(a[1])
         .and_then(|n| n.to_u64())
         .ok_or(BADARG)?;
+    // Zero copies of any bitstring, even one not a whole number of bytes, is empty.
+    if n == 0 && is_bitstring(a[0]) {
+        return Ok(make_binary(&mut p.heap, &[]));
+    }
+    let bytes = binary_arg(a[0])?;
     if bytes.is_empty() || n == 0 {
         return Ok(make_binary(&mut p.heap, &[]));
     }
