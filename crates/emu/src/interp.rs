@@ -190,6 +190,10 @@ fn fault_to_raise(
     bif_export: Option<&'static Export>,
     args: &[Term],
 ) -> Raise {
+    let (f, cause) = match f {
+        Fault::ErrorCause(reason, cause) => (Fault::Error(reason), Some(cause)),
+        f => (f, None),
+    };
     match f {
         Fault::Error(reason) => match bif_export {
             Some(e) => {
@@ -206,6 +210,7 @@ fn fault_to_raise(
                         module: e.module,
                         function: e.function,
                         args: a,
+                        cause,
                     }
                 };
                 Raise {
@@ -235,7 +240,7 @@ fn fault_to_raise(
             top: Top::Arity,
             given_trace: Some(trace),
         },
-        Fault::Trap(_) => error(Term::atom(am::BADARG)),
+        Fault::Trap(_) | Fault::ErrorCause(..) => error(Term::atom(am::BADARG)),
     }
 }
 

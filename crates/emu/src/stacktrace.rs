@@ -117,6 +117,8 @@ pub enum Top {
         module: Atom,
         function: Atom,
         args: Term,
+        /// The `cause` of its `error_info` map, if the BIF gave one.
+        cause: Option<Term>,
     },
     /// The faulting function itself, showing its arguments (function_clause, error/2,3),
     /// with an `{error_info, _}` tuple to add after its location.
@@ -145,11 +147,18 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             module,
             function,
             args,
+            cause,
         } => {
             let info_map = {
                 let k = Term::atom(am::MODULE);
                 let v = Term::atom(Atom::from_str(error_info_module(module)));
-                crate::map::from_pairs(&mut p.heap, &[(k, v)])
+                match cause {
+                    Some(c) => {
+                        let ck = Term::atom(Atom::from_str("cause"));
+                        crate::map::from_pairs(&mut p.heap, &[(ck, c), (k, v)])
+                    }
+                    None => crate::map::from_pairs(&mut p.heap, &[(k, v)]),
+                }
             };
             let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
             let l = list_from_iter(&mut p.heap, &[ei], Term::NIL);

@@ -599,11 +599,11 @@ fn list_to_port(_p: &mut Process, a: &[Term]) -> BifResult {
 fn list_to_ref(p: &mut Process, a: &[Term]) -> BifResult {
     let s = byte_list(a[0]).ok_or(BADARG)?;
     match dotted_numbers(&s, b"#Ref<").as_deref() {
-        // oxbeam refs carry one 64-bit id, printed as the last number (with zeros
-        // before it); other forms keep their low words.
+        // oxbeam refs carry one 64-bit id, printed as three words the way the
+        // external format holds it; other forms keep their low words.
         Some(&[0, w2, w1, w0]) if w2 <= u32::MAX as u64 && w1 <= u32::MAX as u64 => {
-            let id = if w2 == 0 && w1 == 0 {
-                w0
+            let id = if w0 < 1 << 18 && w2 < 1 << 14 {
+                super::etf::ref_id_from_words([w0 as u32, w1 as u32, w2 as u32])
             } else {
                 w0 ^ (w1 << 32) ^ (w2 << 48)
             };
