@@ -276,4 +276,13 @@ main() ->
     ?T(float_to_list(id(1.0e22), [{decimals, 0}])),
     ?T(float_to_list(id(5.0e-324), [{scientific, 20}])),
     ?T(float_to_list(id(0.1), [{scientific, 60}])),
+    %% negation: of a float register (fnegate) and through erlang:'-'/1
+    ?T([fneg(X) || X <- [0.0, -0.0, 1.5, -1.5, 1.0e308]]),
+    ?T([-X || X <- id([0.0, -0.0, 1.5, 0, -1, 1 bsl 70])]),
+    ?T([float_to_binary(fneg(X), [short]) || X <- [0.0, -0.0]]),
+    ?T([float_to_binary(-X, [short]) || X <- id([0.0, -0.0])]),
     ok.
+
+fneg(F) ->
+    G = F * 1.0,
+    -G.

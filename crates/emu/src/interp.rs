@@ -1062,7 +1062,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::Fmul { a, b, dst } => farith!(*a, *b, *dst, *),
             Op::Fdiv { a, b, dst } => farith!(*a, *b, *dst, /),
             Op::Fnegate { a, dst } => {
-                *freg(regs, *dst) = -*freg(regs, *a);
+                // The reference negates as 0.0 - x: zero of either sign gives 0.0.
+                *freg(regs, *dst) = 0.0 - *freg(regs, *a);
                 ip = next(ip);
             }
             Op::FuncInfo { .. }

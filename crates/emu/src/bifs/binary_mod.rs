@@ -199,12 +199,17 @@ fn search_opts(t: Term, size: usize, split: bool) -> Result<SearchOpts, Fault> {
 /// the options.
 fn search(a: &[Term], split: bool, all: bool) -> Result<(Vec<Match>, SearchOpts), Fault> {
     let hay = binary_arg(a[0])?;
-    let pats = patterns_arg(a[1])?;
     let opts = match a.get(2) {
         Some(&o) => search_opts(o, hay.len(), split)?,
         None => SearchOpts::default(),
     };
     let (from, len) = opts.scope.unwrap_or((0, hay.len()));
+    if from + len == 0 {
+        // Nothing to search (the range ends at the start): the reference does not look
+        // at the pattern then, so even a bad one finds nothing.
+        return Ok((Vec::new(), opts));
+    }
+    let pats = patterns_arg(a[1])?;
     let pat_refs: Vec<&[u8]> = pats.iter().map(|p| p.as_ref()).collect();
     let all = all || (split && opts.global);
     let found = find_matches(&hay, from, from + len, &pat_refs, all);
