@@ -44,8 +44,9 @@ pub enum Fault {
     /// An error raised by the BIF itself: the stack trace gets a frame for the BIF with
     /// its arguments (and `error_info`), as the reference does for `badarg` and friends.
     Error(Term),
-    /// `Error` whose `error_info` also names a cause (`#{cause => Cause, ...}`), as the
-    /// reference gives for some BIFs (`decode_packet/3` with an unknown type).
+    /// Like `Error`, with a `cause` for the frame's `error_info` map (the reason
+    /// `erl_erts_errors` and friends explain, such as `badopt`), as the reference gives
+    /// for some BIFs. The cause must be an atom or a term on the process heap.
     ErrorCause(Term, Term),
     /// `erlang:error/exit/throw`: raised in the caller's frame, no BIF frame.
     Raise(Class, Term),
@@ -107,6 +108,10 @@ impl Fault {
     }
     pub const fn system_limit() -> Fault {
         Fault::Error(Term::atom(am::SYSTEM_LIMIT))
+    }
+    /// `badarg` whose `error_info` names `cause`.
+    pub const fn badarg_cause(cause: Term) -> Fault {
+        Fault::ErrorCause(Term::atom(am::BADARG), cause)
     }
 }
 

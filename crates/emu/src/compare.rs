@@ -123,13 +123,22 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> O
         Kind::Pid | Kind::Port => {
             if a.is_immed() && b.is_immed() {
                 a.0.cmp(&b.0)
+            } else if ka == Kind::Pid {
+                // Serial, then number, then the node (name, creation).
+                let (x, y) = (pid_key(a), pid_key(b));
+                x.0.cmp(&y.0).then_with(|| cmp_nodes(x.1, y.1))
             } else {
-                a.is_immed().cmp(&b.is_immed()).reverse()
+                // The node first, then the number.
+                let (x, y) = (port_key(a), port_key(b));
+                cmp_nodes(x.0, y.0).then(x.1.cmp(&y.1))
             }
         }
         Kind::Ref => {
-            let (x, y) = (ref_id(a), ref_id(b));
-            x.cmp(&y)
+            if !is_ext_ref(a) && !is_ext_ref(b) {
+                return ref_id(a).cmp(&ref_id(b));
+            }
+            let (x, y) = (ref_key(a), ref_key(b));
+            cmp_nodes(x.0, y.0).then_with(|| cmp_ref_ids(&x.1, &y.1))
         }
         Kind::Tuple => {
             let (ea, eb) = (tuple_elements(a), tuple_elements(b));
@@ -188,6 +197,77 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> O
         Kind::Map => crate::map::compare_maps(a, b, exact, work),
         Kind::Fun => compare_funs(a, b, work),
     }
+}
+
+/// A node as identifiers compare it: its name, then its creation. This node is
+/// `nonode@nohost` with creation 0.
+type NodeKey = (oxbeam_term::Atom, u32);
+
+fn this_node() -> NodeKey {
+    (oxbeam_term::atom::am::NONODE, 0)
+}
+
+fn cmp_nodes(a: NodeKey, b: NodeKey) -> Ordering {
+    if a.0 == b.0 {
+        a.1.cmp(&b.1)
+    } else {
+        a.0.name()
+            .as_bytes()
+            .cmp(b.0.name().as_bytes())
+            .then(a.1.cmp(&b.1))
+    }
+}
+
+/// A pid's `((serial, number), node)`.
+fn pid_key(t: Term) -> ((u64, u64), NodeKey) {
+    if t.is_local_pid() {
+        let v = t.pid_value();
+        ((v >> 15, v & 0x7fff), this_node())
+    } else {
+        let (number, serial) = ext_pid_parts(t);
+        (
+            (serial as u64, number as u64),
+            (ext_node(t), ext_creation(t)),
+        )
+    }
+}
+
+/// A port's `(node, number)`.
+fn port_key(t: Term) -> (NodeKey, u64) {
+    if t.is_local_port() {
+        (this_node(), t.port_value())
+    } else {
+        ((ext_node(t), ext_creation(t)), ext_port_id(t))
+    }
+}
+
+/// A reference's `(node, id words)`, least significant word first.
+fn ref_key(t: Term) -> (NodeKey, Vec<u32>) {
+    if is_ext_ref(t) {
+        ((ext_node(t), ext_creation(t)), ext_ref_ids(t))
+    } else {
+        let id = ref_id(t);
+        (this_node(), vec![id as u32, (id >> 32) as u32, 0])
+    }
+}
+
+/// Reference ids compare from the most significant word; extra words of the longer
+/// one count only if not zero.
+fn cmp_ref_ids(a: &[u32], b: &[u32]) -> Ordering {
+    let n = a.len().min(b.len());
+    if a[n..].iter().any(|&w| w != 0) {
+        return Ordering::Greater;
+    }
+    if b[n..].iter().any(|&w| w != 0) {
+        return Ordering::Less;
+    }
+    for i in (0..n).rev() {
+        match a[i].cmp(&b[i]) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+    }
+    Ordering::Equal
 }
 
 fn compare_funs(a: Term, b: Term, work: &mut Vec<(Term, Term)>) -> Ordering {

@@ -195,7 +195,7 @@ fn fault_to_raise(
         f => (f, None),
     };
     match f {
-        Fault::Error(reason) | Fault::ErrorCause(reason, _) => match bif_export {
+        Fault::Error(reason) => match bif_export {
             Some(e) => {
                 let a = list_from_iter(&mut p.heap, args, Term::NIL);
                 let top = if e.nif.get().is_some() {
@@ -240,7 +240,7 @@ fn fault_to_raise(
             top: Top::Arity,
             given_trace: Some(trace),
         },
-        Fault::Trap(_) => error(Term::atom(am::BADARG)),
+        Fault::Trap(_) | Fault::ErrorCause(..) => error(Term::atom(am::BADARG)),
     }
 }
 
@@ -1065,7 +1065,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             Op::Fmul { a, b, dst } => farith!(*a, *b, *dst, *),
             Op::Fdiv { a, b, dst } => farith!(*a, *b, *dst, /),
             Op::Fnegate { a, dst } => {
-                *freg(regs, *dst) = -*freg(regs, *a);
+                // The reference negates as 0.0 - x: zero of either sign gives 0.0.
+                *freg(regs, *dst) = 0.0 - *freg(regs, *a);
                 ip = next(ip);
             }
             Op::FuncInfo { .. }

@@ -6,7 +6,7 @@
 use num_bigint::{BigInt, Sign};
 use num_traits::ToPrimitive;
 use oxbeam_term::header::*;
-use oxbeam_term::Term;
+use oxbeam_term::{Atom, Term};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Anything terms can be built on: a process heap, a message fragment, the literal arena.
@@ -649,6 +649,93 @@ pub fn is_export(t: Term) -> bool {
     t.is_boxed() && header_subtag(header(t)) == SUBTAG_EXPORT
 }
 
+// ------------------------------------------------------------------ other nodes' identifiers
+
+// A pid, port or reference of another node (or of this node's name with another
+// creation), as binary_to_term makes them: `[header, node atom, creation, ...]` with,
+// after those, a pid's number and serial, a port's 64-bit number, or a reference's
+// 32-bit id words (least significant first). All words are raw: nothing to trace.
+
+pub fn is_ext_pid(t: Term) -> bool {
+    t.is_boxed() && header_subtag(header(t)) == SUBTAG_EXT_PID
+}
+pub fn is_ext_port(t: Term) -> bool {
+    t.is_boxed() && header_subtag(header(t)) == SUBTAG_EXT_PORT
+}
+pub fn is_ext_ref(t: Term) -> bool {
+    t.is_boxed() && header_subtag(header(t)) == SUBTAG_EXT_REF
+}
+/// Whether `t` is a pid (of this node or another).
+pub fn is_any_pid(t: Term) -> bool {
+    t.is_local_pid() || is_ext_pid(t)
+}
+/// Whether `t` is a port (of this node or another).
+pub fn is_any_port(t: Term) -> bool {
+    t.is_local_port() || is_ext_port(t)
+}
+
+fn make_ext<A: Alloc + ?Sized>(
+    a: &mut A,
+    subtag: u64,
+    node: Atom,
+    creation: u32,
+    rest: &[u64],
+) -> Term {
+    let p = a.alloc_words(3 + rest.len());
+    // SAFETY: 3 + rest.len() fresh words.
+    unsafe {
+        *p = make_header(subtag, 2 + rest.len());
+        *p.add(1) = Term::atom(node);
+        *p.add(2) = Term(creation as u64);
+        for (i, &w) in rest.iter().enumerate() {
+            *p.add(3 + i) = Term(w);
+        }
+    }
+    Term::make_boxed(p)
+}
+pub fn make_ext_pid<A: Alloc + ?Sized>(
+    a: &mut A,
+    node: Atom,
+    creation: u32,
+    number: u32,
+    serial: u32,
+) -> Term {
+    make_ext(
+        a,
+        SUBTAG_EXT_PID,
+        node,
+        creation,
+        &[number as u64, serial as u64],
+    )
+}
+pub fn make_ext_port<A: Alloc + ?Sized>(a: &mut A, node: Atom, creation: u32, id: u64) -> Term {
+    make_ext(a, SUBTAG_EXT_PORT, node, creation, &[id])
+}
+pub fn make_ext_ref<A: Alloc + ?Sized>(a: &mut A, node: Atom, creation: u32, ids: &[u32]) -> Term {
+    let words: Vec<u64> = ids.iter().map(|&w| w as u64).collect();
+    make_ext(a, SUBTAG_EXT_REF, node, creation, &words)
+}
+/// The node of an external identifier.
+pub fn ext_node(t: Term) -> Atom {
+    word(t, 1).atom_value()
+}
+pub fn ext_creation(t: Term) -> u32 {
+    word(t, 2).0 as u32
+}
+/// An external pid's `(number, serial)`.
+pub fn ext_pid_parts(t: Term) -> (u32, u32) {
+    (word(t, 3).0 as u32, word(t, 4).0 as u32)
+}
+pub fn ext_port_id(t: Term) -> u64 {
+    word(t, 3).0
+}
+/// An external reference's id words, least significant first.
+pub fn ext_ref_ids(t: Term) -> Vec<u32> {
+    (0..header_arity(header(t)) - 2)
+        .map(|i| word(t, 3 + i).0 as u32)
+        .collect()
+}
+
 // ------------------------------------------------------------------ references
 
 pub fn is_ref(t: Term) -> bool {
@@ -663,8 +750,12 @@ pub fn make_ref<A: Alloc + ?Sized>(a: &mut A, id: u64) -> Term {
     }
     Term::make_boxed(p)
 }
+/// A local reference's id; for another node's reference, an id no local one has.
 pub fn ref_id(t: Term) -> u64 {
     debug_assert!(is_ref(t), "ref_id of a non-reference {t:?}");
+    if header_subtag(header(t)) == SUBTAG_EXT_REF {
+        return u64::MAX;
+    }
     word(t, 1).0
 }
 

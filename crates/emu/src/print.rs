@@ -134,6 +134,47 @@ fn printable_list(t: Term) -> Option<String> {
     Some(s)
 }
 
+/// The number a node's identifiers print with (`<N.Number.Serial>`): 0 for this node,
+/// otherwise one given to each node name as first printed. (The reference numbers
+/// nodes by its node table, differently from run to run.)
+fn node_number(node: oxbeam_term::Atom) -> usize {
+    if node == oxbeam_term::atom::am::NONODE {
+        return 0;
+    }
+    static NODES: std::sync::Mutex<Vec<oxbeam_term::Atom>> = std::sync::Mutex::new(Vec::new());
+    let mut nodes = NODES.lock().unwrap_or_else(|e| e.into_inner());
+    match nodes.iter().position(|&n| n == node) {
+        Some(i) => i + 1,
+        None => {
+            nodes.push(node);
+            nodes.len()
+        }
+    }
+}
+
+/// The text of a reference, or of another node's pid or port.
+pub fn identifier_text(t: Term) -> String {
+    match header_subtag(header(t)) {
+        SUBTAG_EXT_PID => {
+            let (number, serial) = ext_pid_parts(t);
+            format!("<{}.{}.{}>", node_number(ext_node(t)), number, serial)
+        }
+        SUBTAG_EXT_PORT => format!("#Port<{}.{}>", node_number(ext_node(t)), ext_port_id(t)),
+        SUBTAG_EXT_REF => {
+            let mut s = format!("#Ref<{}", node_number(ext_node(t)));
+            for w in ext_ref_ids(t).iter().rev() {
+                s.push_str(&format!(".{w}"));
+            }
+            s.push('>');
+            s
+        }
+        _ => {
+            let [w0, w1, w2] = crate::bifs::etf::ref_id_words(ref_id(t));
+            format!("#Ref<0.{w2}.{w1}.{w0}>")
+        }
+    }
+}
+
 pub fn format_term(t: Term, style: Style) -> String {
     if style == Style::Display {
         return String::from_utf8_lossy(&display_bytes(t)).into_owned();
@@ -275,7 +316,8 @@ pub fn display_bytes(t: Term) -> Vec<u8> {
                     display_atom(&mut out, e.function.name().as_bytes());
                     out.extend_from_slice(format!("/{}", e.arity).as_bytes());
                 }
-                SUBTAG_REF | SUBTAG_FUN | SUBTAG_MATCH_CTX => {
+                SUBTAG_REF | SUBTAG_FUN | SUBTAG_MATCH_CTX | SUBTAG_EXT_PID | SUBTAG_EXT_PORT
+                | SUBTAG_EXT_REF => {
                     let mut s = String::new();
                     write_term(&mut s, t, Style::Write);
                     out.extend_from_slice(s.as_bytes());
@@ -511,7 +553,9 @@ fn write_term_lim(out: &mut String, t: Term, style: Style, lim: usize) {
                 }
                 out.push('}');
             }
-            SUBTAG_REF => out.push_str(&format!("#Ref<0.0.0.{}>", ref_id(t))),
+            SUBTAG_REF | SUBTAG_EXT_PID | SUBTAG_EXT_PORT | SUBTAG_EXT_REF => {
+                out.push_str(&identifier_text(t))
+            }
             SUBTAG_FUN => {
                 let e = crate::fun::entry_of(t);
                 out.push_str(&format!("#Fun<{}.{}.{}>", e.module, e.index, e.old_uniq));

@@ -199,12 +199,17 @@ fn search_opts(t: Term, size: usize, split: bool) -> Result<SearchOpts, Fault> {
 /// the options.
 fn search(a: &[Term], split: bool, all: bool) -> Result<(Vec<Match>, SearchOpts), Fault> {
     let hay = binary_arg(a[0])?;
-    let pats = patterns_arg(a[1])?;
     let opts = match a.get(2) {
         Some(&o) => search_opts(o, hay.len(), split)?,
         None => SearchOpts::default(),
     };
     let (from, len) = opts.scope.unwrap_or((0, hay.len()));
+    if from + len == 0 {
+        // Nothing to search (the range ends at the start): the reference does not look
+        // at the pattern then, so even a bad one finds nothing.
+        return Ok((Vec::new(), opts));
+    }
+    let pats = patterns_arg(a[1])?;
     let pat_refs: Vec<&[u8]> = pats.iter().map(|p| p.as_ref()).collect();
     let all = all || (split && opts.global);
     let found = find_matches(&hay, from, from + len, &pat_refs, all);
@@ -313,10 +318,14 @@ fn copy1(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn copy2(p: &mut Process, a: &[Term]) -> BifResult {
-    let bytes = binary_arg(a[0])?;
     let n = integer_to_bigint(a[1])
         .and_then(|n| n.to_u64())
         .ok_or(BADARG)?;
+    // Zero copies of any bitstring, even one not a whole number of bytes, is empty.
+    if n == 0 && is_bitstring(a[0]) {
+        return Ok(make_binary(&mut p.heap, &[]));
+    }
+    let bytes = binary_arg(a[0])?;
     if bytes.is_empty() || n == 0 {
         return Ok(make_binary(&mut p.heap, &[]));
     }

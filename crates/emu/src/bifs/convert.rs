@@ -265,10 +265,10 @@ fn binary_to_existing_atom2(_p: &mut Process, a: &[Term]) -> BifResult {
 
 // ---------------------------------------------------------------- binaries and iolists
 
-/// One piece of an iolist: a byte, or a binary (its bits and the term itself).
+/// One piece of an iolist: a byte, or a binary's bits.
 enum Piece<'a> {
     Byte(u8),
-    Bits(BitView<'a>, Term),
+    Bits(BitView<'a>),
 }
 
 /// Walks an iolist (or bitstring list when `bits` is set) in order, calling `f` with
@@ -294,7 +294,7 @@ fn walk_iolist(t: Term, bits: bool, f: &mut dyn FnMut(Piece)) -> bool {
                 cur = tl;
             } else {
                 match bit_view(h) {
-                    Some(v) if bits || v.bit_size.is_multiple_of(8) => f(Piece::Bits(v, h)),
+                    Some(v) if bits || v.bit_size.is_multiple_of(8) => f(Piece::Bits(v)),
                     _ => return false,
                 }
                 cur = tl;
@@ -306,7 +306,7 @@ fn walk_iolist(t: Term, bits: bool, f: &mut dyn FnMut(Piece)) -> bool {
             }
         } else {
             match bit_view(cur) {
-                Some(v) if bits || v.bit_size.is_multiple_of(8) => f(Piece::Bits(v, cur)),
+                Some(v) if bits || v.bit_size.is_multiple_of(8) => f(Piece::Bits(v)),
                 _ => return false,
             }
             cur = Term::NIL;
@@ -329,7 +329,7 @@ impl BitBuf {
                 self.bits += 8;
             }
             Piece::Byte(b) => self.push_bits(&[b], 0, 8),
-            Piece::Bits(v, _) => match v.as_bytes() {
+            Piece::Bits(v) => match v.as_bytes() {
                 Some(b) if self.bits.is_multiple_of(8) => {
                     self.bytes.extend_from_slice(b);
                     self.bits += v.bit_size;
@@ -391,7 +391,7 @@ fn iolist_size(p: &mut Process, a: &[Term]) -> BifResult {
     let ok = walk_iolist(t, false, &mut |pc| {
         n += match pc {
             Piece::Byte(_) => 1,
-            Piece::Bits(v, _) => (v.bit_size / 8) as u64,
+            Piece::Bits(v) => (v.bit_size / 8) as u64,
         }
     });
     if !ok {
@@ -400,59 +400,169 @@ fn iolist_size(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(make_u64(&mut p.heap, n))
 }
 
-/// `erlang:iolist_to_iovec/1`. Small binaries and bytes are gathered into new binaries;
-/// binaries of [`IOVEC_SMALL`] bytes or more are kept as they are, except that one
-/// following a short gathered run tops the run up to that size (and is copied
-/// entirely if what would be left of it is small) — matching the reference's choices.
+/// An element of an iolist as `iolist_to_iovec` takes it: a run of bytes (consecutive
+/// integers of one list), or a binary.
+enum IovPiece<'a> {
+    Run(&'a [u8]),
+    Bin(BitView<'a>, Term),
+}
+
+/// Walks an iolist for `iolist_to_iovec`, grouping each list's consecutive bytes into
+/// runs. False if `t` is not an iolist.
+fn walk_iovec(t: Term, f: &mut dyn FnMut(IovPiece)) -> bool {
+    let mut stack: Vec<Term> = Vec::new();
+    let mut run: Vec<u8> = Vec::new();
+    let mut cur = t;
+    loop {
+        if cur.is_list() {
+            let h = head(cur);
+            if let Some(c) = h.as_small() {
+                match u8::try_from(c) {
+                    Ok(b) => run.push(b),
+                    Err(_) => return false,
+                }
+                cur = tail(cur);
+                continue;
+            }
+            if !run.is_empty() {
+                f(IovPiece::Run(&run));
+                run.clear();
+            }
+            if h.is_list() || h.is_nil() {
+                stack.push(tail(cur));
+                cur = h;
+            } else {
+                match bit_view(h) {
+                    Some(v) if v.bit_size.is_multiple_of(8) => f(IovPiece::Bin(v, h)),
+                    _ => return false,
+                }
+                cur = tail(cur);
+            }
+            continue;
+        }
+        if !run.is_empty() {
+            f(IovPiece::Run(&run));
+            run.clear();
+        }
+        if !cur.is_nil() {
+            match bit_view(cur) {
+                Some(v) if v.bit_size.is_multiple_of(8) => f(IovPiece::Bin(v, cur)),
+                _ => return false,
+            }
+        }
+        match stack.pop() {
+            Some(t) => cur = t,
+            None => return true,
+        }
+    }
+}
+
+/// The reference's buffer for gathering bytes and small binaries in `iolist_to_iovec`:
+/// it starts at [`IOVEC_SMALL`] bytes and doubles as needed, but once it has reached
+/// [`IOVEC_ACC_LIMIT`] bytes, what does not fit goes to a new one. Where it is cut shows
+/// in the result, so its size is followed here.
+const IOVEC_SMALL: usize = 256;
+const IOVEC_ACC_LIMIT: usize = IOVEC_SMALL * 32;
+
+/// A vector element: gathered bytes, or a binary from `byte offset` on.
+enum IovOut {
+    Acc(Vec<u8>),
+    Big(Term, usize),
+}
+
+#[derive(Default)]
+struct IovAcc {
+    bytes: Vec<u8>,
+    /// The buffer's size in the reference; 0 when there is none.
+    alloc: usize,
+}
+
+impl IovAcc {
+    fn promote(&mut self, out: &mut Vec<IovOut>) {
+        out.push(IovOut::Acc(std::mem::take(&mut self.bytes)));
+        self.alloc = 0;
+    }
+    /// Makes room for `extra` more bytes.
+    fn expand(&mut self, out: &mut Vec<IovOut>, extra: usize) {
+        let required = self.bytes.len() + extra;
+        if self.alloc == 0 {
+            self.alloc = required.max(IOVEC_SMALL);
+        } else if required > self.alloc {
+            if self.alloc >= IOVEC_ACC_LIMIT {
+                self.promote(out);
+                self.alloc = extra.max(IOVEC_SMALL);
+            } else {
+                self.alloc = required.max(self.alloc * 2);
+            }
+        }
+    }
+    fn append(&mut self, out: &mut Vec<IovOut>, bytes: &[u8]) {
+        self.expand(out, bytes.len());
+        self.bytes.extend_from_slice(bytes);
+    }
+}
+
+/// `erlang:iolist_to_iovec/1`. Bytes and small binaries are gathered into new binaries;
+/// a big binary is kept as it is, except that one following a short gathered run is
+/// partly or wholly copied into it, as the reference does.
 fn iolist_to_iovec(p: &mut Process, a: &[Term]) -> BifResult {
-    const IOVEC_SMALL: usize = 256;
     let t = a[0];
-    if !(t.is_list() || t.is_nil() || is_bitstring(t)) {
+    if is_bitstring(t) {
+        let v = bit_view(t).ok_or(BADARG)?;
+        if !v.bit_size.is_multiple_of(8) {
+            return Err(BADARG);
+        }
+        if v.bit_size == 0 {
+            return Ok(Term::NIL);
+        }
+        return Ok(list_from_iter(&mut p.heap, &[t], Term::NIL));
+    }
+    if !(t.is_list() || t.is_nil()) {
         return Err(BADARG);
     }
-    /// A vector element: gathered bytes, or a binary from `byte offset` on.
-    enum Out {
-        Acc(Vec<u8>),
-        Big(Term, usize),
-    }
-    let mut out: Vec<Out> = Vec::new();
-    let mut acc: Vec<u8> = Vec::new();
-    let ok = walk_iolist(t, false, &mut |pc| match pc {
-        Piece::Byte(b) => acc.push(b),
-        Piece::Bits(v, bin) => {
-            let bytes = v.as_bytes().unwrap_or(&[]);
-            let n = bytes.len();
-            if n < IOVEC_SMALL {
-                acc.extend_from_slice(bytes);
-            } else if !acc.is_empty() && acc.len() < IOVEC_SMALL {
-                let fill = IOVEC_SMALL - acc.len();
-                if n - fill < IOVEC_SMALL {
-                    acc.extend_from_slice(bytes);
-                } else {
-                    acc.extend_from_slice(&bytes[..fill]);
-                    out.push(Out::Acc(std::mem::take(&mut acc)));
-                    out.push(Out::Big(bin, fill));
+    let mut out: Vec<IovOut> = Vec::new();
+    let mut acc = IovAcc::default();
+    let ok = walk_iovec(t, &mut |pc| match pc {
+        IovPiece::Run(bytes) => acc.append(&mut out, bytes),
+        IovPiece::Bin(v, bin) => {
+            let data = match v.as_bytes() {
+                Some(b) => std::borrow::Cow::Borrowed(b),
+                None => std::borrow::Cow::Owned(v.to_vec()),
+            };
+            let n = data.len();
+            if n == 0 {
+                return;
+            }
+            let len = acc.bytes.len();
+            let (acc_small, bin_small) = (len < IOVEC_SMALL, n < IOVEC_SMALL);
+            if !bin_small && (len == 0 || !acc_small) {
+                if len != 0 {
+                    acc.promote(&mut out);
                 }
+                out.push(IovOut::Big(bin, 0));
+            } else if bin_small || len + n < 2 * IOVEC_SMALL {
+                acc.append(&mut out, &data);
             } else {
-                if !acc.is_empty() {
-                    out.push(Out::Acc(std::mem::take(&mut acc)));
-                }
-                out.push(Out::Big(bin, 0));
+                // Top the buffer up to the small size; the rest stays in the binary.
+                let fill = IOVEC_SMALL - len;
+                acc.append(&mut out, &data[..fill]);
+                acc.promote(&mut out);
+                out.push(IovOut::Big(bin, fill));
             }
         }
     });
     if !ok {
         return Err(BADARG);
     }
-    if !acc.is_empty() {
-        out.push(Out::Acc(acc));
+    if !acc.bytes.is_empty() {
+        acc.promote(&mut out);
     }
     let mut items = Vec::with_capacity(out.len());
     for o in out {
         items.push(match o {
-            Out::Acc(bytes) => make_binary(&mut p.heap, &bytes),
-            Out::Big(bin, 0) => bin,
-            Out::Big(bin, off) => {
+            IovOut::Acc(bytes) => make_binary(&mut p.heap, &bytes),
+            IovOut::Big(bin, 0) => bin,
+            IovOut::Big(bin, off) => {
                 let size = bit_view(bin).map_or(0, |v| v.bit_size);
                 make_sub_binary(&mut p.heap, bin, off * 8, size - off * 8)
             }
@@ -599,11 +709,11 @@ fn list_to_port(_p: &mut Process, a: &[Term]) -> BifResult {
 fn list_to_ref(p: &mut Process, a: &[Term]) -> BifResult {
     let s = byte_list(a[0]).ok_or(BADARG)?;
     match dotted_numbers(&s, b"#Ref<").as_deref() {
-        // oxbeam refs carry one 64-bit id, printed as the last number (with zeros
-        // before it); other forms keep their low words.
+        // oxbeam refs carry one 64-bit id, printed as three words the way the
+        // external format holds it; other forms keep their low words.
         Some(&[0, w2, w1, w0]) if w2 <= u32::MAX as u64 && w1 <= u32::MAX as u64 => {
-            let id = if w2 == 0 && w1 == 0 {
-                w0
+            let id = if w0 < 1 << 18 && w2 < 1 << 14 {
+                super::etf::ref_id_from_words([w0 as u32, w1 as u32, w2 as u32])
             } else {
                 w0 ^ (w1 << 32) ^ (w2 << 48)
             };

@@ -378,7 +378,9 @@ fn node0(_p: &mut Process, _a: &[Term]) -> BifResult {
 }
 
 fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
-    if a[0].is_local_pid() || a[0].is_local_port() || is_ref(a[0]) {
+    if is_ext_pid(a[0]) || is_ext_port(a[0]) || is_ext_ref(a[0]) {
+        Ok(Term::atom(ext_node(a[0])))
+    } else if a[0].is_local_pid() || a[0].is_local_port() || is_ref(a[0]) {
         Ok(Term::atom(am::NONODE))
     } else {
         Err(BADARG)
@@ -387,6 +389,10 @@ fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn link(p: &mut Process, a: &[Term]) -> BifResult {
     if !a[0].is_local_pid() && !a[0].is_local_port() {
+        // Another node's pid or port: nothing to link to without distribution.
+        if is_ext_pid(a[0]) || is_ext_port(a[0]) {
+            return Ok(Term::TRUE);
+        }
         return Err(BADARG);
     }
     let linked = if a[0].is_local_port() {
@@ -413,6 +419,9 @@ fn link(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn unlink(p: &mut Process, a: &[Term]) -> BifResult {
+    if is_ext_pid(a[0]) || is_ext_port(a[0]) {
+        return Ok(Term::TRUE);
+    }
     if !a[0].is_local_pid() && !a[0].is_local_port() {
         return Err(BADARG);
     }
@@ -432,6 +441,9 @@ fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
     if !target.is_local_pid() {
         if target.is_local_port() {
             crate::port::exit_port(target, a[1]);
+            return Ok(Term::TRUE);
+        }
+        if is_ext_pid(target) || is_ext_port(target) {
             return Ok(Term::TRUE);
         }
         return Err(BADARG);
@@ -562,6 +574,10 @@ fn group_leader0(p: &mut Process, _a: &[Term]) -> BifResult {
 }
 
 fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
+    if a[0].is_local_pid() && is_ext_pid(a[1]) {
+        // Another node's process: nothing to tell it without distribution.
+        return Ok(Term::TRUE);
+    }
     if !a[0].is_local_pid() || !a[1].is_local_pid() {
         return Err(BADARG);
     }

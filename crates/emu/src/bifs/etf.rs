@@ -38,6 +38,29 @@ const IOVEC_REF_LIMIT: usize = 64;
 /// The reference's limits on local pid numbers and serials.
 const MAX_PID_NUMBER: u64 = (1 << 15) - 1;
 const MAX_PID_SERIAL: u64 = (1 << 13) - 1;
+/// Local port numbers are below this in the reference.
+const PORT_NUMBER_LIMIT: u64 = 1 << 28;
+/// The first id word of a local reference (and of any in the old reference formats) is
+/// below this; oxbeam's 64-bit reference ids are split 18/32/14 bits over the words.
+const REF_WORD0_LIMIT: u32 = 1 << 18;
+/// The most creation bytes the old pid, port and reference formats allow.
+const MAX_TINY_CREATION: u32 = 3;
+/// Other nodes' references have at most this many id words.
+const MAX_EXT_REF_WORDS: usize = 5;
+
+/// A local reference id as the three id words of the external format.
+pub fn ref_id_words(id: u64) -> [u32; 3] {
+    [
+        (id as u32) & (REF_WORD0_LIMIT - 1),
+        (id >> 18) as u32,
+        (id >> 50) as u32,
+    ]
+}
+
+/// The local reference id with these id words (the inverse of `ref_id_words`).
+pub fn ref_id_from_words(w: [u32; 3]) -> u64 {
+    w[0] as u64 | (w[1] as u64) << 18 | (w[2] as u64) << 50
+}
 
 // ====================================================================== encoding
 
@@ -306,14 +329,47 @@ impl Encoder {
                 }
             }
             SUBTAG_REF => {
-                let id = ref_id(t);
                 self.out.push(NEWER_REFERENCE_EXT);
                 self.u16(3);
                 self.atom(am::NONODE);
                 self.u32(0);
-                self.u32(id as u32);
-                self.u32((id >> 32) as u32);
-                self.u32(0);
+                for w in ref_id_words(ref_id(t)) {
+                    self.u32(w);
+                }
+            }
+            SUBTAG_EXT_PID => {
+                let (number, serial) = ext_pid_parts(t);
+                self.out.push(NEW_PID_EXT);
+                self.atom(ext_node(t));
+                self.u32(number);
+                self.u32(serial);
+                self.u32(ext_creation(t));
+            }
+            SUBTAG_EXT_PORT => {
+                let id = ext_port_id(t);
+                match u32::try_from(id) {
+                    Ok(id32) => {
+                        self.out.push(NEW_PORT_EXT);
+                        self.atom(ext_node(t));
+                        self.u32(id32);
+                    }
+                    Err(_) => {
+                        self.out.push(V4_PORT_EXT);
+                        self.atom(ext_node(t));
+                        self.out.extend_from_slice(&id.to_be_bytes());
+                    }
+                }
+                self.u32(ext_creation(t));
+            }
+            SUBTAG_EXT_REF => {
+                let ids = ext_ref_ids(t);
+                self.out.push(NEWER_REFERENCE_EXT);
+                self.u16(ids.len() as u16);
+                self.atom(ext_node(t));
+                self.u32(ext_creation(t));
+                for w in ids {
+                    self.u32(w);
+                }
             }
             SUBTAG_EXPORT => {
                 let e = crate::fun::export_of(t);
@@ -600,27 +656,108 @@ impl Decoder<'_, '_> {
         }
     }
 
-    fn local_node(&mut self) -> DResult<()> {
-        if is_local_node(self.atom()?) {
-            Ok(())
-        } else {
-            Err(BADARG)
+    /// A creation: 32 bits in the newer formats, one byte of at most 3 in the old ones.
+    fn creation(&mut self, new: bool) -> DResult<u32> {
+        if new {
+            return self.r.u32();
         }
+        let c = self.r.u8()? as u32;
+        if c > MAX_TINY_CREATION {
+            return Err(BADARG);
+        }
+        Ok(c)
     }
 
     fn pid_body(&mut self, new: bool) -> DResult<Term> {
-        self.local_node()?;
-        let number = self.r.u32()? as u64;
-        let serial = self.r.u32()? as u64;
-        if new {
-            self.r.u32()?;
-        } else {
-            self.r.u8()?;
+        let node = self.atom()?;
+        let number = self.r.u32()?;
+        let serial = self.r.u32()?;
+        let creation = self.creation(new)?;
+        if !(is_local_node(node) && creation == 0) {
+            return Ok(make_ext_pid(
+                &mut self.p.heap,
+                node,
+                creation,
+                number,
+                serial,
+            ));
         }
+        let (number, serial) = (number as u64, serial as u64);
         if number > MAX_PID_NUMBER || serial > MAX_PID_SERIAL {
             return Err(BADARG);
         }
         Ok(Term::pid(number | serial << 15))
+    }
+
+    fn port_body(&mut self, tag: u8) -> DResult<Term> {
+        let node = self.atom()?;
+        let id = if tag == V4_PORT_EXT {
+            self.r.u64()?
+        } else {
+            self.r.u32()? as u64
+        };
+        let creation = self.creation(tag != PORT_EXT)?;
+        if !(is_local_node(node) && creation == 0) {
+            return Ok(make_ext_port(&mut self.p.heap, node, creation, id));
+        }
+        if id >= PORT_NUMBER_LIMIT {
+            return Err(BADARG);
+        }
+        Ok(Term::port(id))
+    }
+
+    /// A reference in any of the three formats.
+    fn ref_body(&mut self, tag: u8) -> DResult<Term> {
+        let n = if tag == REFERENCE_EXT {
+            1
+        } else {
+            self.r.u16()?
+        };
+        let node = self.atom()?;
+        let mut creation = 0;
+        if tag == REFERENCE_EXT {
+            let id = self.r.u32()?;
+            creation = self.creation(false)?;
+            return self.make_ref(node, creation, tag, &[id]);
+        }
+        if tag == NEW_REFERENCE_EXT {
+            creation = self.creation(false)?;
+        } else if tag == NEWER_REFERENCE_EXT {
+            creation = self.creation(true)?;
+        }
+        if n > MAX_EXT_REF_WORDS {
+            return Err(BADARG);
+        }
+        let mut words = Vec::with_capacity(n);
+        for _ in 0..n {
+            words.push(self.r.u32()?);
+        }
+        self.make_ref(node, creation, tag, &words)
+    }
+
+    fn make_ref(&mut self, node: Atom, creation: u32, tag: u8, words: &[u32]) -> DResult<Term> {
+        let local = is_local_node(node) && creation == 0;
+        if (local || tag != NEWER_REFERENCE_EXT)
+            && words.first().is_some_and(|&w| w >= REF_WORD0_LIMIT)
+        {
+            return Err(BADARG);
+        }
+        if !local {
+            return Ok(make_ext_ref(&mut self.p.heap, node, creation, words));
+        }
+        if !(1..=3).contains(&words.len()) {
+            return Err(BADARG);
+        }
+        let mut w = [0u32; 3];
+        w[..words.len()].copy_from_slice(words);
+        if w[2] >= 1 << 14 {
+            // More than a 64-bit id holds: kept as its words, like another node's (it
+            // cannot name anything oxbeam made).
+            return Ok(make_ext_ref(&mut self.p.heap, node, 0, &w));
+        }
+        // A reference to an atomics/counters array names the array again.
+        let id = ref_id_from_words(w);
+        Ok(crate::magic::make_ref_by_id(&mut self.p.heap, id))
     }
 
     fn big(&mut self, n: usize) -> DResult<Term> {
@@ -749,54 +886,19 @@ impl Decoder<'_, '_> {
             BIT_BINARY_EXT => self.bit_binary()?,
             NEW_PID_EXT => self.pid_body(true)?,
             PID_EXT => self.pid_body(false)?,
-            NEW_PORT_EXT | PORT_EXT | V4_PORT_EXT => {
-                self.local_node()?;
-                let id = if tag == V4_PORT_EXT {
-                    self.r.u64()?
-                } else {
-                    self.r.u32()? as u64
-                };
-                if tag == PORT_EXT {
-                    self.r.u8()?;
-                } else {
-                    self.r.u32()?;
-                }
-                if id >= 1 << 59 {
-                    return Err(BADARG);
-                }
-                Term::port(id)
-            }
-            NEWER_REFERENCE_EXT | NEW_REFERENCE_EXT => {
-                let n = self.r.u16()?;
-                self.local_node()?;
-                if tag == NEWER_REFERENCE_EXT {
-                    self.r.u32()?;
-                } else {
-                    self.r.u8()?;
-                }
-                if !(1..=3).contains(&n) {
-                    return Err(BADARG);
-                }
-                let mut words = [0u32; 3];
-                for w in words.iter_mut().take(n) {
-                    *w = self.r.u32()?;
-                }
-                // A reference to an atomics/counters array names the array again.
-                let id = words[0] as u64 | (words[1] as u64) << 32;
-                crate::magic::make_ref_by_id(&mut self.p.heap, id)
-            }
-            REFERENCE_EXT => {
-                self.local_node()?;
-                let id = self.r.u32()?;
-                self.r.u8()?;
-                make_ref(&mut self.p.heap, id as u64)
-            }
+            NEW_PORT_EXT | PORT_EXT | V4_PORT_EXT => self.port_body(tag)?,
+            NEWER_REFERENCE_EXT | NEW_REFERENCE_EXT | REFERENCE_EXT => self.ref_body(tag)?,
             EXPORT_EXT => {
                 let m = self.atom()?;
                 let f = self.atom()?;
                 let arity = self.int()?;
                 let arity = u8::try_from(arity).map_err(|_| BADARG)?;
-                let e = crate::code::export(m, f, arity as u32);
+                // `safe` creates no export entries: the function must have one already.
+                let e = if self.safe {
+                    crate::code::find_export(m, f, arity as u32).ok_or(BADARG)?
+                } else {
+                    crate::code::export(m, f, arity as u32)
+                };
                 crate::fun::make_export_fun(&mut self.p.heap, e)
             }
             NEW_FUN_EXT => return Ok(Err(self.fun_header()?)),
@@ -937,20 +1039,22 @@ fn binary_to_term1(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn binary_to_term2(p: &mut Process, a: &[Term]) -> BifResult {
-    let bytes = binary_bytes(a[0]).ok_or(BADARG)?;
+    // The options are checked first: a bad one is the error even when the binary is bad.
+    let badopt = || Fault::badarg_cause(Term::atom(Atom::from_str("badopt")));
     let (mut safe, mut used) = (false, false);
     let mut l = a[1];
     while l.is_list() {
         match head(l).as_atom() {
             Some(am::SAFE) => safe = true,
             Some(am::USED) => used = true,
-            _ => return Err(BADARG),
+            _ => return Err(badopt()),
         }
         l = tail(l);
     }
     if !l.is_nil() {
-        return Err(BADARG);
+        return Err(badopt());
     }
+    let bytes = binary_bytes(a[0]).ok_or(BADARG)?;
     let (t, n) = decode(p, &bytes, safe)?;
     if used {
         let n = make_u64(&mut p.heap, n as u64);

@@ -100,11 +100,11 @@ fn kind<'a>(t: Term) -> Kind<'a> {
         SUBTAG_FUN => Kind::LocalFun,
         SUBTAG_EXPORT => Kind::ExportFun,
         SUBTAG_HEAP_BIN | SUBTAG_REFC_BIN | SUBTAG_SUB_BIN => Kind::Bits,
-        SUBTAG_REF => Kind::Ref(ref_id(t) as u32),
+        SUBTAG_REF => Kind::Ref(super::etf::ref_id_words(ref_id(t))[0]),
         // External identifiers: node atom, creation, then the number words.
         SUBTAG_EXT_PID => Kind::Pid(word(t, 3).0),
         SUBTAG_EXT_PORT => Kind::Port(word(t, 3).0),
-        SUBTAG_EXT_REF => Kind::Ref(word(t, 3).0 as u32),
+        SUBTAG_EXT_REF => Kind::Ref(ext_ref_ids(t).first().copied().unwrap_or(0)),
         _ => Kind::Other,
     }
 }

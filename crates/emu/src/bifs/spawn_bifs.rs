@@ -300,6 +300,22 @@ fn monitor(p: &mut Process, kind: Term, target: Term, opts: MonitorOptions) -> B
         }
         return monitor_process(p, Some(id), target, opts);
     }
+    if is_ext_pid(target) {
+        // Another node's process: without distribution the monitor fires at once with
+        // `noconnection`, as in the reference when not alive.
+        let r = new_ref(p);
+        let id = ref_id(r);
+        if let Some(mode) = opts.alias {
+            monitors::activate_alias(p, id, mode);
+        }
+        if let Some(reason) = sched::fetch_inbox(p) {
+            return Err(Fault::Trap(Trap::Exit(reason)));
+        }
+        let reason = Term::atom(Atom::from_str("noconnection"));
+        let down = monitors::down_message(id, target, None, opts.tag, reason);
+        sched::enqueue(p, down);
+        return Ok(r);
+    }
     let by_name = if let Some(name) = target.as_atom() {
         Some(name)
     } else if is_tuple(target) && tuple_arity(target) == 2 {
@@ -330,7 +346,7 @@ fn monitor3(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn demonitor1(p: &mut Process, a: &[Term]) -> BifResult {
-    if !is_ref(a[0]) {
+    if !is_ref(a[0]) || is_ext_ref(a[0]) {
         return Err(BADARG);
     }
     monitors::demonitor(p, ref_id(a[0]));
@@ -338,7 +354,7 @@ fn demonitor1(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn demonitor2(p: &mut Process, a: &[Term]) -> BifResult {
-    if !is_ref(a[0]) {
+    if !is_ref(a[0]) || is_ext_ref(a[0]) {
         return Err(BADARG);
     }
     let opts = list_to_vec(a[1]).ok_or(BADARG)?;

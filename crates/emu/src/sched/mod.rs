@@ -413,8 +413,10 @@ pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
     if to.is_local_port() {
         return Ok(Some(to.port_value() | crate::port::PORT_LINK));
     }
-    // A reference is an alias; one not active drops the message.
-    if is_ref(to) {
+    // A reference is an alias; one not active drops the message. Another node's pid
+    // cannot be reached (there is no distribution): the message is dropped, as the
+    // reference does when not alive. (Another node's port is `badarg`.)
+    if is_ref(to) || is_ext_pid(to) {
         return Ok(None);
     }
     Err(crate::bif::BADARG)

@@ -216,113 +216,139 @@ fn compact_fraction(s: &mut String) {
     }
 }
 
-/// The exact value of a finite float as `n * 10^scale` when `n` fits in a `u128`
-/// (enough for every value whose shortest form could end in a tie, see
-/// [`shortest_digits`]).
-fn exact_small(f: f64) -> Option<(u128, i32)> {
-    let bits = f.abs().to_bits();
-    let biased = ((bits >> 52) & 0x7ff) as i32;
-    let frac = bits & ((1u64 << 52) - 1);
-    let (mut m, mut e) = if biased == 0 {
-        (frac, -1074)
-    } else {
-        (frac | (1u64 << 52), biased - 1075)
-    };
-    if m == 0 {
-        return Some((0, 0));
-    }
-    while m % 2 == 0 && e < 0 {
-        m /= 2;
-        e += 1;
-    }
-    if e >= 0 {
-        (e <= 64).then(|| ((m as u128) << e, 0))
-    } else {
-        let k = (-e) as u32;
-        (k <= 32).then(|| ((m as u128) * 5u128.pow(k), -(k as i32)))
+/// Decimal digits (values 0-9): up to 17 significant ones.
+pub struct Digits {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl std::ops::Deref for Digits {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
 /// The shortest decimal digits that read back as `f` (non-zero, finite) and the
-/// decimal exponent of the first digit, choosing — like the reference's Ryu — the
-/// candidate nearest the exact value, and the even one on an exact tie.
-pub fn shortest_digits(f: f64) -> (Vec<u8>, i32) {
-    // Rust's shortest form has the right length and is nearest except on ties.
-    let sci = format!("{:e}", f.abs());
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: Vec<u8> = mant
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|c| c - b'0')
-        .collect();
-    // A tie needs the exact value to have exactly one more significant digit, a 5.
-    if let Some((mut n, mut scale)) = exact_small(f) {
-        while n != 0 && n % 10 == 0 {
-            n /= 10;
-            scale += 1;
-        }
-        let text = n.to_string();
-        if text.len() == digits.len() + 1 && text.ends_with('5') {
-            let p = n / 10;
-            let even = if p % 2 == 0 { p } else { p + 1 };
-            let mut even_digits: Vec<u8> = even.to_string().bytes().map(|c| c - b'0').collect();
-            let mut e = scale + text.len() as i32 - 1;
-            if even_digits.len() > digits.len() {
-                // 99..9 + 1: one more leading digit, the last one a zero.
-                even_digits.pop();
-                e += 1;
-            }
-            if even_digits != digits {
-                let candidate = format!("{}e{}", digit_str_sci(&even_digits), e);
-                if candidate.parse::<f64>().ok() == Some(f.abs()) {
-                    return (even_digits, e);
+/// decimal exponent of the first digit: the candidate nearest the exact value, the even
+/// one on an exact tie. These are Ryu's digits, as the reference computes them (it uses
+/// the same algorithm, so the `ryu` crate gives the same digits).
+pub fn shortest_digits(f: f64) -> (Digits, i32) {
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(f.abs()).as_bytes();
+    // `ryu` writes `123.45`, `0.000123`, `1.5e-7` or `1e21`.
+    let mut d = Digits {
+        buf: [0; 24],
+        len: 0,
+    };
+    let mut int_len = None;
+    let mut lead = 0i32;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'.' => int_len = Some(i as i32),
+            b'e' => break,
+            c => {
+                if d.len == 0 && c == b'0' {
+                    lead += 1;
+                } else if d.len < d.buf.len() {
+                    d.buf[d.len] = c - b'0';
+                    d.len += 1;
                 }
             }
         }
+        i += 1;
     }
-    (digits, exp)
+    let int_len = int_len.unwrap_or(i as i32);
+    let mut exp = 0i32;
+    if i < text.len() {
+        let (neg, start) = if text.get(i + 1) == Some(&b'-') {
+            (true, i + 2)
+        } else {
+            (false, i + 1)
+        };
+        for &c in &text[start..] {
+            exp = exp * 10 + (c - b'0') as i32;
+        }
+        if neg {
+            exp = -exp;
+        }
+    }
+    while d.len > 1 && d.buf[d.len - 1] == 0 {
+        d.len -= 1;
+    }
+    (d, int_len - 1 - lead + exp)
 }
 
-/// `d.ddd` from digits (for re-parsing a candidate).
-fn digit_str_sci(d: &[u8]) -> String {
-    let s = digit_str(d);
-    if s.len() > 1 {
-        format!("{}.{}", &s[..1], &s[1..])
-    } else {
-        s
-    }
+/// The number of characters of `e` written in decimal (with its sign).
+fn exp_len(e: i32) -> usize {
+    let a = e.unsigned_abs();
+    (a.checked_ilog10().unwrap_or(0) + 1) as usize + usize::from(e < 0)
 }
 
 /// `float_to_list(F, [short])`: the shortest round-tripping digits, written plainly
 /// below 2^53 unless scientific notation is shorter (plain on a tie).
 pub fn format_short(f: f64) -> String {
-    let sign = if f.is_sign_negative() { "-" } else { "" };
+    let neg = f.is_sign_negative();
     if f == 0.0 {
-        return format!("{sign}0.0");
+        return if neg { "-0.0" } else { "0.0" }.to_string();
     }
     let (d, exp) = shortest_digits(f);
-    let digits = digit_str(&d);
-    let sci = {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        format!("{sign}{first}.{rest}e{exp}")
-    };
-    let n = digits.len() as i32;
+    let n = d.len() as i32;
     let point = exp + 1;
-    let plain = if point <= 0 {
-        format!("{sign}0.{}{}", "0".repeat((-point) as usize), digits)
+    // Lengths without the sign: `D.DDDeX` and the plain form.
+    let sci_len = 2 + (d.len() - 1).max(1) + 1 + exp_len(exp);
+    let plain_len = if point <= 0 {
+        2 + (-point) as usize + d.len()
     } else if point >= n {
-        format!("{sign}{}{}.0", digits, "0".repeat((point - n) as usize))
+        point as usize + 2
     } else {
-        let (a, b) = digits.split_at(point as usize);
-        format!("{sign}{a}.{b}")
+        d.len() + 1
     };
-    if f.abs() >= FAST_MAX_VALUE || sci.len() < plain.len() {
-        sci
-    } else {
-        plain
+    let mut out = String::with_capacity(sci_len.max(plain_len) + 1);
+    if neg {
+        out.push('-');
     }
+    let digit = |x: u8| (b'0' + x) as char;
+    if f.abs() >= FAST_MAX_VALUE || sci_len < plain_len {
+        out.push(digit(d[0]));
+        out.push('.');
+        if d.len() > 1 {
+            out.extend(d[1..].iter().map(|&x| digit(x)));
+        } else {
+            out.push('0');
+        }
+        out.push('e');
+        if exp < 0 {
+            out.push('-');
+        }
+        let mut buf = [0u8; 12];
+        let mut i = buf.len();
+        let mut a = exp.unsigned_abs();
+        loop {
+            i -= 1;
+            buf[i] = (a % 10) as u8;
+            a /= 10;
+            if a == 0 {
+                break;
+            }
+        }
+        out.extend(buf[i..].iter().map(|&x| digit(x)));
+    } else if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.extend(d.iter().map(|&x| digit(x)));
+    } else if point >= n {
+        out.extend(d.iter().map(|&x| digit(x)));
+        out.extend(std::iter::repeat_n('0', (point - n) as usize));
+        out.push_str(".0");
+    } else {
+        let (a, b) = d.split_at(point as usize);
+        out.extend(a.iter().map(|&x| digit(x)));
+        out.push('.');
+        out.extend(b.iter().map(|&x| digit(x)));
+    }
+    out
 }
 
 /// Formats `f` as the reference does, or `None` where it raises `badarg`.

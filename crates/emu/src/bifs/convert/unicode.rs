@@ -77,10 +77,20 @@ pub trait Sink {
 
 /// UTF-8 bytes.
 impl Sink for Vec<u8> {
+    #[inline]
     fn push_char(&mut self, c: u32) {
+        if c < 0x80 {
+            self.push(c as u8);
+            return;
+        }
         let mut buf = [0u8; 4];
         match char::from_u32(c) {
-            Some(ch) => self.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes()),
+            // Byte by byte: a call to copy 2-4 bytes costs more than the pushes.
+            Some(ch) => {
+                for &b in ch.encode_utf8(&mut buf).as_bytes() {
+                    self.push(b);
+                }
+            }
             // Only valid scalar values are ever pushed.
             None => debug_assert!(false, "invalid code point {c:#x}"),
         }
@@ -239,6 +249,10 @@ fn check_chardata(t: Term) -> bool {
         loop {
             if t.is_list() {
                 let h = head(t);
+                if h.is_small() {
+                    t = tail(t);
+                    continue;
+                }
                 if h.is_list() {
                     stack.push(h);
                 } else if !(h.is_nil() || is_integer(h) || binary_bytes(h).is_some()) {
@@ -301,6 +315,15 @@ pub fn convert<S: Sink>(
     loop {
         if io.is_list() {
             let obj = head(io);
+            if obj.is_small() && c.pending.is_empty() {
+                // The common case: a character.
+                match c.integer(obj) {
+                    Some(ch) => c.out.push_char(ch),
+                    None => return Ok(Outcome::Error(unwind(p, io, &mut stack))),
+                }
+                io = tail(io);
+                continue;
+            }
             if obj.is_list() {
                 stack.push(tail(io));
                 io = obj;
