@@ -43,15 +43,17 @@ fn is_preloaded(module: Atom) -> bool {
         .contains(&module)
 }
 
-/// The module that explains a BIF's errors (the `error_info` of its frame).
-fn error_info_module(bif_module: Atom) -> &'static str {
-    match bif_module.name() {
+/// The module that explains a BIF's errors (the `error_info` of its frame); `None` for
+/// the BIFs whose frames have none (`erts_debug`'s).
+fn error_info_module(bif_module: Atom) -> Option<&'static str> {
+    Some(match bif_module.name() {
         "erlang" | "atomics" | "counters" | "erts_internal" | "persistent_term" => {
             "erl_erts_errors"
         }
         "os" => "erl_kernel_errors",
+        "erts_debug" => return None,
         _ => "erl_stdlib_errors",
-    }
+    })
 }
 
 /// The location list `[{file, F}, {line, L}]` of instruction `index` in `m`.
@@ -146,13 +148,16 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             function,
             args,
         } => {
-            let info_map = {
-                let k = Term::atom(am::MODULE);
-                let v = Term::atom(Atom::from_str(error_info_module(module)));
-                crate::map::from_pairs(&mut p.heap, &[(k, v)])
+            let l = match error_info_module(module) {
+                Some(m) => {
+                    let k = Term::atom(am::MODULE);
+                    let v = Term::atom(Atom::from_str(m));
+                    let info_map = crate::map::from_pairs(&mut p.heap, &[(k, v)]);
+                    let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
+                    list_from_iter(&mut p.heap, &[ei], Term::NIL)
+                }
+                None => Term::NIL,
             };
-            let ei = make_tuple(&mut p.heap, &[Term::atom(am::ERROR_INFO), info_map]);
-            let l = list_from_iter(&mut p.heap, &[ei], Term::NIL);
             frames.push(make_tuple(
                 &mut p.heap,
                 &[Term::atom(module), Term::atom(function), args, l],

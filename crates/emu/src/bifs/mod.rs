@@ -12,6 +12,7 @@ pub mod arith;
 pub mod atomics;
 pub mod binary_mod;
 pub mod convert;
+pub mod debug_bifs;
 pub mod dirty_bifs;
 pub mod dt_bifs;
 pub mod erlang;
@@ -21,6 +22,7 @@ pub mod ets_bifs;
 pub mod ets_select;
 pub mod funs;
 pub mod hash;
+pub mod internal_bifs;
 pub mod maps_bifs;
 pub mod math;
 pub mod ms_bifs;
@@ -94,6 +96,8 @@ pub fn register_all() {
         time_conv::register();
         re::register();
         trace_bifs::register();
+        debug_bifs::register();
+        internal_bifs::register();
     });
 }
 
