@@ -384,10 +384,14 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             p.reds_left -= 1;
             ip = $target;
             // A process whose calls are traced comes here at every call (see trace::bp).
-            if p.reds_left <= 0 && crate::trace::bp::call_slow(p, regs, &mut ip, $arity as usize) {
-                p.ip = ip;
-                p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
-                return Outcome::Yield;
+            if p.reds_left <= 0 {
+                let to = crate::trace::bp::call_slow(p, regs, ip, $arity as usize);
+                if to.is_null() {
+                    p.ip = ip;
+                    p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
+                    return Outcome::Yield;
+                }
+                ip = to;
             }
             continue;
         }};

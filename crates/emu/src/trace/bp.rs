@@ -609,26 +609,31 @@ pub fn schedule_in(p: &mut Process, regs: &mut Regs, live: usize) {
 }
 
 /// The interpreter's slow path at a call (reductions "exhausted"): for a process that
-/// checks its calls, traces the call to `target` if it has a breakpoint and tells
-/// whether the process must yield (its real budget is spent). Otherwise it must yield.
-/// A debug breakpoint replaces the call (`target` and the argument registers) by one
-/// of the error handler; the process then does not yield before making it.
+/// checks its calls, traces the call to `target` if it has a breakpoint. Returns the
+/// code to continue at, or null if the process must yield (its real budget is spent;
+/// it always must if it does not check its calls). A debug breakpoint replaces the call
+/// (the code and the argument registers) by one of the error handler, which the
+/// process then makes without yielding first.
 #[cold]
 #[inline(never)]
-pub fn call_slow(p: &mut Process, regs: &mut Regs, target: &mut *const Op, live: usize) -> bool {
+pub fn call_slow(p: &mut Process, regs: &mut Regs, target: *const Op, live: usize) -> *const Op {
     if !p.trace_calls {
-        return true;
+        return std::ptr::null();
     }
     let total = p.reds_left + p.reds_bank;
-    let redirected = local_call(p, regs, target, live);
+    let mut to = target;
+    let redirected = local_call(p, regs, &mut to, live);
     if total <= 0 || !p.trace_calls {
         p.reds_left = total;
         p.reds_bank = 0;
-        return total <= 0 && !redirected;
+        if total <= 0 && !redirected {
+            return std::ptr::null();
+        }
+        return to;
     }
     p.reds_left = 1;
     p.reds_bank = total - 1;
-    false
+    to
 }
 
 /// A call to `target` by a process that checks its calls. Returns whether a debug
