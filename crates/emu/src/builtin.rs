@@ -93,13 +93,15 @@ pub fn bif_stubs(beam: &BeamFile) -> Vec<(String, u32)> {
 /// The `lib` directory of the OTP installation: where the code path has `erlang.beam`
 /// (`<lib>/erts-<vsn>/ebin/erlang.beam`).
 fn otp_lib_dir() -> Option<&'static Path> {
-    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let p = crate::loading::find_beam(am::ERLANG)?;
-        let p = std::fs::canonicalize(p).ok()?;
-        Some(p.parent()?.parent()?.parent()?.to_path_buf())
-    })
-    .as_deref()
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(d) = DIR.get() {
+        return Some(d);
+    }
+    // Not remembered while not found (the code path may not be set yet).
+    let p = crate::loading::find_beam(am::ERLANG)?;
+    let p = std::fs::canonicalize(p).ok()?;
+    let lib = p.parent()?.parent()?.parent()?.to_path_buf();
+    Some(DIR.get_or_init(|| lib))
 }
 
 /// Whether the beam at `path` belongs to the OTP installation.
