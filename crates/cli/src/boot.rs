@@ -114,7 +114,7 @@ pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> 
             priority,
             ..Default::default()
         };
-        oxbeam_emu::sched::try_spawn_with(
+        let pid = oxbeam_emu::sched::try_spawn_with(
             None,
             Atom::from_str(module),
             Atom::from_str("start"),
@@ -123,6 +123,7 @@ pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> 
             Default::default(),
         )
         .ok_or("cannot start the system processes")?;
+        oxbeam_emu::bifs::internal_bifs::mark_system_process(pid.pid_value());
     }
     let h = &mut oxbeam_emu::literal::LiteralHeap;
     let args: Vec<Term> = boot_args(argv, root, bindir)

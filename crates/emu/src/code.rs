@@ -306,6 +306,9 @@ pub struct Module {
     pub on_load: Option<usize>,
     /// Literal terms (for module_info and debugging).
     pub literals: Vec<Term>,
+    /// Its functions that are stubs of the reference's BIFs (only for a module of the
+    /// OTP installation; see `crate::builtin`).
+    pub bif_stubs: std::collections::HashSet<(Atom, u32)>,
 }
 
 // SAFETY: a Module is immutable after loading; the raw terms point into the literal

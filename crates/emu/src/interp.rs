@@ -359,6 +359,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     }
     if p.trace_flags != 0 || p.trace_calls || crate::trace::bp::all_mode() {
         crate::trace::bp::schedule_in(p, regs, live);
+        // A debug breakpoint may have replaced the first call.
+        ip = p.ip;
     }
 
     macro_rules! raise {
@@ -392,10 +394,14 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             p.reds_left -= 1;
             ip = $target;
             // A process whose calls are traced comes here at every call (see trace::bp).
-            if p.reds_left <= 0 && crate::trace::bp::call_slow(p, regs, ip, $arity as usize) {
-                p.ip = ip;
-                p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
-                return Outcome::Yield;
+            if p.reds_left <= 0 {
+                let to = crate::trace::bp::call_slow(p, regs, ip, $arity as usize);
+                if to.is_null() {
+                    p.ip = ip;
+                    p.saved_x.extend_from_slice(&regs.x[..$arity as usize]);
+                    return Outcome::Yield;
+                }
+                ip = to;
             }
             continue;
         }};

@@ -6,6 +6,7 @@ pub mod bif;
 pub mod bifs;
 pub mod bits;
 pub mod bs;
+pub mod builtin;
 pub mod code;
 pub mod compare;
 pub mod dict;

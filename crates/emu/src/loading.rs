@@ -126,7 +126,11 @@ pub fn load_bytes(
     bytes: &[u8],
     expect: Option<Atom>,
 ) -> Result<Arc<Module>, LoadFailure> {
-    let m = prepare(file_name, bytes)?;
+    let mut m = prepare(file_name, bytes)?;
+    // Only OTP's own modules define the reference's BIFs.
+    if !m.bif_stubs.is_empty() && !crate::builtin::is_otp_beam(file_name) {
+        m.bif_stubs.clear();
+    }
     if let Some(e) = expect {
         if m.name != e {
             return Err(LoadFailure::BadFile(format!(

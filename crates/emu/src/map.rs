@@ -19,7 +19,7 @@
 mod hamt;
 pub mod hash;
 
-pub use hamt::is_hashmap;
+pub use hamt::{is_hashmap, Node};
 pub use hash::{internal_hash, map_hash};
 
 use crate::compare::compare;

@@ -43,15 +43,15 @@ fn is_preloaded(module: Atom) -> bool {
         .contains(&module)
 }
 
-/// The module that explains a BIF's errors (the `error_info` of its frame); none for
-/// `prim_file`'s BIFs, whose frames have no `error_info` in the reference.
+/// The module that explains a BIF's errors (the `error_info` of its frame); `None` for
+/// the BIFs whose frames have none in the reference (`prim_file`'s, `erts_debug`'s).
 fn error_info_module(bif_module: Atom) -> Option<&'static str> {
     Some(match bif_module.name() {
         "erlang" | "atomics" | "counters" | "erts_internal" | "persistent_term" => {
             "erl_erts_errors"
         }
         "os" => "erl_kernel_errors",
-        "prim_file" => return None,
+        "prim_file" | "erts_debug" => return None,
         _ => "erl_stdlib_errors",
     })
 }

@@ -1412,5 +1412,9 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
         md5,
         on_load: b.on_load_at,
         literals: b.literals,
+        bif_stubs: crate::builtin::bif_stubs(beam)
+            .into_iter()
+            .map(|(f, a)| (Atom::from_str(&f), a))
+            .collect(),
     })
 }

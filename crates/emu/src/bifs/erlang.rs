@@ -345,8 +345,10 @@ fn exit1(_p: &mut Process, a: &[Term]) -> BifResult {
 fn throw(_p: &mut Process, a: &[Term]) -> BifResult {
     Err(Fault::Raise(Class::Throw, a[0]))
 }
+/// erlang:nif_error/1,2 (what the Erlang stub of a BIF or NIF calls): an error with
+/// its own frame, as the reference's BIF raises it.
 fn nif_error(_p: &mut Process, a: &[Term]) -> BifResult {
-    Err(Fault::Raise(Class::Error, a[0]))
+    Err(Fault::Error(a[0]))
 }
 
 /// erlang:raise/3. With a bad class or stack trace the reference does not raise: it
@@ -847,7 +849,7 @@ pub fn register() {
         ("--", subtract),
         ("subtract", subtract),
         ("error", error2),
-        ("nif_error", error2),
+        ("nif_error", nif_error),
         ("exit", exit2),
         ("register", register_name),
         ("send", send2),

@@ -325,6 +325,15 @@ fn info2(p: &mut Process, a: &[Term]) -> BifResult {
     let Some(t) = ets::lookup(a[0]) else {
         return Ok(Term::atom(am::UNDEFINED));
     };
+    if item.name() == "binary" {
+        // The reference's Erlang code walks the table with erts_internal's helpers.
+        let args = list_from_iter(&mut p.heap, &[a[0]], Term::NIL);
+        return Err(crate::bif::Fault::Trap(crate::bif::Trap::Apply {
+            module: atom("erts_internal"),
+            function: atom("ets_info_binary"),
+            args,
+        }));
+    }
     info_item(p, &t, item.name())
 }
 

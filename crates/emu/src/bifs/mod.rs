@@ -13,6 +13,7 @@ pub mod atomics;
 pub mod binary_mod;
 pub mod code_bifs;
 pub mod convert;
+pub mod debug_bifs;
 pub mod decode_packet;
 pub mod dirty_bifs;
 pub mod dt_bifs;
@@ -23,6 +24,7 @@ pub mod ets_bifs;
 pub mod ets_select;
 pub mod funs;
 pub mod hash;
+pub mod internal_bifs;
 pub mod load_nif;
 pub mod maps_bifs;
 pub mod math;
@@ -30,9 +32,9 @@ pub mod ms_bifs;
 pub mod node_bifs;
 pub mod os_bifs;
 pub mod persistent;
+pub mod port_bifs;
 pub mod prim_buffer;
 pub mod prim_file;
-pub mod port_bifs;
 pub mod process_info;
 pub mod re;
 pub mod spawn_bifs;
@@ -108,6 +110,8 @@ pub fn register_all() {
         code_bifs::register();
         port_bifs::register();
         decode_packet::register();
+        debug_bifs::register();
+        internal_bifs::register();
     });
 }
 

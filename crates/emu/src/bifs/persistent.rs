@@ -121,6 +121,12 @@ fn info(p: &mut Process, _a: &[Term]) -> BifResult {
     ))
 }
 
+/// Erases every persistent term (`erts_internal:erase_persistent_terms/0`, which the
+/// reference's `erl_init` calls at a restart).
+pub fn erase_all() {
+    table().write().clear();
+}
+
 pub fn register() {
     let list: &[(&str, u32, BifFn)] = &[
         ("get", 1, get1),

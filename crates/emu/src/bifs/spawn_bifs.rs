@@ -11,16 +11,16 @@ use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 
 /// Everything `spawn_opt` can ask for.
-struct SpawnRequest {
-    link: bool,
-    monitor: Option<MonitorOptions>,
-    settings: sched::ProcessSettings,
+pub(super) struct SpawnRequest {
+    pub link: bool,
+    pub monitor: Option<MonitorOptions>,
+    pub settings: sched::ProcessSettings,
 }
 
 #[derive(Default)]
-struct MonitorOptions {
-    tag: Option<Term>,
-    alias: Option<AliasMode>,
+pub(super) struct MonitorOptions {
+    pub tag: Option<Term>,
+    pub alias: Option<AliasMode>,
 }
 
 fn is_atom(t: Term, name: &str) -> bool {
@@ -115,7 +115,7 @@ fn message_queue_data(v: Term) -> Result<bool, Fault> {
 }
 
 /// Parses the option list of `spawn_opt`.
-fn spawn_options(opts: Term) -> Result<SpawnRequest, Fault> {
+pub(super) fn spawn_options(opts: Term) -> Result<SpawnRequest, Fault> {
     let mut r = SpawnRequest {
         link: false,
         monitor: None,
@@ -580,25 +580,8 @@ fn process_flag(p: &mut Process, a: &[Term]) -> BifResult {
     }
 }
 
-/// `process_flag(Pid, Flag, Value)`: only `save_calls` may be set on another process.
-fn process_flag3(_p: &mut Process, a: &[Term]) -> BifResult {
-    if !a[0].is_local_pid() || !is_atom(a[1], "save_calls") {
-        return Err(BADARG);
-    }
-    match a[2].as_small() {
-        Some(n) if (0..=10000).contains(&n) => {
-            if sched::slot(a[0].pid_value()).is_none() {
-                return Err(BADARG);
-            }
-            Ok(Term::small(0))
-        }
-        _ => Err(BADARG),
-    }
-}
-
 pub fn register() {
     use super::reg;
-    reg("erlang", "process_flag", 3, process_flag3);
     reg("erlang", "spawn", 1, spawn);
     reg("erlang", "spawn", 3, spawn);
     // prim_file's on_load starts its janitor with it; system processes are ordinary

@@ -155,23 +155,6 @@ fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(make_i64(&mut p.heap, v))
 }
 
-fn garbage_collect1(p: &mut Process, a: &[Term]) -> BifResult {
-    if a[0] == p.pid {
-        return Err(Fault::Trap(Trap::GarbageCollect(Term::TRUE)));
-    }
-    if !a[0].is_local_pid() {
-        return Err(BADARG);
-    }
-    Ok(Term::boolean(sched::slot(a[0].pid_value()).is_some()))
-}
-
-fn garbage_collect2(p: &mut Process, a: &[Term]) -> BifResult {
-    if list_to_vec(a[1]).is_none() {
-        return Err(BADARG);
-    }
-    garbage_collect1(p, &a[..1])
-}
-
 // ---------------------------------------------------------------- system_info
 
 /// The erts version the VM reports being compatible with.
@@ -965,8 +948,6 @@ pub fn register() {
         ("erlang", "now", 0, now),
         ("erlang", "unique_integer", 0, unique_integer),
         ("erlang", "unique_integer", 1, unique_integer),
-        ("erlang", "garbage_collect", 1, garbage_collect1),
-        ("erlang", "garbage_collect", 2, garbage_collect2),
         ("erlang", "system_info", 1, system_info),
         ("erlang", "statistics", 1, statistics),
         ("erlang", "system_flag", 2, system_flag),

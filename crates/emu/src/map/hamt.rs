@@ -75,6 +75,10 @@ impl Node {
         self.len
     }
     #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    #[inline]
     pub fn child(&self, i: usize) -> Term {
         word(self.t, self.first + i)
     }

@@ -206,6 +206,14 @@ pub fn drop_wall_time_enables(n: u32) {
     }
 }
 
+/// `erts_internal:scheduler_wall_time/1`: turns the measuring on or off whatever the
+/// per-process enables say; returns whether it was on.
+pub fn switch_wall_time_raw(on: bool) -> bool {
+    let was = WALL_TIME.load(Ordering::SeqCst);
+    switch_wall_time(on);
+    was
+}
+
 fn switch_wall_time(on: bool) {
     let was = WALL_TIME.swap(on, Ordering::SeqCst);
     if on && !was {

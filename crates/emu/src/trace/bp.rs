@@ -98,15 +98,25 @@ pub struct Bp {
     /// Meta trace: (tracer, pattern).
     pub meta: Option<(u64, Arc<Pattern>)>,
     pub count: Option<Arc<Counter>>,
+    /// A debug breakpoint (`erts_debug:breakpoint/2`): calls go to the caller's error
+    /// handler's `breakpoint/3` instead.
+    pub debug: bool,
 }
 
 impl Bp {
+    /// Whether it holds any trace pattern (a debug breakpoint is not one).
+    fn traces(&self) -> bool {
+        self.call.is_some() || self.meta.is_some() || self.count.is_some()
+    }
     fn is_empty(&self) -> bool {
-        self.call.is_none() && self.meta.is_none() && self.count.is_none()
+        !self.traces() && !self.debug
     }
     /// Whether every call (not only those through the export) must be checked.
     fn on_every_call(&self) -> bool {
-        matches!(self.call, Some((true, _))) || self.meta.is_some() || self.count.is_some()
+        matches!(self.call, Some((true, _)))
+            || self.meta.is_some()
+            || self.count.is_some()
+            || self.debug
     }
 }
 
@@ -409,7 +419,7 @@ fn recount(t: &Tables) {
         if matches!(bp.call, Some((true, _))) {
             local += 1;
         }
-        if bp.meta.is_some() || bp.count.is_some() {
+        if bp.meta.is_some() || bp.count.is_some() || bp.debug {
             all += 1;
         }
     }
@@ -485,9 +495,78 @@ fn loaded_module(m: Atom) -> Option<Arc<code::Module>> {
     None
 }
 
-/// What `trace_info` reports about a function.
+/// What `trace_info` reports about a function (a debug breakpoint alone is no trace).
 pub fn info(mfa: Mfa) -> Option<Arc<Bp>> {
-    tables().read().by_mfa.get(&mfa).cloned()
+    tables()
+        .read()
+        .by_mfa
+        .get(&mfa)
+        .filter(|b| b.traces())
+        .cloned()
+}
+
+/// `erts_debug:breakpoint/2`: sets (`on`) or clears the debug breakpoint of the
+/// functions of loaded modules matching `m`, `f`, `a` (`None` for `'_'`), local
+/// functions and funs included. Returns the number of functions matched. Processes
+/// pick the change up when next scheduled in (the caller: see `refresh_mode`).
+pub fn set_debug(m: Option<Atom>, f: Option<Atom>, a: Option<u32>, on: bool) -> usize {
+    let modules: Vec<Arc<code::Module>> = match m {
+        Some(m) => loaded_module(m).into_iter().collect(),
+        None => code::loaded_modules()
+            .into_iter()
+            .filter_map(code::get_module)
+            .collect(),
+    };
+    let mut matched = 0;
+    let mut t = tables().write();
+    for module in &modules {
+        for fi in &module.functions {
+            if f.is_some_and(|f| f != fi.name) || a.is_some_and(|a| a != fi.arity) {
+                continue;
+            }
+            matched += 1;
+            let mfa = (module.name, fi.name, fi.arity);
+            let addr = module.addr_of(fi.entry) as usize;
+            let mut bp: Bp = t
+                .by_mfa
+                .get(&mfa)
+                .map(|b| (**b).clone())
+                .unwrap_or_default();
+            if bp.entry != addr {
+                // Set on code since reloaded: nothing of it applies.
+                if let Some(old) = t.by_mfa.get(&mfa) {
+                    let old_entry = old.entry;
+                    t.by_addr.remove(&old_entry);
+                }
+                bp = Bp::default();
+            }
+            bp.mfa = Some(mfa);
+            bp.entry = addr;
+            bp.debug = on;
+            if bp.is_empty() {
+                t.by_mfa.remove(&mfa);
+                t.by_addr.remove(&addr);
+            } else {
+                let bp = Arc::new(bp);
+                if bp.on_every_call() {
+                    t.by_addr.insert(addr, bp.clone());
+                } else {
+                    t.by_addr.remove(&addr);
+                }
+                // A global call pattern's stub reads its breakpoint from here.
+                let key =
+                    code::find_export(mfa.0, mfa.1, mfa.2).map(|e| e as *const Export as usize);
+                if let Some(k) = key {
+                    if t.by_export.contains_key(&k) {
+                        t.by_export.insert(k, bp.clone());
+                    }
+                }
+                t.by_mfa.insert(mfa, bp);
+            }
+        }
+    }
+    recount(&t);
+    matched
 }
 
 /// Whether `m:f/a` is loaded code (a function of the module's current version).
@@ -524,40 +603,49 @@ pub fn schedule_in(p: &mut Process, regs: &mut Regs, live: usize) {
     refresh_mode(p);
     if p.trace_calls && p.reductions == 0 {
         // A new process starts by "calling" its function.
-        let ip = p.ip;
-        local_call(p, regs, ip, live);
+        let mut ip = p.ip;
+        local_call(p, regs, &mut ip, live);
+        p.ip = ip;
     }
 }
 
 /// The interpreter's slow path at a call (reductions "exhausted"): for a process that
-/// checks its calls, traces the call to `target` if it has a breakpoint and tells
-/// whether the process must yield (its real budget is spent). Otherwise it must yield.
+/// checks its calls, traces the call to `target` if it has a breakpoint. Returns the
+/// code to continue at, or null if the process must yield (its real budget is spent;
+/// it always must if it does not check its calls). A debug breakpoint replaces the call
+/// (the code and the argument registers) by one of the error handler, which the
+/// process then makes without yielding first.
 #[cold]
 #[inline(never)]
-pub fn call_slow(p: &mut Process, regs: &mut Regs, target: *const Op, live: usize) -> bool {
+pub fn call_slow(p: &mut Process, regs: &mut Regs, target: *const Op, live: usize) -> *const Op {
     if !p.trace_calls {
-        return true;
+        return std::ptr::null();
     }
     let total = p.reds_left + p.reds_bank;
-    local_call(p, regs, target, live);
+    let mut to = target;
+    let redirected = local_call(p, regs, &mut to, live);
     if total <= 0 || !p.trace_calls {
         p.reds_left = total;
         p.reds_bank = 0;
-        return total <= 0;
+        if total <= 0 && !redirected {
+            return std::ptr::null();
+        }
+        return to;
     }
     p.reds_left = 1;
     p.reds_bank = total - 1;
-    false
+    to
 }
 
-/// A call to `target` by a process that checks its calls.
-fn local_call(p: &mut Process, regs: &mut Regs, target: *const Op, live: usize) {
-    if !filter_may_hold(target as usize) {
-        return;
+/// A call to `target` by a process that checks its calls. Returns whether a debug
+/// breakpoint redirected it.
+fn local_call(p: &mut Process, regs: &mut Regs, target: &mut *const Op, live: usize) -> bool {
+    if !filter_may_hold(*target as usize) {
+        return false;
     }
-    let bp = match tables().read().by_addr.get(&(target as usize)) {
+    let bp = match tables().read().by_addr.get(&(*target as usize)) {
         Some(bp) => bp.clone(),
-        None => return,
+        None => return false,
     };
     if let Some(c) = &bp.count {
         if !c.paused.load(Ordering::Relaxed) {
@@ -572,6 +660,25 @@ fn local_call(p: &mut Process, regs: &mut Regs, target: *const Op, live: usize) 
             call_trace(p, regs, &bp, pat, live);
         }
     }
+    match (bp.debug, bp.mfa) {
+        (true, Some(mfa)) => {
+            debug_break(p, regs, mfa, target);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A call of `mfa` (its arguments in the X registers) hit a debug breakpoint: it
+/// becomes a call of `ErrorHandler:breakpoint(M, F, Args)`, as in the reference (where
+/// the debugger's interpreter takes over).
+fn debug_break(p: &mut Process, regs: &mut Regs, mfa: Mfa, target: &mut *const Op) {
+    let args = list_from_iter(&mut p.heap, &regs.x[..mfa.2 as usize], Term::NIL);
+    regs.x[0] = Term::atom(mfa.0);
+    regs.x[1] = Term::atom(mfa.1);
+    regs.x[2] = args;
+    let e = code::export(p.error_handler, Atom::from_str("breakpoint"), 3);
+    *target = e.code();
 }
 
 /// The stub of an export with a global pattern: traces the call and gives the code to
