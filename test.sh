@@ -14,6 +14,9 @@ oxbeam="${CARGO_TARGET_DIR:-target}/release/oxbeam"
 cargo test --release --workspace
 "$oxbeam" check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
 tests/differential.sh "$oxbeam"
+# The same programs under OTP's own boot (init, kernel, code server, logger, ports).
+OXBEAM_FLAGS=--otp-boot KNOWN_FAILING=tests/known-failing-otp-boot.txt \
+    tests/differential.sh "$oxbeam"
 
 # Stress: a million processes (no leaked memory), 100k alive, ping-pong beside busy
 # loops, 10M messages through a ring.

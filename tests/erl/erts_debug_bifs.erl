@@ -95,7 +95,7 @@ flat() ->
          {map100, maps:from_list([{I, I} || I <- mk(100)])},
          {map1000, maps:from_list([{I, I} || I <- mk(1000)])},
          {map_removed, maps:remove(1, maps:from_list([{I, I} || I <- mk(33)]))},
-         {map_put, maps:put(x, y, maps:from_list([{I, I} || I <- mk(40)]))},
+         {map_put, maps:put(1000, y, maps:from_list([{I, I} || I <- mk(40)]))},
          {fun0, fun() -> ok end}, {fun1, mk_fun1(1)}, {fun2, mk_fun2(1, 2)},
          {fun_tuple, mk_fun1({a, b})}, {fun_ext, fun lists:map/2},
          {fun_make, erlang:make_fun(lists, foo, 3)},

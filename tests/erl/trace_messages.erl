@@ -240,7 +240,11 @@ main() ->
                                 spawn_link(fun() -> receive go -> ok end end)} end),
     io:format("first link flags: ~p ~p ~p~n",
               [erlang:trace_info(L3, flags), erlang:trace_info(L4, flags), erlang:trace_info(W, flags)]),
-    L3 ! go, L4 ! go,
+    %% One after the other, so that the worker sees their exits in a fixed order.
+    R3 = monitor(process, L3),
+    L3 ! go,
+    receive {'DOWN', R3, _, _, _} -> ok end,
+    L4 ! go,
     timer:sleep(20),
     show("set_on_first_link", T, W, [{W, worker}, {L3, l3}, {L4, l4}]),
     erlang:trace(W, false, [all]),

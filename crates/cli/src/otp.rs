@@ -139,6 +139,9 @@ pub fn boot_and_run(args: Args, argv: &[String]) -> i32 {
     let bindir = erts_bin_dir(&root);
     oxbeam_emu::bifs::os_bifs::set_launcher_env(&root, &bindir);
     if args.otp_boot {
+        // The code path is the code server's then; the VM's own copy only serves to find
+        // OTP's beams (erlang:is_builtin/3 of modules not loaded).
+        oxbeam_emu::loading::set_code_path(library_dirs(&root));
         if let Err(e) = crate::boot::start(argv, &root, &bindir) {
             eprintln!("oxbeam: {e}");
             return 2;

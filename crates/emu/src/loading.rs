@@ -116,8 +116,18 @@ pub fn ensure_loaded(module: Atom) -> Result<Arc<Module>, LoadFailure> {
 pub fn prepare(file_name: &str, bytes: &[u8]) -> Result<Module, LoadFailure> {
     let beam = oxbeam_loader::parse_beam(file_name, bytes)
         .map_err(|e| LoadFailure::BadFile(e.to_string()))?;
-    crate::transform::build_module(&beam)
-        .map_err(|e| LoadFailure::BadFile(format!("{file_name}: {e}")))
+    let mut m = crate::transform::build_module(&beam)
+        .map_err(|e| LoadFailure::BadFile(format!("{file_name}: {e}")))?;
+    // Only OTP's own modules define the reference's BIFs: one loaded from its file in
+    // the installation, or from a binary (the code server's way) by a name whose file
+    // there is.
+    if !m.bif_stubs.is_empty()
+        && !crate::builtin::is_otp_beam(file_name)
+        && !find_beam(m.name).is_some_and(|p| crate::builtin::is_otp_beam(&p.display().to_string()))
+    {
+        m.bif_stubs.clear();
+    }
+    Ok(m)
 }
 
 /// Loads a module from the bytes of a `.beam` file and makes it current.
@@ -126,11 +136,7 @@ pub fn load_bytes(
     bytes: &[u8],
     expect: Option<Atom>,
 ) -> Result<Arc<Module>, LoadFailure> {
-    let mut m = prepare(file_name, bytes)?;
-    // Only OTP's own modules define the reference's BIFs.
-    if !m.bif_stubs.is_empty() && !crate::builtin::is_otp_beam(file_name) {
-        m.bif_stubs.clear();
-    }
+    let m = prepare(file_name, bytes)?;
     if let Some(e) = expect {
         if m.name != e {
             return Err(LoadFailure::BadFile(format!(

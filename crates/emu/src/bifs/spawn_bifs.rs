@@ -586,7 +586,6 @@ pub fn register() {
     reg("erlang", "spawn", 3, spawn);
     // prim_file's on_load starts its janitor with it; system processes are ordinary
     // processes here (init:restart/0, which spares them in the reference, is not).
-    reg("erts_internal", "spawn_system_process", 3, spawn);
     reg("erlang", "spawn_link", 1, spawn_link);
     reg("erlang", "spawn_link", 3, spawn_link);
     reg("erlang", "spawn_monitor", 1, spawn_monitor);
