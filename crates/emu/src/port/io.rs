@@ -20,6 +20,8 @@ use std::sync::Arc;
 const STACK: usize = 64 * 1024;
 /// Bytes read at a time.
 const READ_BUF: usize = 64 * 1024;
+/// Bytes written at a time (a pipe's default capacity).
+const WRITE_CHUNK: usize = 64 * 1024;
 
 /// A descriptor a port reads or writes: its own (closed when done) or the VM's
 /// (`{fd, In, Out}`: left open).
@@ -288,22 +290,51 @@ pub(crate) fn spawn_writer(
     spawn_thread("port-writer", move || {
         let mut failed = false;
         while let Ok(chunk) = rx.recv() {
+            let mut done = 0;
             if !failed && !abort.load(Ordering::SeqCst) {
-                if let Err(e) = write_all(fd.raw(), &chunk) {
+                // What the pipe took leaves the queue at once (`queue_size` counts
+                // what still waits, as the reference's driver queue does).
+                let result = write_all(fd.raw(), &chunk, &mut |n| {
+                    done += n;
+                    port.written(n as u64);
+                });
+                if let Err(e) = result {
                     failed = true;
                     port.close(super::errno_atom(e));
                 }
             }
-            port.written(chunk.len() as u64);
+            port.written((chunk.len() - done) as u64);
         }
         drop(fd);
     })
 }
 
-fn write_all(fd: RawFd, mut bytes: &[u8]) -> Result<(), i32> {
+/// Writes what a non-blocking `fd` takes of `bytes` now; how much that was.
+pub(crate) fn write_now(fd: RawFd, mut bytes: &[u8]) -> Result<usize, i32> {
+    let mut done = 0;
     while !bytes.is_empty() {
         // SAFETY: `bytes` is a valid readable buffer of `bytes.len()` bytes.
         let n = unsafe { libc::write(fd, bytes.as_ptr() as *const libc::c_void, bytes.len()) };
+        if n < 0 {
+            match errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => break,
+                e => return Err(e),
+            }
+        }
+        done += n as usize;
+        bytes = &bytes[n as usize..];
+    }
+    Ok(done)
+}
+
+fn write_all(fd: RawFd, mut bytes: &[u8], wrote: &mut dyn FnMut(usize)) -> Result<(), i32> {
+    while !bytes.is_empty() {
+        // At most a pipe's capacity at a time, so that what the pipe took is known
+        // while the rest waits (a blocking write returns only when all is written).
+        let len = bytes.len().min(WRITE_CHUNK);
+        // SAFETY: `bytes` is a valid readable buffer of at least `len` bytes.
+        let n = unsafe { libc::write(fd, bytes.as_ptr() as *const libc::c_void, len) };
         if n < 0 {
             match errno() {
                 libc::EINTR => continue,
@@ -321,6 +352,7 @@ fn write_all(fd: RawFd, mut bytes: &[u8]) -> Result<(), i32> {
                 e => return Err(e),
             }
         }
+        wrote(n as usize);
         bytes = &bytes[n as usize..];
     }
     Ok(())

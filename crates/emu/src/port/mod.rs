@@ -96,8 +96,10 @@ pub(crate) enum Output {
     /// The VM's standard output or error, in order with everything else written there.
     Stdout,
     Stderr,
-    /// A writer thread (see `io::spawn_writer`).
-    Thread(std::sync::mpsc::Sender<Vec<u8>>),
+    /// A writer thread (see `io::spawn_writer`), and the descriptor it writes if the
+    /// port may write it directly too (a non-blocking pipe of its own, which the writer
+    /// keeps open as long as this sender lives).
+    Thread(std::sync::mpsc::Sender<Vec<u8>>, Option<std::os::fd::RawFd>),
 }
 
 struct IoHandles {
@@ -381,7 +383,23 @@ impl Port {
             Output::None => {}
             Output::Stdout => crate::report::write_stdout(&bytes),
             Output::Stderr => crate::report::write_stderr(&bytes),
-            Output::Thread(tx) => {
+            Output::Thread(tx, direct) => {
+                // With nothing queued, what the pipe takes now is written here (as the
+                // reference's driver writes at once); only the rest waits for the
+                // writer thread.
+                if let Some(fd) = direct.filter(|_| self.queued.load(Ordering::SeqCst) == 0) {
+                    match io::write_now(fd, &bytes) {
+                        Ok(n) if n == bytes.len() => return,
+                        Ok(n) => {
+                            bytes.drain(..n);
+                        }
+                        Err(e) => {
+                            drop(io);
+                            self.close(errno_atom(e));
+                            return;
+                        }
+                    }
+                }
                 let n = bytes.len() as u64;
                 let queued = self.queued.fetch_add(n, Ordering::SeqCst) + n;
                 if let Some((_, high)) = self.busy_limits {

@@ -412,7 +412,9 @@ fn open_fd(p: &Process, i: RawFd, o: RawFd, s: Settings) -> Result<Term, OpenErr
     } else {
         let (tx, rx) = std::sync::mpsc::channel();
         writer = Some(rx);
-        Output::Thread(tx)
+        // The VM's own descriptors stay blocking (others share them): the writer
+        // thread writes them.
+        Output::Thread(tx, None)
     };
     let port = super::create(
         p,
@@ -583,10 +585,16 @@ fn spawn(
     };
     let mut writer = None;
     let output = match &our_write {
-        Some(_) => {
+        Some(fd) => {
             let (tx, rx) = std::sync::mpsc::channel();
             writer = Some(rx);
-            Output::Thread(tx)
+            let raw = fd.as_raw_fd();
+            // SAFETY: `raw` is our open pipe end; only its status flags change.
+            let nonblocking = unsafe {
+                let flags = libc::fcntl(raw, libc::F_GETFL);
+                flags >= 0 && libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
+            };
+            Output::Thread(tx, nonblocking.then_some(raw))
         }
         None => Output::None,
     };
