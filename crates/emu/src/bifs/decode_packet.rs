@@ -633,13 +633,15 @@ fn decode_packet(p: &mut Process, a: &[Term]) -> BifResult {
         l = tail(l);
     }
     let bytes_len = view.bit_size / 8;
-    let bytes: Vec<u8> = if view.bit_offset.is_multiple_of(8) {
+    // The whole bytes (trailing bits stay in the rest), borrowed when aligned: a
+    // caller cutting a large buffer into many packets then pays for each packet only.
+    let bytes: std::borrow::Cow<[u8]> = if view.bit_offset.is_multiple_of(8) {
         let s = view.bit_offset / 8;
-        view.data[s..s + bytes_len].to_vec()
+        std::borrow::Cow::Borrowed(&view.data[s..s + bytes_len])
     } else {
         let mut v = vec![0u8; bytes_len];
         crate::bits::copy_bits(view.data, view.bit_offset, &mut v, 0, bytes_len * 8);
-        v
+        std::borrow::Cow::Owned(v)
     };
     let header_state = matches!(k, Kind::HttpH | Kind::HttpHBin);
     let size = match packet_length(k, &bytes, max, trunc, delim, header_state) {

@@ -64,7 +64,7 @@ fn port_command_inner(p: &mut Process, a: &[Term]) -> BifResult {
     if force {
         return Ok(atom("notsup"));
     }
-    let Some(bytes) = super::iodata_bytes(a[1]) else {
+    let Some(bytes) = port::iodata(a[1]) else {
         port::bad_output_report(&port);
         return badarg_value();
     };
@@ -74,7 +74,7 @@ fn port_command_inner(p: &mut Process, a: &[Term]) -> BifResult {
         return Ok(Term::FALSE);
     }
     let _ = p;
-    port.command(bytes);
+    port.command(bytes, Some(a[1]));
     Ok(Term::TRUE)
 }
 

@@ -10,9 +10,9 @@
 //! writer blocks in `write`, which is all simple and has no shared state; a port
 //! costs two small threads.
 
+use super::child::Child;
 use super::Port;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::process::Child;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -20,6 +20,44 @@ use std::sync::Arc;
 const STACK: usize = 64 * 1024;
 /// Bytes read at a time.
 const READ_BUF: usize = 64 * 1024;
+/// Bytes written at a time (a pipe's default capacity).
+const WRITE_CHUNK: usize = 64 * 1024;
+
+/// Output waiting for a port's writer thread: bytes of its own, or bytes of an
+/// off-heap binary it holds a reference to (a large binary is not copied).
+pub(crate) enum Chunk {
+    Owned(Vec<u8>),
+    Shared {
+        bin: *mut crate::object::BinData,
+        start: *const u8,
+        len: usize,
+    },
+}
+
+// SAFETY: a shared chunk's bytes belong to a binary that stays alive while the chunk
+// holds its reference, and the bytes a binary term covers are never written again
+// (appends write past them, see `bs_append`), so another thread may read them.
+unsafe impl Send for Chunk {}
+
+impl Chunk {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Chunk::Owned(v) => v,
+            // SAFETY: `start..start+len` lies in the referenced binary's bytes (see
+            // `Send` above).
+            Chunk::Shared { start, len, .. } => unsafe { std::slice::from_raw_parts(*start, *len) },
+        }
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        if let Chunk::Shared { bin, .. } = self {
+            // SAFETY: the chunk owns one reference, taken when it was made.
+            unsafe { crate::object::BinData::dec_ref(*bin) };
+        }
+    }
+}
 
 /// A descriptor a port reads or writes: its own (closed when done) or the VM's
 /// (`{fd, In, Out}`: left open).
@@ -34,6 +72,14 @@ impl PortFd {
             PortFd::Owned(f) => f.as_raw_fd(),
             PortFd::Borrowed(f) => *f,
         }
+    }
+}
+
+fn set_nonblocking(fd: RawFd) -> bool {
+    // SAFETY: fcntl on an open descriptor of ours; only its status flags change.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
     }
 }
 
@@ -152,17 +198,6 @@ fn deliver_piece(port: &Port, piece: Piece) {
     };
 }
 
-/// The exit status the reference reports for a child: its exit code, or 128 plus the
-/// signal that ended it.
-fn exit_code(status: std::process::ExitStatus) -> i64 {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(c), _) => c as i64,
-        (None, Some(s)) => 128 + s as i64,
-        _ => 0,
-    }
-}
-
 pub(crate) fn spawn_thread(name: &str, f: impl FnOnce() + Send + 'static) -> bool {
     std::thread::Builder::new()
         .name(name.into())
@@ -190,60 +225,92 @@ pub(crate) fn spawn_reader(
 }
 
 fn read_loop(port: Arc<Port>, fd: PortFd, cancel: OwnedFd, mut child: Option<Child>) {
-    let mut buf = vec![0u8; READ_BUF];
+    // A pipe of the port's own is read without blocking (a poll only when it is
+    // empty); the VM's own descriptors stay blocking and are polled before each read.
+    let nonblocking = matches!(fd, PortFd::Owned(_)) && set_nonblocking(fd.raw());
+    // Stream data in binary mode becomes the binary itself (no copy): each read goes
+    // to a fresh buffer then.
+    let owned_reads = port.mode.binary && port.mode.packet == 0 && port.mode.line == 0;
+    let mut buf: Vec<u8> = Vec::with_capacity(READ_BUF);
     let mut framer = Framer::new(port.mode.packet, port.mode.line);
+    let mut must_poll = !nonblocking;
     let ended = loop {
-        let mut fds = [
-            libc::pollfd {
-                fd: fd.raw(),
-                events: libc::POLLIN,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: cancel.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
-        // SAFETY: `fds` is a valid array of two pollfd structures.
-        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
-        if r < 0 {
-            match errno() {
-                libc::EINTR | libc::EAGAIN => continue,
-                e => break Ended::Failed(e),
-            }
-        }
-        if fds[1].revents != 0 {
+        if port.closed_flag() {
             break Ended::Cancelled;
         }
-        if fds[0].revents == 0 {
-            continue;
+        if must_poll {
+            let mut fds = [
+                libc::pollfd {
+                    fd: fd.raw(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: cancel.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            // SAFETY: `fds` is a valid array of two pollfd structures.
+            let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+            if r < 0 {
+                match errno() {
+                    libc::EINTR | libc::EAGAIN => continue,
+                    e => break Ended::Failed(e),
+                }
+            }
+            if fds[1].revents != 0 {
+                break Ended::Cancelled;
+            }
+            if fds[0].revents == 0 {
+                continue;
+            }
         }
-        // SAFETY: `buf` has `buf.len()` writable bytes.
-        let n = unsafe { libc::read(fd.raw(), buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+        if buf.capacity() < READ_BUF {
+            buf = Vec::with_capacity(READ_BUF);
+        }
+        // SAFETY: the buffer has `capacity()` bytes of spare room for read to fill.
+        let n = unsafe {
+            libc::read(
+                fd.raw(),
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.capacity(),
+            )
+        };
         if n < 0 {
             match errno() {
-                libc::EINTR | libc::EAGAIN => continue,
+                libc::EINTR => continue,
+                libc::EAGAIN => {
+                    must_poll = true;
+                    continue;
+                }
                 e => break Ended::Failed(e),
             }
         }
+        must_poll = !nonblocking;
         if n == 0 {
             break Ended::Eof;
         }
         let n = n as usize;
+        // SAFETY: read wrote `n` bytes at the start of the buffer.
+        unsafe { buf.set_len(n) };
         if port.mode.packet == 0 {
             port.input.fetch_add(n as u64, Ordering::Relaxed);
         }
-        framer.feed(&buf[..n], &mut |piece| deliver_piece(&port, piece));
+        if owned_reads && n > oxbeam_term::header::HEAP_BIN_LIMIT {
+            port.deliver_binary(std::mem::take(&mut buf));
+        } else {
+            framer.feed(&buf, &mut |piece| deliver_piece(&port, piece));
+            buf.clear();
+        }
     };
     drop(fd);
     drop(cancel);
     match ended {
         Ended::Eof => {
             if port.mode.exit_status {
-                if let Some(mut c) = child.take() {
-                    if let Ok(status) = c.wait() {
-                        let code = exit_code(status);
+                if let Some(c) = child.take() {
+                    if let Some(code) = c.wait() {
                         super::deliver_simple(&port, |f| {
                             crate::object::make_tuple(
                                 f,
@@ -265,15 +332,15 @@ fn read_loop(port: Arc<Port>, fd: PortFd, cancel: OwnedFd, mut child: Option<Chi
             port.close(super::errno_atom(e));
         }
     }
-    if let Some(mut c) = child {
-        let _ = c.wait();
+    if let Some(c) = child {
+        c.wait();
     }
 }
 
 /// Waits for the child of a port without input (nothing is reported; this reaps it).
-pub(crate) fn spawn_waiter(mut child: Child) -> bool {
+pub(crate) fn spawn_waiter(child: Child) -> bool {
     spawn_thread("port-waiter", move || {
-        let _ = child.wait();
+        child.wait();
     })
 }
 
@@ -282,28 +349,58 @@ pub(crate) fn spawn_waiter(mut child: Child) -> bool {
 pub(crate) fn spawn_writer(
     port: Arc<Port>,
     fd: PortFd,
-    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    rx: std::sync::mpsc::Receiver<Chunk>,
 ) -> bool {
     let abort = port.abort_flag();
     spawn_thread("port-writer", move || {
         let mut failed = false;
         while let Ok(chunk) = rx.recv() {
+            let chunk = chunk.bytes();
+            let mut done = 0;
             if !failed && !abort.load(Ordering::SeqCst) {
-                if let Err(e) = write_all(fd.raw(), &chunk) {
+                // What the pipe took leaves the queue at once (`queue_size` counts
+                // what still waits, as the reference's driver queue does).
+                let result = write_all(fd.raw(), chunk, &mut |n| {
+                    done += n;
+                    port.written(n as u64);
+                });
+                if let Err(e) = result {
                     failed = true;
                     port.close(super::errno_atom(e));
                 }
             }
-            port.written(chunk.len() as u64);
+            port.written((chunk.len() - done) as u64);
         }
         drop(fd);
     })
 }
 
-fn write_all(fd: RawFd, mut bytes: &[u8]) -> Result<(), i32> {
+/// Writes what a non-blocking `fd` takes of `bytes` now; how much that was.
+pub(crate) fn write_now(fd: RawFd, mut bytes: &[u8]) -> Result<usize, i32> {
+    let mut done = 0;
     while !bytes.is_empty() {
         // SAFETY: `bytes` is a valid readable buffer of `bytes.len()` bytes.
         let n = unsafe { libc::write(fd, bytes.as_ptr() as *const libc::c_void, bytes.len()) };
+        if n < 0 {
+            match errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => break,
+                e => return Err(e),
+            }
+        }
+        done += n as usize;
+        bytes = &bytes[n as usize..];
+    }
+    Ok(done)
+}
+
+fn write_all(fd: RawFd, mut bytes: &[u8], wrote: &mut dyn FnMut(usize)) -> Result<(), i32> {
+    while !bytes.is_empty() {
+        // At most a pipe's capacity at a time, so that what the pipe took is known
+        // while the rest waits (a blocking write returns only when all is written).
+        let len = bytes.len().min(WRITE_CHUNK);
+        // SAFETY: `bytes` is a valid readable buffer of at least `len` bytes.
+        let n = unsafe { libc::write(fd, bytes.as_ptr() as *const libc::c_void, len) };
         if n < 0 {
             match errno() {
                 libc::EINTR => continue,
@@ -321,6 +418,7 @@ fn write_all(fd: RawFd, mut bytes: &[u8]) -> Result<(), i32> {
                 e => return Err(e),
             }
         }
+        wrote(n as usize);
         bytes = &bytes[n as usize..];
     }
     Ok(())

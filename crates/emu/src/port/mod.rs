@@ -17,6 +17,7 @@
 //! order is port state, then a slot's `links`; nothing takes a port's state while
 //! holding a slot's `links`.
 
+pub mod child;
 pub mod io;
 pub mod open;
 
@@ -96,8 +97,13 @@ pub(crate) enum Output {
     /// The VM's standard output or error, in order with everything else written there.
     Stdout,
     Stderr,
-    /// A writer thread (see `io::spawn_writer`).
-    Thread(std::sync::mpsc::Sender<Vec<u8>>),
+    /// A writer thread (see `io::spawn_writer`), and the descriptor it writes if the
+    /// port may write it directly too (a non-blocking pipe of its own, which the writer
+    /// keeps open as long as this sender lives).
+    Thread(
+        std::sync::mpsc::Sender<io::Chunk>,
+        Option<std::os::fd::RawFd>,
+    ),
 }
 
 struct IoHandles {
@@ -123,6 +129,8 @@ pub struct Port {
     /// `busy_limits_port` (low, high); None: disabled.
     busy_limits: Option<(u64, u64)>,
     busy: AtomicBool,
+    /// Set when the port closed (also in `state`, for those who do not take the lock).
+    closed: AtomicBool,
     /// Set when the port closed with a reason other than `normal`: the writer drops
     /// what is still queued instead of writing it.
     abort: Arc<AtomicBool>,
@@ -219,6 +227,7 @@ pub(crate) fn create(owner: &Process, n: NewPort) -> Option<Arc<Port>> {
         queued: AtomicU64::new(0),
         busy_limits: n.busy_limits,
         busy: AtomicBool::new(false),
+        closed: AtomicBool::new(false),
         abort: Arc::new(AtomicBool::new(false)),
         state: Mutex::new(State {
             closed: false,
@@ -289,6 +298,20 @@ impl Port {
         })
     }
 
+    /// `{Port, {data, Binary}}` made of `bytes` itself.
+    pub(crate) fn deliver_binary(&self, bytes: Vec<u8>) -> bool {
+        self.deliver(oxbeam_term::header::REFC_BIN_WORDS + 3, |f| {
+            let d = make_refc_binary(f, bytes.into_boxed_slice());
+            make_tuple(f, &[atom("data"), d])
+        })
+    }
+
+    /// Whether the port has closed (read without its lock: the reader's check
+    /// between reads).
+    pub(crate) fn closed_flag(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
     /// `{Port, {data, {eol | noeol, Line}}}`.
     pub(crate) fn deliver_line(&self, eol: bool, bytes: &[u8]) -> bool {
         let binary = self.mode.binary;
@@ -310,6 +333,7 @@ impl Port {
                 return false;
             }
             st.closed = true;
+            self.closed.store(true, Ordering::Release);
             st.data = None;
             (
                 std::mem::take(&mut st.links),
@@ -358,38 +382,75 @@ impl Port {
     /// Output of `bytes` (`port_command`, `{command, Data}`). A port without output,
     /// or a packet too long for its header, ends the port (`ebadf`, `einval`) after the
     /// command returned, as in the reference.
-    pub fn command(&self, mut bytes: Vec<u8>) {
+    pub fn command(&self, data: std::borrow::Cow<[u8]>, binary: Option<Term>) {
         if !self.mode.write {
             self.close(atom("ebadf"));
             return;
         }
-        let len = bytes.len();
-        match self.mode.packet {
-            0 => {}
+        let len = data.len();
+        let (bytes, binary) = match self.mode.packet {
+            0 => (data, binary),
             n => {
                 if n < 4 && len >= 1 << (8 * n as u32) || len > u32::MAX as usize {
                     self.close(atom("einval"));
                     return;
                 }
                 let header = (len as u32).to_be_bytes();
-                bytes.splice(0..0, header[4 - n as usize..].iter().copied());
+                let mut framed = Vec::with_capacity(n as usize + len);
+                framed.extend_from_slice(&header[4 - n as usize..]);
+                framed.extend_from_slice(&data);
+                (std::borrow::Cow::Owned(framed), None)
             }
-        }
+        };
         self.output.fetch_add(len as u64, Ordering::Relaxed);
         let io = self.io.lock();
         match &io.output {
             Output::None => {}
             Output::Stdout => crate::report::write_stdout(&bytes),
             Output::Stderr => crate::report::write_stderr(&bytes),
-            Output::Thread(tx) => {
-                let n = bytes.len() as u64;
+            Output::Thread(tx, direct) => {
+                // With nothing queued, what the pipe takes now is written here (as the
+                // reference's driver writes at once); only the rest waits for the
+                // writer thread.
+                let mut done = 0;
+                if let Some(fd) = direct.filter(|_| self.queued.load(Ordering::SeqCst) == 0) {
+                    match io::write_now(fd, &bytes) {
+                        Ok(n) if n == bytes.len() => return,
+                        Ok(n) => done = n,
+                        Err(e) => {
+                            drop(io);
+                            self.close(errno_atom(e));
+                            return;
+                        }
+                    }
+                }
+                let rest = match bytes {
+                    std::borrow::Cow::Owned(mut v) => {
+                        v.drain(..done);
+                        io::Chunk::Owned(v)
+                    }
+                    std::borrow::Cow::Borrowed(b) => match binary.and_then(off_heap_data) {
+                        Some(bin) => {
+                            // SAFETY: `bin` is the live data under `binary`, whose bytes
+                            // `b` are; the chunk keeps the reference taken here.
+                            unsafe { crate::object::BinData::inc_ref(bin) };
+                            io::Chunk::Shared {
+                                bin,
+                                start: b[done..].as_ptr(),
+                                len: b.len() - done,
+                            }
+                        }
+                        None => io::Chunk::Owned(b[done..].to_vec()),
+                    },
+                };
+                let n = rest.bytes().len() as u64;
                 let queued = self.queued.fetch_add(n, Ordering::SeqCst) + n;
                 if let Some((_, high)) = self.busy_limits {
                     if queued >= high {
                         self.busy.store(true, Ordering::SeqCst);
                     }
                 }
-                if tx.send(bytes).is_err() {
+                if tx.send(rest).is_err() {
                     self.queued.fetch_sub(n, Ordering::SeqCst);
                 }
             }
@@ -598,8 +659,8 @@ pub fn bang(id: u64, msg: Term) {
     if is_tuple(what) && tuple_arity(what) == 2 {
         let (tag, arg) = (tuple_get(what, 0), tuple_get(what, 1));
         if tag == atom("command") {
-            match crate::bifs::iodata_bytes(arg) {
-                Some(bytes) => port.command(bytes),
+            match iodata(arg) {
+                Some(bytes) => port.command(bytes, Some(arg)),
                 None => {
                     bad_output_report(&port);
                     port.badsig();
@@ -615,6 +676,25 @@ pub fn bang(id: u64, msg: Term) {
         }
     }
     port.badsig();
+}
+
+/// The off-heap data under binary `t` (a refc binary or a sub-binary of one).
+fn off_heap_data(t: Term) -> Option<*mut crate::object::BinData> {
+    use oxbeam_term::header::{SUBTAG_REFC_BIN, SUBTAG_SUB_BIN};
+    let handle = match boxed_subtag(t)? {
+        SUBTAG_REFC_BIN => t,
+        SUBTAG_SUB_BIN => word(t, 3),
+        _ => return None,
+    };
+    (boxed_subtag(handle)? == SUBTAG_REFC_BIN).then(|| word(handle, 2).0 as *mut _)
+}
+
+/// The bytes of iodata `t`: a binary's own (borrowed), else a flattened copy.
+pub fn iodata<'a>(t: Term) -> Option<std::borrow::Cow<'a, [u8]>> {
+    if is_bitstring(t) {
+        return binary_bytes(t);
+    }
+    crate::bifs::iodata_bytes(t).map(std::borrow::Cow::Owned)
 }
 
 /// `{Port, closed}` / `{Port, connected}` to process `to`.

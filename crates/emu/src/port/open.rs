@@ -9,15 +9,14 @@
 //! `{spawn_driver, _}` is always `badarg`. `open_port(Atom | String, _)` (the
 //! reference's "vanilla" driver) gives a port that closes at once, as it does there.
 
+use super::child;
 use super::io::{self, PortFd};
 use super::{Driver, Mode, NewPort, Output};
 use crate::object::*;
 use crate::process::Process;
 use oxbeam_term::{Atom, Term};
-use std::ffi::{CString, OsStr};
+use std::ffi::CString;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
 
 /// Why `open_port` failed, as `erts_internal:open_port/2` reports it.
 #[derive(Debug, PartialEq, Eq)]
@@ -412,7 +411,9 @@ fn open_fd(p: &Process, i: RawFd, o: RawFd, s: Settings) -> Result<Term, OpenErr
     } else {
         let (tx, rx) = std::sync::mpsc::channel();
         writer = Some(rx);
-        Output::Thread(tx)
+        // The VM's own descriptors stay blocking (others share them): the writer
+        // thread writes them.
+        Output::Thread(tx, None)
     };
     let port = super::create(
         p,
@@ -459,6 +460,38 @@ fn child_env(changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> Vec<(Vec<u8>, Vec<u8>)> 
     env.into_iter().collect()
 }
 
+/// A copy of `fd` numbered 10 or above (close-on-exec), so that placing the child's
+/// descriptors (0-4) never overwrites one still to be placed.
+fn high(fd: OwnedFd) -> Result<OwnedFd, OpenError> {
+    // SAFETY: fcntl duplicates our open descriptor.
+    let n = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 10) };
+    if n < 0 {
+        return Err(OpenError::Errno(last_errno()));
+    }
+    // SAFETY: fcntl just made this descriptor; nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(n) })
+}
+
+/// Why a directory cannot be entered (checked before starting, so that the message
+/// and status are the reference's: its child prints this and exits with the errno).
+fn cd_error(dir: &[u8]) -> Option<i32> {
+    let c = CString::new(dir).ok()?;
+    // SAFETY: `st` is a valid stat buffer and `c` a NUL-terminated path.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::stat(c.as_ptr(), &mut st) != 0 {
+            return Some(last_errno());
+        }
+        if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+            return Some(libc::ENOTDIR);
+        }
+        if libc::access(c.as_ptr(), libc::X_OK) != 0 {
+            return Some(last_errno());
+        }
+    }
+    None
+}
+
 /// Starts a child process: `program` run directly (`exec`) or `/bin/sh -c program`.
 fn spawn(
     p: &Process,
@@ -468,112 +501,66 @@ fn spawn(
     s: Settings,
     cd: Option<Vec<u8>>,
 ) -> Result<Term, OpenError> {
-    let mut cmd = if exec {
-        let mut c = std::process::Command::new(OsStr::from_bytes(&program));
-        if let Some(args) = &s.args {
-            c.args(args.iter().map(|a| OsStr::from_bytes(a)));
-        }
-        if let Some(a0) = &s.arg0 {
-            c.arg0(OsStr::from_bytes(a0));
-        }
-        c
+    let (path, argv) = if exec {
+        let mut argv = vec![s.arg0.clone().unwrap_or_else(|| program.clone())];
+        argv.extend(s.args.iter().flatten().cloned());
+        (program, argv)
     } else {
-        let mut c = std::process::Command::new("/bin/sh");
-        c.arg0("sh").arg("-c").arg(OsStr::from_bytes(&program));
-        c
+        let argv = vec![b"sh".to_vec(), b"-c".to_vec(), program];
+        (b"/bin/sh".to_vec(), argv)
     };
-    cmd.env_clear();
-    for (k, v) in child_env(s.env.as_deref().unwrap_or(&[])) {
-        cmd.env(OsStr::from_bytes(&k), OsStr::from_bytes(&v));
-    }
+    let env = child_env(s.env.as_deref().unwrap_or(&[]));
     let mode = s.mode;
     let (child_in, our_write) = match mode.write {
         true => {
             let (r, w) = pipe()?;
-            (Some(r), Some(w))
+            (Some(high(r)?), Some(w))
         }
         false => (None, None),
     };
     let (our_read, child_out) = match mode.read {
         true => {
             let (r, w) = pipe()?;
-            (Some(r), Some(w))
+            (Some(r), Some(high(w)?))
         }
         false => (None, None),
     };
-    let inherits_stdout = !s.use_stdio || child_out.is_none();
-    // With `nouse_stdio` the child's input is descriptor 3 and its output descriptor
-    // 4: the pre-exec step moves them there; they stay open here until the spawn.
-    let mut moved: Option<(RawFd, RawFd)> = None;
-    let mut held: Vec<OwnedFd> = Vec::new();
-    if s.use_stdio {
-        cmd.stdin(match child_in {
-            Some(f) => std::process::Stdio::from(f),
-            None => std::process::Stdio::inherit(),
-        });
-        if let Some(f) = child_out {
-            if s.stderr_to_stdout {
-                let dup = f
-                    .try_clone()
-                    .map_err(|e| OpenError::Errno(e.raw_os_error().unwrap_or(libc::EIO)))?;
-                cmd.stderr(std::process::Stdio::from(dup));
-            }
-            cmd.stdout(std::process::Stdio::from(f));
+    // Where the child's ends go: standard input and output (and error, for
+    // stderr_to_stdout), or descriptors 3 and 4 with `nouse_stdio`. Whatever is not
+    // set is the VM's own.
+    let (in_no, out_no) = if s.use_stdio { (0, 1) } else { (3, 4) };
+    let mut fds = Vec::new();
+    if let Some(f) = &child_in {
+        fds.push((f.as_raw_fd(), in_no));
+    }
+    if let Some(f) = &child_out {
+        fds.push((f.as_raw_fd(), out_no));
+        if s.stderr_to_stdout {
+            fds.push((f.as_raw_fd(), 2));
         }
-    } else {
-        let raw = |f: &Option<OwnedFd>| f.as_ref().map_or(-1, |f| f.as_raw_fd());
-        moved = Some((raw(&child_in), raw(&child_out)));
-        held.extend(child_in);
-        held.extend(child_out);
     }
-    let cd_c = match &cd {
-        Some(d) => Some(CString::new(d.clone()).map_err(|_| OpenError::Badarg)?),
-        None => None,
-    };
-    let mut cd_msg = b"spawn: Could not cd to ".to_vec();
-    cd_msg.extend_from_slice(cd.as_deref().unwrap_or_default());
-    cd_msg.push(b'\n');
-    // SAFETY: the closure runs in the child between fork and exec and calls only
-    // async-signal-safe functions (fcntl, dup2, close, chdir, write, signal) on data
-    // prepared before the fork.
-    unsafe {
-        cmd.pre_exec(move || {
-            if let Some((i, o)) = moved {
-                let hi = |fd: RawFd| {
-                    if fd < 0 {
-                        -1
-                    } else {
-                        libc::fcntl(fd, libc::F_DUPFD, 10)
-                    }
-                };
-                let (a, b) = (hi(i), hi(o));
-                if a >= 0 {
-                    libc::dup2(a, 3);
-                    libc::close(a);
-                }
-                if b >= 0 {
-                    libc::dup2(b, 4);
-                    libc::close(b);
-                }
-            }
-            if let Some(d) = &cd_c {
-                if libc::chdir(d.as_ptr()) != 0 {
-                    let e = std::io::Error::last_os_error();
-                    libc::write(2, cd_msg.as_ptr() as *const libc::c_void, cd_msg.len());
-                    return Err(e);
-                }
-            }
-            // As under the reference, whose children inherit its ignored SIGPIPE.
-            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-            Ok(())
-        });
-    }
+    let inherits_stdout = !s.use_stdio || child_out.is_none();
     if inherits_stdout {
         crate::report::flush_stdout();
     }
-    let spawned = cmd.spawn();
-    drop(cmd);
-    drop(held);
+    let started = match cd.as_deref().and_then(cd_error) {
+        Some(e) => {
+            let mut msg = b"spawn: Could not cd to ".to_vec();
+            msg.extend_from_slice(cd.as_deref().unwrap_or_default());
+            msg.push(b'\n');
+            crate::report::write_stderr(&msg);
+            Err(e)
+        }
+        None => child::spawn(&child::Spec {
+            program: &path,
+            argv,
+            env,
+            cd: cd.as_deref(),
+            fds,
+        }),
+    };
+    drop(child_in);
+    drop(child_out);
     let (cancel_r, cancel_w) = match &our_read {
         Some(_) => {
             let (r, w) = pipe()?;
@@ -583,16 +570,22 @@ fn spawn(
     };
     let mut writer = None;
     let output = match &our_write {
-        Some(_) => {
+        Some(fd) => {
             let (tx, rx) = std::sync::mpsc::channel();
             writer = Some(rx);
-            Output::Thread(tx)
+            let raw = fd.as_raw_fd();
+            // SAFETY: `raw` is our open pipe end; only its status flags change.
+            let nonblocking = unsafe {
+                let flags = libc::fcntl(raw, libc::F_GETFL);
+                flags >= 0 && libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
+            };
+            Output::Thread(tx, nonblocking.then_some(raw))
         }
         None => Output::None,
     };
-    let (child, failed) = match spawned {
+    let (child, failed) = match started {
         Ok(c) => (Some(c), None),
-        Err(e) => (None, Some(e.raw_os_error().unwrap_or(libc::EIO))),
+        Err(e) => (None, Some(e)),
     };
     let port = super::create(
         p,
@@ -601,7 +594,7 @@ fn spawn(
             driver: Driver::Spawn,
             mode,
             parallelism: s.parallelism,
-            os_pid: child.as_ref().map(|c| c.id()),
+            os_pid: child.as_ref().map(|c| c.pid as u32),
             fds: None,
             busy_limits: s.busy_limits,
             output,

@@ -334,6 +334,9 @@ impl Runtime {
 
     /// Sleeps until there may be work. False when the run is over.
     fn idle(&self, timers_due: Option<u64>) -> bool {
+        // Output written so far becomes visible while the VM waits (for a port, a
+        // timer, a message), as the reference's does.
+        crate::report::flush_stdout();
         let mut g = self.lock.lock();
         let sleeping = self.sleepers.fetch_add(1, Ordering::SeqCst) + 1;
         if self.run_over() {
