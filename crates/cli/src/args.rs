@@ -134,8 +134,8 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
             }
             "-detached" => return Err("-detached is not supported".into()),
             f if f.starts_with('+') => {
-                // Emulator flags with one value (+P N, +A N, +sbt x ...).
-                let v = if f.len() == 2 && i < argv.len() && !is_flag(&argv[i]) {
+                // Emulator flags with one value (+P N, +A N, +sbt x, +pc unicode ...).
+                let v = if i < argv.len() && !is_flag(&argv[i]) {
                     i += 1;
                     vec![argv[i - 1].clone()]
                 } else {

@@ -86,9 +86,9 @@ pub fn boot_args(argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
             break;
         }
         if a.starts_with('+') && a.len() > 1 {
-            // An emulator flag and its value (`+S 4`, `+P 100000`): the VM's, not
+            // An emulator flag and its value (`+S 4`, `+pc unicode`): the VM's, not
             // init's.
-            if a.len() == 2 && i < argv.len() && !argv[i].starts_with(['-', '+']) {
+            if i < argv.len() && !argv[i].starts_with(['-', '+']) {
                 i += 1;
             }
             continue;
