@@ -17,7 +17,7 @@ main() ->
 
 run(Label, Opts, Size) ->
     P = open_port({spawn, "sleep 2"}, Opts),
-    R1 = port_command(P, lists:duplicate(Size, $a), [nosuspend]),
+    R1 = port_command(P, binary:copy(<<$a>>, Size), [nosuspend]),
     timer:sleep(300),
     %% The pipe takes about 64 KiB (its exact capacity depends on the kernel's page
     %% accounting), the rest waits in the port's queue.
