@@ -5,12 +5,11 @@
 //! packets or lines.
 //!
 //! A port's Erlang-visible state (connected process, links, monitors, registered name,
-//! `port_set_data` value, closed or not) sits behind one lock. Everything that
-//! reaches a process from a port is queued to it under that lock: data a reader thread
-//! delivers, and the exit and `'DOWN'` signals of the close. So once a close has taken
-//! the lock, no further data can follow its signals, and `port_close/1` returning means
-//! that everything the port delivered is already queued ahead of them (what `os:cmd/1`
-//! relies on).
+//! `port_set_data` value, closed or not) sits behind one lock. Data is queued to the
+//! connected process under that lock, and a close marks the port closed under it before
+//! sending its exit and `'DOWN'` signals. So no data can follow those signals, and
+//! `port_close/1` returning means that everything the port delivered is already queued
+//! ahead of them (what `os:cmd/1` relies on).
 //!
 //! Links: a process's `Slot::links` holds port ids with `PORT_LINK` set, so the
 //! process-to-process path is unchanged; a port's own links are process ids. The lock
