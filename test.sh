@@ -14,9 +14,12 @@ oxbeam="${CARGO_TARGET_DIR:-target}/release/oxbeam"
 cargo test --release --workspace
 "$oxbeam" check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
 tests/differential.sh "$oxbeam"
-# The same programs under OTP's own boot (init, kernel, code server, logger, ports).
-OXBEAM_FLAGS=--otp-boot KNOWN_FAILING=tests/known-failing-otp-boot.txt \
+# The same programs under the built-in start-up (no kernel), kept for debugging the VM.
+OXBEAM_FLAGS=--builtin-init KNOWN_FAILING=tests/known-failing-builtin.txt \
     tests/differential.sh "$oxbeam"
+# Whole command lines: boot files, releases, -config, -mode, exit codes, standard
+# input, logger and supervisor reports.
+tests/cli/run.sh "$oxbeam"
 
 # Stress: a million processes (no leaked memory), 100k alive, ping-pong beside busy
 # loops, 10M messages through a ring.

@@ -4,7 +4,7 @@
 #
 # Usage: tests/run-differential.sh OXBEAM_BINARY [name...]
 # Env:   TIMEOUT (seconds per program, default 60), JOBS (default 2), OXBEAM_FLAGS
-#        (extra oxbeam flags, e.g. --otp-boot)
+#        (extra oxbeam flags, e.g. --builtin-init)
 # Output: PASS/FAIL line per program (with a short diff for failures) and a
 #         final line exactly "N passed, M failed". Exit status 1 if M > 0.
 set -uo pipefail

@@ -2,7 +2,7 @@
 //! positional and prefix-based, which clap cannot express, so it is parsed by hand here.
 
 pub const USAGE: &str =
-    "usage: oxbeam [-noshell] [-pa Dir...] [-pz Dir...] [-s Mod [Fun [Args...]]] \
+    "usage: oxbeam [--builtin-init] [-noshell] [-pa Dir...] [-pz Dir...] [-s Mod [Fun [Args...]]] \
 [-run Mod [Fun [Args...]]] [-eval Expr] [+S N] [-extra Args...]\n       oxbeam check-load PATH...\n       oxbeam bif-coverage [--missing] [--by-module] PATH...";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,9 +31,10 @@ pub struct Args {
     pub plain: Vec<String>,
     /// Flags we accept and ignore, kept for init:get_arguments later.
     pub other: Vec<(String, Vec<String>)>,
-    /// `--otp-boot`: boot OTP's own init from a boot script (see boot.rs) instead of
-    /// oxbeam's built-in start-up.
-    pub otp_boot: bool,
+    /// `--builtin-init`: oxbeam's own minimal start-up (otp.rs; no kernel, code server
+    /// or ports), for debugging the VM. Without it OTP's own init boots from a boot
+    /// script (boot.rs), as under erl.
+    pub builtin_init: bool,
 }
 
 fn is_flag(s: &str) -> bool {
@@ -56,7 +57,9 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
         i += 1;
         match flag.as_str() {
             "-noshell" | "-noinput" => a.noshell = true,
-            "--otp-boot" => a.otp_boot = true,
+            "--builtin-init" => a.builtin_init = true,
+            // The OTP boot is the default; the flag is kept for old scripts.
+            "--otp-boot" => a.builtin_init = false,
             "-pa" => a.pa.extend(take_values(&mut i)),
             "-pz" => a.pz.extend(take_values(&mut i)),
             "-s" | "-run" => {
@@ -132,10 +135,14 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
                 }
                 a.process_limit = Some(n);
             }
-            "-detached" => return Err("-detached is not supported".into()),
+            // erl's launcher's separator between argument groups.
+            "--" => {}
             f if f.starts_with('+') => {
                 // Emulator flags with one value (+P N, +A N, +sbt x, +pc unicode ...).
-                let v = if i < argv.len() && !is_flag(&argv[i]) {
+                let v = if i < argv.len()
+                    && !is_flag(&argv[i])
+                    && crate::launcher::emulator_flag_has_value(f, &argv[i])
+                {
                     i += 1;
                     vec![argv[i - 1].clone()]
                 } else {

@@ -62,8 +62,9 @@ fn load_preloaded(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The arguments `init:boot/1` gets, as erl's launcher builds them from `argv`.
-pub fn boot_args(argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
+/// The arguments `init:boot/1` gets: what erl's launcher puts before the user's
+/// arguments (`init_argv`, from launcher::init_args).
+pub fn boot_args(init_argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
     let home = std::env::var("HOME").unwrap_or_else(|_| "/".into());
     let mut out: Vec<String> = vec![
         "-root".into(),
@@ -77,28 +78,7 @@ pub fn boot_args(argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
         home,
         "--".into(),
     ];
-    let mut i = 0;
-    while i < argv.len() {
-        let a = &argv[i];
-        i += 1;
-        if a == "-extra" {
-            out.extend(argv[i - 1..].iter().cloned());
-            break;
-        }
-        if a.starts_with('+') && a.len() > 1 {
-            // An emulator flag and its value (`+S 4`, `+pc unicode`): the VM's, not
-            // init's.
-            if i < argv.len() && !argv[i].starts_with(['-', '+']) {
-                i += 1;
-            }
-            continue;
-        }
-        if a.starts_with("--") && a.len() > 2 {
-            // oxbeam's own options.
-            continue;
-        }
-        out.push(a.clone());
-    }
+    out.extend(init_argv.iter().cloned());
     out
 }
 
@@ -139,23 +119,4 @@ pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> 
         0,
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emulator_flags_are_left_out_and_extra_is_kept() {
-        let argv: Vec<String> = "+S 2 -noshell +A 4 -eval halt(). +pc unicode -extra +S x"
-            .split_whitespace()
-            .map(String::from)
-            .collect();
-        let a = boot_args(&argv, Path::new("/r"), Path::new("/r/bin"));
-        assert_eq!(
-            a[10..],
-            ["-noshell", "-eval", "halt().", "-extra", "+S", "x"].map(String::from)
-        );
-        assert_eq!(a[..3], ["-root", "/r", "-bindir"].map(String::from));
-    }
 }

@@ -8,6 +8,7 @@ mod args;
 mod bif_coverage;
 mod boot;
 mod check_load;
+mod launcher;
 mod otp;
 
 fn main() {
@@ -24,11 +25,15 @@ fn main() {
             println!("oxbeam {}", env!("CARGO_PKG_VERSION"));
             0
         }
-        _ => match args::parse(&argv) {
-            Ok(a) => otp::boot_and_run(a, &argv),
+        _ => match launcher::expand(&argv).and_then(|argv| {
+            let init_argv = launcher::init_args(&argv)?;
+            Ok((args::parse(&argv)?, init_argv))
+        }) {
+            Ok((a, init_argv)) => otp::boot_and_run(a, &init_argv),
             Err(e) => {
-                eprintln!("oxbeam: {e}");
-                2
+                // A command line erl refuses: its message, and erl's exit status.
+                eprintln!("oxbeam: {e}\n{}", args::USAGE);
+                1
             }
         },
     };

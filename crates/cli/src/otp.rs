@@ -1,6 +1,7 @@
-//! Finding the OTP installation and starting the built-in boot: code path, oxbeam's own
-//! modules (embedded in the binary), the code purger, the group leader, then the command
-//! line's actions.
+//! Finding the OTP installation and starting the VM: OTP's own boot (boot.rs) by
+//! default, or with `--builtin-init` the built-in start-up kept for debugging: code path,
+//! oxbeam's own modules (embedded in the binary), the code purger, the group leader, then
+//! the command line's actions.
 
 use crate::args::{Action, Args};
 use oxbeam_emu::object::*;
@@ -117,7 +118,9 @@ pub fn otp_library_dirs(root: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-pub fn boot_and_run(args: Args, argv: &[String]) -> i32 {
+/// Runs the VM: `args` are the parsed command line, `init_argv` the arguments OTP's
+/// init gets (launcher.rs).
+pub fn boot_and_run(args: Args, init_argv: &[String]) -> i32 {
     if let Some(n) = args.schedulers {
         oxbeam_emu::sched::set_schedulers(n);
     }
@@ -138,11 +141,11 @@ pub fn boot_and_run(args: Args, argv: &[String]) -> i32 {
     let root = otp_root();
     let bindir = erts_bin_dir(&root);
     oxbeam_emu::bifs::os_bifs::set_launcher_env(&root, &bindir);
-    if args.otp_boot {
+    if !args.builtin_init {
         // The code path is the code server's then; the VM's own copy only serves to find
         // OTP's beams (erlang:is_builtin/3 of modules not loaded).
         oxbeam_emu::loading::set_code_path(library_dirs(&root));
-        if let Err(e) = crate::boot::start(argv, &root, &bindir) {
+        if let Err(e) = crate::boot::start(init_argv, &root, &bindir) {
             eprintln!("oxbeam: {e}");
             return 2;
         }

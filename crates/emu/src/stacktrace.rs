@@ -242,6 +242,20 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
 
 /// `process_info(self(), current_stacktrace)`: the frames of the running code, from the
 /// function at `ip` outwards.
+/// Where a process that is not running is reported to be: one waiting in a receive
+/// stands at the receive loop's start (where the reference parks it: the source line
+/// is the one before the receive), not at the wait instruction that suspended it.
+pub(crate) fn parked_ip(ip: *const Op) -> *const Op {
+    if ip.is_null() || crate::code::module_of_addr(ip).is_none() {
+        return ip;
+    }
+    // SAFETY: `ip` is an instruction of loaded code (checked above).
+    match unsafe { &*ip } {
+        Op::Wait { target } | Op::WaitTimeout { target, .. } => crate::interp::jump(ip, *target),
+        _ => ip,
+    }
+}
+
 pub fn current(p: &mut Process, ip: *const Op) -> Term {
     let mut frames = Vec::new();
     if let Some(f) = frame_at(p, ip, None) {

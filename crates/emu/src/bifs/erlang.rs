@@ -621,7 +621,8 @@ fn halt_code(t: Term) -> Result<i32, Fault> {
         return Ok(134);
     }
     if let Some(s) = list_chars(t) {
-        crate::report::write_stderr(format!("{s}\n").as_bytes());
+        // The slogan, ended as the reference's crash-dump writer ends it.
+        crate::report::write_stderr(format!("{s}\r\n").as_bytes());
         return Ok(1);
     }
     Err(BADARG)

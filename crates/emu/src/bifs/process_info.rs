@@ -236,7 +236,7 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
         "current_stacktrace" | "current_location" => {
             let trace = match target.as_deref_mut() {
                 Some(o) => {
-                    let ip = o.ip;
+                    let ip = crate::stacktrace::parked_ip(o.ip);
                     let t = crate::stacktrace::current(o, ip);
                     copy_term(&mut p.heap, t)
                 }

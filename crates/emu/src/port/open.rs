@@ -4,9 +4,11 @@
 //!
 //! `{spawn, Command}` runs `/bin/sh -c "exec Command"` as the reference does (so a
 //! shell builtin as the first word fails with status 127). The reference first looks
-//! the command's first word up as a linked-in driver (`tcp_inet` and the like); oxbeam
-//! has no such drivers, so every command runs through the shell, and
-//! `{spawn_driver, _}` is always `badarg`. `open_port(Atom | String, _)` (the
+//! the command's first word up as a linked-in driver (`tcp_inet`, `tty_sl` and the
+//! like); oxbeam has none of them yet, so such a name is `badarg` (what the reference's
+//! `tty_sl` gives without a terminal, which makes `user_drv` fall back to the line-mode
+//! `user`), every other command runs through the shell, and `{spawn_driver, _}` is
+//! always `badarg`. `open_port(Atom | String, _)` (the
 //! reference's "vanilla" driver) gives a port that closes at once, as it does there.
 
 use super::child;
@@ -386,12 +388,27 @@ pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, O
             }
             spawn(p, path.clone(), path, true, s, cd)
         }
+        Name::Spawn(cmd) if is_linked_in_driver(&cmd) => Err(OpenError::Badarg),
         Name::Spawn(cmd) => {
             let mut line = b"exec ".to_vec();
             line.extend_from_slice(&cmd);
             spawn(p, cmd, line, false, s, cd)
         }
     }
+}
+
+/// Whether the first word of a `{spawn, Command}` names one of the reference's
+/// linked-in drivers.
+fn is_linked_in_driver(cmd: &[u8]) -> bool {
+    let first = cmd.split(|&b| b == b' ').next().unwrap_or_default();
+    const DRIVERS: &[&[u8]] = &[
+        b"tty_sl",
+        b"tcp_inet",
+        b"udp_inet",
+        b"sctp_inet",
+        b"ram_file_drv",
+    ];
+    DRIVERS.contains(&first)
 }
 
 fn open_fd(p: &Process, i: RawFd, o: RawFd, s: Settings) -> Result<Term, OpenError> {
