@@ -102,6 +102,21 @@ pub fn process_crashed(p: &Process, reason: Term) {
     );
 }
 
+/// A runtime error message in process `p`'s name (a module that cannot be loaded or
+/// deleted): to the system logger as `{log, error, "~s~n", [Text], Meta}` the way erl's
+/// runtime sends such text, or to stderr when no logger runs.
+pub fn runtime_error(p: &Process, text: &str) {
+    match system_logger() {
+        Err(()) => {}
+        Ok(Some(logger)) => {
+            let mut f = Fragment::new(2 * text.len() + 8);
+            let t = string_to_list(&mut f, text);
+            log_error(logger, p, "~s~n", &[t]);
+        }
+        Ok(None) => write_stderr(format!("=ERROR REPORT====\n{text}\n").as_bytes()),
+    }
+}
+
 /// The report of a process whose heap outgrew its `max_heap_size` (to stderr, in the
 /// shape of the reference's report).
 pub fn max_heap_size_reached(p: &Process, total_words: usize, limit_words: usize) {

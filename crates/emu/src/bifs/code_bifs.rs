@@ -56,10 +56,6 @@ fn is_pre_loaded(m: Atom) -> bool {
 }
 
 /// An error report from the VM itself (the reference sends these to the logger).
-fn error_report(text: &str) {
-    crate::report::write_stderr(format!("=ERROR REPORT====\n{text}\n").as_bytes());
-}
-
 /// The prepared code a magic reference names.
 fn prepared_of(t: Term) -> Option<&'static PreparedCode> {
     match magic::magic_of(t)? {
@@ -96,7 +92,8 @@ fn prepare_loading(p: &mut Process, a: &[Term]) -> BifResult {
             Ok(magic::make_magic_ref(&mut p.heap, id, m))
         }
         Err(e) => {
-            error_report(&format!("Error loading module {}:\n  {e}\n", module.name()));
+            let text = format!("Error loading module {}:\n  {e}\n", module.name());
+            crate::report::runtime_error(p, &text);
             Ok(make_tuple(
                 &mut p.heap,
                 &[Term::atom(am::ERROR), atom("badfile")],
@@ -176,15 +173,13 @@ fn am_badarg() -> Term {
     Term::atom(am::BADARG)
 }
 
-fn delete_module(_p: &mut Process, a: &[Term]) -> BifResult {
+fn delete_module(p: &mut Process, a: &[Term]) -> BifResult {
     let m = a[0].as_atom().ok_or(BADARG)?;
     match code::delete_module(m) {
         code::Deleted::Undefined => Ok(Term::atom(am::UNDEFINED)),
         code::Deleted::NotPurged => {
-            error_report(&format!(
-                "Module {} must be purged before deleting\n",
-                m.name()
-            ));
+            let text = format!("Module {} must be purged before deleting\n", m.name());
+            crate::report::runtime_error(p, &text);
             Err(BADARG)
         }
         code::Deleted::Done => Ok(Term::TRUE),
