@@ -20,6 +20,9 @@ OXBEAM_FLAGS=--builtin-init KNOWN_FAILING=tests/known-failing-builtin.txt \
 # Whole command lines: boot files, releases, -config, -mode, exit codes, standard
 # input, logger and supervisor reports.
 tests/cli/run.sh "$oxbeam"
+# oxbeam as erl, erlexec and escript: escripts of each kind, a systools release started
+# through its replaced erts-*/bin/erlexec.
+tests/launchers/run.sh "$oxbeam"
 
 # Stress: a million processes (no leaked memory), 100k alive, ping-pong beside busy
 # loops, 10M messages through a ring.

@@ -6,6 +6,7 @@
 //! emulator: `-root R -bindir B -progname erl -- -home H --` followed by the user's
 //! arguments without the emulator's own (`+` flags), each a binary.
 
+use crate::otp::Install;
 use oxbeam_emu::object::*;
 use oxbeam_emu::process::Priority;
 use oxbeam_term::atom::am;
@@ -64,15 +65,15 @@ fn load_preloaded(dir: &Path) -> Result<(), String> {
 
 /// The arguments `init:boot/1` gets: what erl's launcher puts before the user's
 /// arguments (`init_argv`, from launcher::init_args).
-pub fn boot_args(init_argv: &[String], root: &Path, bindir: &Path) -> Vec<String> {
+pub fn boot_args(init_argv: &[String], install: &Install) -> Vec<String> {
     let home = std::env::var("HOME").unwrap_or_else(|_| "/".into());
     let mut out: Vec<String> = vec![
         "-root".into(),
-        root.display().to_string(),
+        install.root.display().to_string(),
         "-bindir".into(),
-        bindir.display().to_string(),
+        install.bindir.display().to_string(),
         "-progname".into(),
-        "erl".into(),
+        install.progname.clone(),
         "--".into(),
         "-home".into(),
         home,
@@ -84,8 +85,13 @@ pub fn boot_args(init_argv: &[String], root: &Path, bindir: &Path) -> Vec<String
 
 /// Loads the preloaded modules, starts the system processes and OTP's `init` with
 /// `argv`; returns an error text if the installation lacks what booting needs.
-pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> {
+pub fn start(argv: &[String], install: &Install) -> Result<(), String> {
+    let root = &install.root;
+    // erl has them built in, so a release's root need not hold them: then those of the
+    // OTP installation oxbeam finds.
     let dir = preloaded_dir(root)
+        .or_else(|| preloaded_dir(&crate::otp::otp_root()))
+        .or_else(|| preloaded_dir(Path::new("/usr/lib/erlang")))
         .ok_or_else(|| format!("no erts preloaded modules under {}/lib", root.display()))?;
     load_preloaded(&dir)?;
     oxbeam_emu::loading::set_autoload(false);
@@ -106,7 +112,7 @@ pub fn start(argv: &[String], root: &Path, bindir: &Path) -> Result<(), String> 
         oxbeam_emu::bifs::internal_bifs::mark_system_process(pid.pid_value());
     }
     let h = &mut oxbeam_emu::literal::LiteralHeap;
-    let args: Vec<Term> = boot_args(argv, root, bindir)
+    let args: Vec<Term> = boot_args(argv, install)
         .iter()
         .map(|s| make_binary(h, s.as_bytes()))
         .collect();

@@ -10,6 +10,7 @@
 //!    meaning `-noshell -noinput`, `-make` and `-compile` turned into the calls erl
 //!    makes, `-detached` refused.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 /// The command line after the environment's flags and argument files are merged in.
@@ -196,7 +197,7 @@ pub fn init_args(argv: &[String]) -> Result<Vec<String>, String> {
                 out.extend(["-s", "erlang", "halt"].map(String::from));
                 break;
             }
-            "-emu_args" | "-emu_args_exit" | "-keep_window" => {}
+            "-emu_args" | "-emu_args_exit" | "-keep_window" | "-version" => {}
             "-emu_type" | "-emu_flavor" | "-epmd" => i += 1,
             "-smp" => {
                 if argv.get(i).is_some_and(|v| v == "enable" || v == "auto") {
@@ -220,6 +221,92 @@ pub fn init_args(argv: &[String]) -> Result<Vec<String>, String> {
         }
     }
     Ok(out)
+}
+
+/// What the emulator does with its own flags before booting: `+V` and `-version` print
+/// the version and exit, `-emu_args`/`-emu_args_exit` show the emulator's command line, an
+/// unknown `+` flag is refused.
+pub enum Options {
+    Run,
+    Exit(i32),
+}
+
+/// The version line `erl +V` prints on standard error.
+const VERSION_LINE: &str = "Erlang (SMP,ASYNC_THREADS) (BEAM) emulator version 13.1.5";
+
+/// The first letters of the emulator's flags (`+L`, `+sbt`, ...); any other is unknown.
+const FLAG_LETTERS: &str = "aABcCdefhHiIJKLMnpPQrRsStTvVWz";
+
+/// The emulator's own flags in `argv` (before `-extra`) as erlexec hands them to the
+/// emulator: `+X` as `-X` with its value, `-version` as `-V`.
+pub fn emulator_flags(argv: &[String]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        i += 1;
+        match a {
+            "-extra" | "-make" => break,
+            "-version" => out.push(("-V".into(), None)),
+            "-env" => i += 2,
+            "-emu_type" | "-emu_flavor" | "-epmd" | "-args_file" => i += 1,
+            f if f.starts_with('+') && f.len() > 1 => {
+                let value = argv
+                    .get(i)
+                    .filter(|v| !v.starts_with(['-', '+']) && emulator_flag_has_value(f, v))
+                    .cloned();
+                i += usize::from(value.is_some());
+                out.push((format!("-{}", &f[1..]), value));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Acts on the emulator's own flags of the expanded command line `argv` (`init_argv`
+/// being what init gets, `install` where OTP is), as erlexec and the emulator do
+/// before booting. (The emulator ends these lines with CR LF, even on a pipe.)
+pub fn emulator_options(
+    argv: &[String],
+    init_argv: &[String],
+    install: &crate::otp::Install,
+) -> Options {
+    let before_extra = || argv.iter().take_while(|a| *a != "-extra");
+    let eflags = emulator_flags(argv);
+    let mut emu_argv: Vec<String> = eflags
+        .iter()
+        .flat_map(|(f, v)| std::iter::once(f.clone()).chain(v.clone()))
+        .collect();
+    emu_argv.push("--".into());
+    emu_argv.extend(crate::boot::boot_args(init_argv, install));
+    if before_extra().any(|a| a == "-emu_args_exit") {
+        for a in &emu_argv {
+            println!("{a}");
+        }
+        return Options::Exit(0);
+    }
+    // erlexec prints this through a buffer its exec discards unless standard output is
+    // a terminal.
+    if before_extra().any(|a| a == "-emu_args") && std::io::stdout().is_terminal() {
+        let emu = install.bindir.join("beam.smp").display().to_string();
+        println!("Executing: {emu} {emu} {}\n", emu_argv.join(" "));
+    }
+    for (f, _) in &eflags {
+        let letter = f[1..].chars().next().unwrap_or(' ');
+        if !FLAG_LETTERS.contains(letter) {
+            eprint!(
+                "{}/beam.smp unknown flag {f}\r\nUsage: beam.smp [flags] [ -- [init_args] ]\r\n",
+                install.bindir.display()
+            );
+            return Options::Exit(1);
+        }
+        if f == "-V" {
+            eprint!("{VERSION_LINE}\r\n");
+            return Options::Exit(0);
+        }
+    }
+    Options::Run
 }
 
 #[cfg(test)]

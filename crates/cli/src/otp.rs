@@ -37,7 +37,7 @@ pub fn otp_root() -> PathBuf {
                         .into_iter()
                         .flatten()
                     {
-                        if cand.join("lib").is_dir() && cand.join("bin").is_dir() {
+                        if is_otp_root(cand) {
                             return cand.to_path_buf();
                         }
                     }
@@ -46,6 +46,75 @@ pub fn otp_root() -> PathBuf {
         }
     }
     PathBuf::from("/usr/lib/erlang")
+}
+
+/// Where the VM runs from, as erl's launcher tells the emulator: the OTP root, its erts
+/// bin directory and the program name `init:get_argument(progname)` reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Install {
+    pub root: PathBuf,
+    pub bindir: PathBuf,
+    pub progname: String,
+    /// Run as `erlexec`: the environment's PROGNAME (or none) is left as it is.
+    pub progname_from_env: bool,
+}
+
+impl Install {
+    /// oxbeam under its own name: the installation [`otp_root`] finds.
+    pub fn default_for_oxbeam() -> Install {
+        let root = otp_root();
+        Install {
+            bindir: erts_bin_dir(&root),
+            root,
+            progname: "erl".into(),
+            progname_from_env: false,
+        }
+    }
+
+    /// oxbeam invoked as `erl` by the path `argv0`: a link in an installation's `bin` or
+    /// `erts-*/bin` stands for that installation (as the `erl` script there would);
+    /// otherwise the installation [`otp_root`] finds.
+    pub fn for_erl(argv0: &str) -> Install {
+        let mut install = Install::default_for_oxbeam();
+        if argv0.contains('/') {
+            let bin = Path::new(argv0).parent().unwrap_or(Path::new("."));
+            let cands = [bin.join(".."), bin.join("..").join("..")];
+            if let Some(root) = cands.iter().find(|c| is_otp_root(c)) {
+                let root = std::fs::canonicalize(root).unwrap_or(root.clone());
+                install.bindir = erts_bin_dir(&root);
+                install.root = root;
+            }
+        }
+        install
+    }
+
+    /// oxbeam invoked as `erlexec`, as the `erl` script and release start scripts exec
+    /// it: `$BINDIR` (required), `$ROOTDIR` (else BINDIR's grandparent) and `$PROGNAME`
+    /// (else `erl`). The error is erlexec's message.
+    pub fn for_erlexec() -> Result<Install, String> {
+        let bindir = std::env::var_os("BINDIR")
+            .map(PathBuf::from)
+            .ok_or("Environment variable BINDIR is not set")?;
+        let root = match std::env::var_os("ROOTDIR") {
+            Some(r) => PathBuf::from(r),
+            None => bindir
+                .parent()
+                .and_then(|p| p.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        };
+        let progname = std::env::var("PROGNAME").unwrap_or_else(|_| "erl".into());
+        Ok(Install {
+            root,
+            bindir,
+            progname,
+            progname_from_env: true,
+        })
+    }
+}
+
+fn is_otp_root(p: &Path) -> bool {
+    p.join("lib").is_dir() && p.join("bin").is_dir()
 }
 
 /// The bin directory of the installation's erts (`<root>/erts-<vsn>/bin`): the one of
@@ -120,7 +189,7 @@ pub fn otp_library_dirs(root: &Path) -> Vec<PathBuf> {
 
 /// Runs the VM: `args` are the parsed command line, `init_argv` the arguments OTP's
 /// init gets (launcher.rs).
-pub fn boot_and_run(args: Args, init_argv: &[String]) -> i32 {
+pub fn boot_and_run(args: Args, init_argv: &[String], install: &Install) -> i32 {
     if let Some(n) = args.schedulers {
         oxbeam_emu::sched::set_schedulers(n);
     }
@@ -138,14 +207,18 @@ pub fn boot_and_run(args: Args, init_argv: &[String]) -> i32 {
         oxbeam_emu::sched::set_process_limit(n);
     }
     oxbeam_emu::bifs::register_all();
-    let root = otp_root();
-    let bindir = erts_bin_dir(&root);
-    oxbeam_emu::bifs::os_bifs::set_launcher_env(&root, &bindir);
+    let root = install.root.clone();
+    let bindir = install.bindir.clone();
+    oxbeam_emu::bifs::os_bifs::set_launcher_env(
+        &root,
+        &bindir,
+        (!install.progname_from_env).then_some(install.progname.as_str()),
+    );
     if !args.builtin_init {
         // The code path is the code server's then; the VM's own copy only serves to find
         // OTP's beams (erlang:is_builtin/3 of modules not loaded).
         oxbeam_emu::loading::set_code_path(library_dirs(&root));
-        if let Err(e) = crate::boot::start(init_argv, &root, &bindir) {
+        if let Err(e) = crate::boot::start(init_argv, install) {
             eprintln!("oxbeam: {e}");
             return 2;
         }
@@ -178,7 +251,7 @@ pub fn boot_and_run(args: Args, init_argv: &[String]) -> i32 {
         None,
     );
     oxbeam_emu::sched::register(am::STANDARD_ERROR, err.pid_value());
-    let (flags, plain) = init_arguments(&args, &root);
+    let (flags, plain) = init_arguments(&args, install);
     let actions = build_actions(&args.actions);
     spawn(("init", "start"), &[flags, plain, actions], Some(io));
     let code = oxbeam_emu::sched::run();
@@ -209,34 +282,17 @@ fn spawn((m, f): (&str, &str), args: &[Term], group_leader: Option<Term>) -> Ter
 }
 
 /// `init:get_arguments/0` and `init:get_plain_arguments/0` as erl reports them.
-fn init_arguments(args: &Args, root: &Path) -> (Term, Term) {
+fn init_arguments(args: &Args, install: &Install) -> (Term, Term) {
     let h = &mut oxbeam_emu::literal::LiteralHeap;
     let mut flags: Vec<(String, Vec<String>)> = vec![
-        ("root".into(), vec![root.display().to_string()]),
-        ("progname".into(), vec!["erl".into()]),
+        ("root".into(), vec![install.root.display().to_string()]),
+        ("bindir".into(), vec![install.bindir.display().to_string()]),
+        ("progname".into(), vec![install.progname.clone()]),
         (
             "home".into(),
             vec![std::env::var("HOME").unwrap_or_else(|_| "/".into())],
         ),
     ];
-    if let Ok(rd) = std::fs::read_dir(root) {
-        let mut erts: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .map(|n| n.to_string_lossy().starts_with("erts-"))
-                    .unwrap_or(false)
-            })
-            .collect();
-        erts.sort();
-        if let Some(e) = erts.last() {
-            flags.insert(
-                1,
-                ("bindir".into(), vec![e.join("bin").display().to_string()]),
-            );
-        }
-    }
     if args.noshell {
         flags.push(("noshell".into(), vec![]));
     }

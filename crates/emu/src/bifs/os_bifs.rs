@@ -51,13 +51,16 @@ pub fn var(name: &str) -> Option<Vec<u8>> {
 /// The variables the `erl` launcher sets for the emulator (EMU, ROOTDIR, BINDIR,
 /// PROGNAME, and its bin directories in front of PATH), so that programs see the same
 /// environment as under erl. `bindir` is the erts bin directory of the installation.
-pub fn set_launcher_env(root: &std::path::Path, bindir: &std::path::Path) {
+/// `progname` None leaves PROGNAME as the environment has it (erlexec run directly).
+pub fn set_launcher_env(root: &std::path::Path, bindir: &std::path::Path, progname: Option<&str>) {
     let mut e = env().write();
     let s = |p: &std::path::Path| p.as_os_str().to_owned().into_vec();
     e.insert(b"EMU".to_vec(), b"beam".to_vec());
     e.insert(b"ROOTDIR".to_vec(), s(root));
     e.insert(b"BINDIR".to_vec(), s(bindir));
-    e.insert(b"PROGNAME".to_vec(), b"erl".to_vec());
+    if let Some(progname) = progname {
+        e.insert(b"PROGNAME".to_vec(), progname.as_bytes().to_vec());
+    }
     let mut path = s(bindir);
     path.push(b':');
     path.extend(s(&root.join("bin")));

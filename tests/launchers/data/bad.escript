@@ -1,0 +1,3 @@
+#!/usr/bin/env escript
+main(_) -> io:format("x~n")
+foo() -> ok.

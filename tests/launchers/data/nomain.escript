@@ -1,0 +1,3 @@
+#!/usr/bin/env escript
+-export([other/0]).
+other() -> ok.
