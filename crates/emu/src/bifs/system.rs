@@ -158,7 +158,7 @@ fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
 // ---------------------------------------------------------------- system_info
 
 /// The erts version the VM reports being compatible with.
-const ERTS_VERSION: &str = "13.1.5";
+pub const ERTS_VERSION: &str = "13.1.5";
 
 /// The allocators the reference knows by name (`{allocator, A}` takes only these).
 const ALLOCATORS: &[&str] = &[
