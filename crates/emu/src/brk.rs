@@ -32,6 +32,13 @@ pub enum BreakMode {
     ReplaceIntr,
 }
 
+static IGNORED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `erlang:system_info(break_ignored)`: `+Bi` was given.
+pub fn break_ignored() -> bool {
+    IGNORED.load(Ordering::Relaxed)
+}
+
 static INITIAL: Mutex<Option<libc::termios>> = Mutex::new(None);
 /// The write end of the pipe the SIGINT handler wakes the break thread with.
 static WAKE: AtomicI32 = AtomicI32::new(-1);
@@ -85,6 +92,7 @@ pub fn init(mode: BreakMode) {
     match mode {
         BreakMode::Disabled => return,
         BreakMode::Ignore => {
+            IGNORED.store(true, Ordering::Relaxed);
             for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
                 set_handler(sig, libc::SIG_IGN);
             }
