@@ -190,6 +190,34 @@ pub fn otp_library_dirs(root: &Path) -> Vec<PathBuf> {
 /// Runs the VM: `args` are the parsed command line, `init_argv` the arguments OTP's
 /// init gets (launcher.rs).
 pub fn boot_and_run(args: Args, init_argv: &[String], install: &Install) -> i32 {
+    oxbeam_emu::brk::init(break_mode(&args));
+    let code = boot_and_run_1(args, init_argv, install);
+    oxbeam_emu::brk::restore_terminal();
+    code
+}
+
+/// What `+B`, `+Bc`, `+Bd` and `+Bi` ask of Ctrl-C (the last one counts).
+fn break_mode(args: &Args) -> oxbeam_emu::brk::BreakMode {
+    use oxbeam_emu::brk::BreakMode;
+    let mut mode = BreakMode::Menu;
+    for (flag, values) in &args.other {
+        let kind = match flag.as_str() {
+            "+B" => values.first().map(String::as_str).unwrap_or("d"),
+            "+Bc" => "c",
+            "+Bd" => "d",
+            "+Bi" => "i",
+            _ => continue,
+        };
+        mode = match kind.chars().next() {
+            Some('c') => BreakMode::ReplaceIntr,
+            Some('i') => BreakMode::Ignore,
+            _ => BreakMode::Disabled,
+        };
+    }
+    mode
+}
+
+fn boot_and_run_1(args: Args, init_argv: &[String], install: &Install) -> i32 {
     if let Some(n) = args.schedulers {
         oxbeam_emu::sched::set_schedulers(n);
     }

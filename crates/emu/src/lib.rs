@@ -5,6 +5,7 @@ pub mod backtrace;
 pub mod bif;
 pub mod bifs;
 pub mod bits;
+pub mod brk;
 pub mod bs;
 pub mod builtin;
 pub mod code;

@@ -119,6 +119,15 @@ fn port_control_inner(p: &mut Process, a: &[Term]) -> BifResult {
     if super::iodata_bytes(a[2]).is_none() {
         return badarg_value();
     }
+    if port.driver == Driver::TtySl {
+        let data = super::iodata_bytes(a[2]).unwrap_or_default();
+        let answer = port::tty::control(op, &data);
+        return Ok(if port.mode.binary {
+            make_binary(&mut p.heap, &answer)
+        } else {
+            bytes_to_list(&mut p.heap, &answer, Term::NIL)
+        });
+    }
     match (port.driver, port.fds) {
         (Driver::Fd, Some((_, out))) if op == CTRL_OP_GET_WINSIZE => match window_size(out) {
             Some((w, h)) => {

@@ -158,7 +158,7 @@ fn unique_integer(p: &mut Process, a: &[Term]) -> BifResult {
 // ---------------------------------------------------------------- system_info
 
 /// The erts version the VM reports being compatible with.
-const ERTS_VERSION: &str = "13.1.5";
+pub const ERTS_VERSION: &str = "13.1.5";
 
 /// The allocators the reference knows by name (`{allocator, A}` takes only these).
 const ALLOCATORS: &[&str] = &[
@@ -287,6 +287,13 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
             make_tuple_filled(&mut p.heap, sched::schedulers(), atom("unbound"))
         }
         "threads" | "smp_support" => Term::TRUE,
+        "break_ignored" => {
+            if crate::brk::break_ignored() {
+                Term::TRUE
+            } else {
+                Term::FALSE
+            }
+        }
         "thread_pool_size" => Term::small(1),
         "process_count" => Term::small(sched::process_count() as i64),
         "process_limit" => Term::small(sched::process_limit() as i64),

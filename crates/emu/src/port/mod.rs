@@ -19,6 +19,7 @@
 pub mod child;
 pub mod io;
 pub mod open;
+pub mod tty;
 
 use crate::heap::Fragment;
 use crate::object::*;
@@ -54,6 +55,8 @@ pub enum Driver {
     /// `open_port(Atom | String, ...)`: the reference's vanilla driver, which closes
     /// at once.
     Vanilla,
+    /// `{spawn, "tty_sl ..."}`: the terminal driver of the interactive shell (tty.rs).
+    TtySl,
 }
 
 /// How a port frames and presents its data.
@@ -96,6 +99,8 @@ pub(crate) enum Output {
     /// The VM's standard output or error, in order with everything else written there.
     Stdout,
     Stderr,
+    /// The terminal, through the `tty_sl` driver's line buffer (tty.rs).
+    Tty,
     /// A writer thread (see `io::spawn_writer`), and the descriptor it writes if the
     /// port may write it directly too (a non-blocking pipe of its own, which the writer
     /// keeps open as long as this sender lives).
@@ -376,6 +381,10 @@ impl Port {
         let mut io = self.io.lock();
         io.output = Output::None;
         io.cancel = None;
+        drop(io);
+        if self.driver == Driver::TtySl {
+            tty::stop(self.id);
+        }
     }
 
     /// Output of `bytes` (`port_command`, `{command, Data}`). A port without output,
@@ -407,6 +416,7 @@ impl Port {
             Output::None => {}
             Output::Stdout => crate::report::write_stdout(&bytes),
             Output::Stderr => crate::report::write_stderr(&bytes),
+            Output::Tty => tty::command(self, &bytes),
             Output::Thread(tx, direct) => {
                 // With nothing queued, what the pipe takes now is written here (as the
                 // reference's driver writes at once); only the rest waits for the

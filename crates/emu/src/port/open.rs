@@ -5,9 +5,10 @@
 //! `{spawn, Command}` runs `/bin/sh -c "exec Command"` as the reference does (so a
 //! shell builtin as the first word fails with status 127). The reference first looks
 //! the command's first word up as a linked-in driver (`tcp_inet`, `tty_sl` and the
-//! like); oxbeam has none of them yet, so such a name is `badarg` (what the reference's
-//! `tty_sl` gives without a terminal, which makes `user_drv` fall back to the line-mode
-//! `user`), every other command runs through the shell, and `{spawn_driver, _}` is
+//! like); of those oxbeam has `tty_sl` (tty.rs, which fails with `badarg` without a
+//! terminal, as the reference's does, making `user_drv` fall back to the line-mode
+//! `user`); the others are `badarg`, every other command runs through the shell, and
+//! `{spawn_driver, _}` is
 //! always `badarg`. `open_port(Atom | String, _)` (the
 //! reference's "vanilla" driver) gives a port that closes at once, as it does there.
 
@@ -387,6 +388,9 @@ pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, O
                 return Err(OpenError::Errno(last_errno()));
             }
             spawn(p, path.clone(), path, true, s, cd)
+        }
+        Name::Spawn(cmd) if cmd.split(|&b| b == b' ').next() == Some(b"tty_sl") => {
+            super::tty::open(p, &cmd, s.mode).ok_or(OpenError::Badarg)
         }
         Name::Spawn(cmd) if is_linked_in_driver(&cmd) => Err(OpenError::Badarg),
         Name::Spawn(cmd) => {
