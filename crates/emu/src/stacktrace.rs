@@ -179,6 +179,16 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             args,
             cause,
         } => {
+            // maps:get/2 is the same BIF as erlang:map_get/2 in the reference: its
+            // errors show that one.
+            let (module, function) = if module.name() == "maps"
+                && function.name() == "get"
+                && list_to_vec(args).is_some_and(|a| a.len() == 2)
+            {
+                (Atom::from_str("erlang"), Atom::from_str("map_get"))
+            } else {
+                (module, function)
+            };
             let l = match error_info_module(module) {
                 Some(m) => {
                     let k = Term::atom(am::MODULE);
@@ -231,7 +241,10 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             }
         }
         Top::Args(args, info) => {
-            if let Some(f) = frame_at(p, ip, Some(args)) {
+            // erlang:error/2,3 with arguments that are not a list (`none`): the
+            // function's arity, as in the reference.
+            let args = (args.is_list() || args.is_nil()).then_some(args);
+            if let Some(f) = frame_at(p, ip, args) {
                 let f = match info {
                     Some(i) => {
                         let loc = tuple_get(f, 3);
