@@ -1845,6 +1845,10 @@ fn fun_without_code(
             Err(crate::loading::LoadFailure::OnLoadPending) => {
                 return redirect(p, regs, "oxbeam_code", "undefined_lambda");
             }
+            Err(crate::loading::LoadFailure::HasOnLoad) => {
+                // OTP is booted: its code server loads the module (see ensure_loaded).
+                return redirect(p, regs, p.error_handler.name(), "undefined_lambda");
+            }
             Ok(_) => {
                 let code = e.code();
                 if !code.is_null() {

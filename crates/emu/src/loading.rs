@@ -54,6 +54,10 @@ pub enum LoadFailure {
     /// The module is loaded but its `-on_load` function has not succeeded yet: the
     /// caller must have it run (see `oxbeam_code.erl`) and wait for it.
     OnLoadPending,
+    /// Once OTP is booted (no autoload), a module with an `-on_load` function is left
+    /// to the process's error handler (OTP's code server loads it and runs that
+    /// function, logging its failure as erl does): nothing was installed.
+    HasOnLoad,
 }
 
 impl std::fmt::Display for LoadFailure {
@@ -62,6 +66,7 @@ impl std::fmt::Display for LoadFailure {
             LoadFailure::NotFound => write!(f, "not found in the code path"),
             LoadFailure::BadFile(m) => write!(f, "{m}"),
             LoadFailure::OnLoadPending => write!(f, "its on_load function has not run yet"),
+            LoadFailure::HasOnLoad => write!(f, "it has an on_load function"),
         }
     }
 }
@@ -103,6 +108,9 @@ pub fn ensure_loaded(module: Atom) -> Result<Arc<Module>, LoadFailure> {
             "{name}: module name in object code is {}",
             m.name
         )));
+    }
+    if m.on_load.is_some() && !autoload() {
+        return Err(LoadFailure::HasOnLoad);
     }
     if m.on_load.is_some() {
         code::load_on_demand_with_on_load(Arc::new(m));

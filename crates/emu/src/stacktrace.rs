@@ -9,7 +9,27 @@ use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 
 /// The reference's default `backtrace_depth`.
-pub const DEPTH: usize = 8;
+pub const DEFAULT_DEPTH: usize = 8;
+/// The largest `backtrace_depth` the reference takes (larger values are clamped).
+pub const MAX_DEPTH: usize = 64;
+
+static DEPTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(DEFAULT_DEPTH);
+
+/// The system-wide `backtrace_depth` (`erlang:system_flag(backtrace_depth, N)`).
+pub fn depth() -> usize {
+    DEPTH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Sets `backtrace_depth` (clamped to [`MAX_DEPTH`]); returns the previous value.
+pub fn set_depth(n: usize) -> usize {
+    DEPTH.swap(n.min(MAX_DEPTH), std::sync::atomic::Ordering::Relaxed)
+}
+
+/// How many frames an exception's stack trace keeps: the depth, but at least the
+/// faulting frame itself, as in the reference.
+pub fn exception_depth() -> usize {
+    depth().max(1)
+}
 
 /// The modules erl has built in (preloaded): its stack traces show no location for
 /// them, as they are loaded without line information.
@@ -94,16 +114,23 @@ pub fn frame_at(p: &mut Process, addr: *const Op, args: Option<Term>) -> Option<
     ))
 }
 
-/// Return addresses on the stack, innermost first.
-pub fn stack_cps(p: &Process, limit: usize) -> Vec<*const Op> {
+/// Return addresses on the stack, innermost first. As in the reference, a return
+/// address equal to the one before it (or, for the first, to `prev`) is left out: a
+/// non-tail recursion shows its recursive call once.
+pub fn stack_cps(p: &Process, limit: usize, mut prev: *const Op) -> Vec<*const Op> {
     let mut out = Vec::new();
     let mut at = p.heap.stop as *const Term;
     while at < p.heap.end as *const Term && out.len() < limit {
         // SAFETY: walking the stack words between stop and end.
         let w = unsafe { *at };
         // Return trace frames are not part of stack traces.
-        if w.is_header() && w.0 != 0 && w.0 as *const Op != crate::trace::bp::return_trace_addr() {
-            out.push(w.0 as *const Op);
+        if w.is_header()
+            && w.0 != 0
+            && w.0 as *const Op != crate::trace::bp::return_trace_addr()
+            && w.0 as *const Op != prev
+        {
+            prev = w.0 as *const Op;
+            out.push(prev);
         }
         at = unsafe { at.add(1) };
     }
@@ -152,6 +179,16 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             args,
             cause,
         } => {
+            // maps:get/2 is the same BIF as erlang:map_get/2 in the reference: its
+            // errors show that one.
+            let (module, function) = if module.name() == "maps"
+                && function.name() == "get"
+                && list_to_vec(args).is_some_and(|a| a.len() == 2)
+            {
+                (Atom::from_str("erlang"), Atom::from_str("map_get"))
+            } else {
+                (module, function)
+            };
             let l = match error_info_module(module) {
                 Some(m) => {
                     let k = Term::atom(am::MODULE);
@@ -204,7 +241,10 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             }
         }
         Top::Args(args, info) => {
-            if let Some(f) = frame_at(p, ip, Some(args)) {
+            // erlang:error/2,3 with arguments that are not a list (`none`): the
+            // function's arity, as in the reference.
+            let args = (args.is_list() || args.is_nil()).then_some(args);
+            if let Some(f) = frame_at(p, ip, args) {
                 let f = match info {
                     Some(i) => {
                         let loc = tuple_get(f, 3);
@@ -225,8 +265,9 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             }
         }
     }
-    for cp in stack_cps(p, DEPTH) {
-        if frames.len() >= DEPTH {
+    let depth = exception_depth();
+    for cp in stack_cps(p, depth, ip) {
+        if frames.len() >= depth {
             break;
         }
         // The location of a return address is that of the call before it.
@@ -236,7 +277,7 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             frames.push(f);
         }
     }
-    frames.truncate(DEPTH);
+    frames.truncate(depth);
     list_from_iter(&mut p.heap, &frames, Term::NIL)
 }
 
@@ -257,12 +298,15 @@ pub(crate) fn parked_ip(ip: *const Op) -> *const Op {
 }
 
 pub fn current(p: &mut Process, ip: *const Op) -> Term {
+    let depth = depth();
     let mut frames = Vec::new();
-    if let Some(f) = frame_at(p, ip, None) {
-        frames.push(f);
+    if depth > 0 {
+        if let Some(f) = frame_at(p, ip, None) {
+            frames.push(f);
+        }
     }
-    for cp in stack_cps(p, DEPTH) {
-        if frames.len() >= DEPTH {
+    for cp in stack_cps(p, depth, ip) {
+        if frames.len() >= depth {
             break;
         }
         // SAFETY: a return address always follows the call instruction in the same code.

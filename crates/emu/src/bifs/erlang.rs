@@ -353,7 +353,7 @@ fn nif_error(_p: &mut Process, a: &[Term]) -> BifResult {
 
 /// erlang:raise/3. With a bad class or stack trace the reference does not raise: it
 /// returns `badarg`.
-fn raise3(_p: &mut Process, a: &[Term]) -> BifResult {
+fn raise3(p: &mut Process, a: &[Term]) -> BifResult {
     let Some(class) = Class::from_term(a[0]) else {
         return Ok(Term::atom(am::BADARG));
     };
@@ -366,7 +366,14 @@ fn raise3(_p: &mut Process, a: &[Term]) -> BifResult {
             return Ok(Term::atom(am::BADARG));
         }
     }
-    Err(Fault::Reraise(class, a[1], a[2]))
+    // The reference keeps at most `backtrace_depth` frames of the given trace.
+    let depth = crate::stacktrace::exception_depth();
+    let trace = if items.len() > depth {
+        list_from_iter(&mut p.heap, &items[..depth], Term::NIL)
+    } else {
+        a[2]
+    };
+    Err(Fault::Reraise(class, a[1], trace))
 }
 
 // ---------------------------------------------------------------- processes

@@ -168,7 +168,11 @@ fn lookup_element(p: &mut Process, a: &[Term]) -> BifResult {
         _ => return Err(BADARG),
     };
     let pick = |p: &mut Process, objs: &[&StoredObject]| -> BifResult {
-        if objs.is_empty() || objs.iter().any(|o| tuple_arity(o.term()) < pos) {
+        if objs.is_empty() {
+            // No object with the key: the reference's error_info says `badkey`.
+            return Err(Fault::badarg_cause(Term::atom(Atom::from_str("badkey"))));
+        }
+        if objs.iter().any(|o| tuple_arity(o.term()) < pos) {
             return Err(BADARG);
         }
         let elems: Vec<Term> = objs

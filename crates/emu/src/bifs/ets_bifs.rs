@@ -304,7 +304,7 @@ fn info_item(p: &mut Process, t: &Table, item: &str) -> Result<Term, Fault> {
 
 fn info1(p: &mut Process, a: &[Term]) -> BifResult {
     if !(a[0].is_atom() || is_ref(a[0])) {
-        return Err(BADARG);
+        return Err(Fault::badarg_cause(atom("type")));
     }
     let Some(t) = ets::lookup(a[0]) else {
         return Ok(Term::atom(am::UNDEFINED));
@@ -319,7 +319,7 @@ fn info1(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn info2(p: &mut Process, a: &[Term]) -> BifResult {
     if !(a[0].is_atom() || is_ref(a[0])) {
-        return Err(BADARG);
+        return Err(Fault::badarg_cause(atom("type")));
     }
     let item = a[1].as_atom().ok_or(BADARG)?;
     let Some(t) = ets::lookup(a[0]) else {

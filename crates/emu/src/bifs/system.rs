@@ -766,6 +766,11 @@ fn system_flag(p: &mut Process, a: &[Term]) -> BifResult {
             }
             Term::boolean(old)
         }
+        "backtrace_depth" => {
+            let n = a[1].as_small().filter(|&n| n >= 0).ok_or(BADARG)?;
+            let old = crate::stacktrace::set_depth(usize::try_from(n).unwrap_or(usize::MAX));
+            Term::small(old as i64)
+        }
         "dirty_cpu_schedulers_online" => {
             let n = sched::dirty::threads(sched::dirty::DirtyKind::Cpu);
             if count_arg(n)? != n {

@@ -11,7 +11,7 @@ pub mod registry;
 pub mod stored;
 pub mod table;
 
-use crate::bif::{Fault, BADARG};
+use crate::bif::Fault;
 use crate::heap::Fragment;
 use crate::object::*;
 use crate::process::{Message, Process};
@@ -30,9 +30,15 @@ pub enum Access {
     Any,
 }
 
-/// The table `tab` (a tid or a name) if it exists and `p` may access it so.
+/// The table `tab` (a tid or a name) if it exists and `p` may access it so. The
+/// `badarg` names its cause as the reference's `error_info` does: `type` (not a tid or
+/// an atom), `id` (no such table) or `access`.
 pub fn resolve(p: &Process, tab: Term, access: Access) -> Result<Arc<Table>, Fault> {
-    let t = lookup(tab).ok_or(BADARG)?;
+    let cause = |c: &str| Fault::badarg_cause(Term::atom(oxbeam_term::Atom::from_str(c)));
+    if !(tab.is_atom() || is_ref(tab)) {
+        return Err(cause("type"));
+    }
+    let t = lookup(tab).ok_or_else(|| cause("id"))?;
     let allowed = match (t.protection(), access) {
         (_, Access::Any) | (Protection::Public, _) => true,
         (Protection::Protected, Access::Read) => true,
@@ -41,7 +47,7 @@ pub fn resolve(p: &Process, tab: Term, access: Access) -> Result<Arc<Table>, Fau
     if allowed {
         Ok(t)
     } else {
-        Err(BADARG)
+        Err(cause("access"))
     }
 }
 
