@@ -23,6 +23,8 @@ tests/cli/run.sh "$oxbeam"
 # oxbeam as erl, erlexec and escript: escripts of each kind, a systools release started
 # through its replaced erts-*/bin/erlexec.
 tests/launchers/run.sh "$oxbeam"
+# Elixir's own launchers (elixir, ExUnit, mix) with oxbeam as their erl.
+tests/elixir/run.sh "$oxbeam"
 
 # Stress: a million processes (no leaked memory), 100k alive, ping-pong beside busy
 # loops, 10M messages through a ring.
