@@ -100,8 +100,11 @@ IO.inspect(Supervisor.which_children(sup) |> Enum.map(fn {id, _, type, mods} -> 
 old = Process.whereis(Counter)
 Process.flag(:trap_exit, true)
 {reason, _} = Util.catch_exit(fn -> GenServer.call(Counter, :crash) end)
-IO.inspect(elem(reason, 0).__struct__, label: "call crash")
+# The crash report is written by the logger's console backend: wait for it, so that
+# what this script prints next comes after it.
 Process.sleep(50)
+Logger.flush()
+IO.inspect(elem(reason, 0).__struct__, label: "call crash")
 new = Process.whereis(Counter)
 IO.inspect({is_pid(new), new != old}, label: "restarted")
 IO.inspect(Counter.get(), label: "state after restart")
