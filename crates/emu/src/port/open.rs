@@ -389,7 +389,7 @@ pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, O
             }
             spawn(p, path.clone(), path, true, s, cd)
         }
-        Name::Spawn(cmd) if cmd.split(|&b| b == b' ').next() == Some(b"tty_sl") => {
+        Name::Spawn(cmd) if first_word(&cmd) == b"tty_sl" => {
             super::tty::open(p, &cmd, s.mode).ok_or(OpenError::Badarg)
         }
         Name::Spawn(cmd) if is_linked_in_driver(&cmd) => Err(OpenError::Badarg),
@@ -401,18 +401,16 @@ pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, O
     }
 }
 
-/// Whether the first word of a `{spawn, Command}` names one of the reference's
-/// linked-in drivers.
+/// The first word of a `{spawn, Command}`: where the reference looks for a driver name.
+fn first_word(cmd: &[u8]) -> &[u8] {
+    cmd.split(|&b| b == b' ').next().unwrap_or_default()
+}
+
+/// Whether a `{spawn, Command}` names one of the reference's other linked-in drivers
+/// (`tty_sl` is handled before), which oxbeam does not have.
 fn is_linked_in_driver(cmd: &[u8]) -> bool {
-    let first = cmd.split(|&b| b == b' ').next().unwrap_or_default();
-    const DRIVERS: &[&[u8]] = &[
-        b"tty_sl",
-        b"tcp_inet",
-        b"udp_inet",
-        b"sctp_inet",
-        b"ram_file_drv",
-    ];
-    DRIVERS.contains(&first)
+    const DRIVERS: &[&[u8]] = &[b"tcp_inet", b"udp_inet", b"sctp_inet", b"ram_file_drv"];
+    DRIVERS.contains(&first_word(cmd))
 }
 
 fn open_fd(p: &Process, i: RawFd, o: RawFd, s: Settings) -> Result<Term, OpenError> {
