@@ -77,11 +77,106 @@ pub fn eq(a: Term, b: Term) -> bool {
     compare(a, b, false) == Ordering::Equal
 }
 
+/// Pairs of terms still to compare, last pushed on top. An explicit stack keeps deep
+/// lists and tuples from overflowing the Rust stack; its first pairs live inline, because
+/// most comparisons (keys, small tuples, short lists) never need more and a heap
+/// allocation per comparison showed up in profiles of compiler code.
+pub struct WorkStack {
+    inline: [(Term, Term); WorkStack::INLINE],
+    len: usize,
+    /// Pairs pushed while `inline` is full; popped before `inline` again.
+    spill: Vec<(Term, Term)>,
+}
+
+impl WorkStack {
+    const INLINE: usize = 16;
+
+    pub fn new() -> WorkStack {
+        WorkStack {
+            inline: [(Term::NIL, Term::NIL); WorkStack::INLINE],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, pair: (Term, Term)) {
+        if self.len < Self::INLINE && self.spill.is_empty() {
+            self.inline[self.len] = pair;
+            self.len += 1;
+        } else {
+            self.spill.push(pair);
+        }
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Option<(Term, Term)> {
+        if let Some(pair) = self.spill.pop() {
+            return Some(pair);
+        }
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        Some(self.inline[self.len])
+    }
+}
+
+impl Default for WorkStack {
+    fn default() -> Self {
+        WorkStack::new()
+    }
+}
+
 /// Term order. With `exact` (map key order, `=:=`), integers sort before all floats;
 /// otherwise numbers compare by value and 1 == 1.0.
+#[inline]
 pub fn compare(a: Term, b: Term, exact: bool) -> Ordering {
-    // An explicit stack keeps deep lists and tuples from overflowing the Rust stack.
-    let mut work: Vec<(Term, Term)> = Vec::new();
+    if a == b {
+        return Ordering::Equal;
+    }
+    if a.is_small() && b.is_small() {
+        return a.small_value().cmp(&b.small_value());
+    }
+    if a.is_atom() && b.is_atom() {
+        return a.atom_value().cmp_names(b.atom_value());
+    }
+    compare_nested(a, b, exact)
+}
+
+/// Orders two tuples whose differing elements are small integers or atoms (records
+/// such as the compiler's `#b_var{}` used as map keys and set members) without the
+/// general walk; `None` when some element pair needs it. Both orders agree here: term
+/// order and map key order only differ between integers and floats.
+#[inline]
+pub fn shallow_tuple_cmp(a: Term, b: Term) -> Option<Ordering> {
+    if !(is_tuple(a) && is_tuple(b)) {
+        return None;
+    }
+    let (ea, eb) = (tuple_elements(a), tuple_elements(b));
+    if ea.len() != eb.len() {
+        return Some(ea.len().cmp(&eb.len()));
+    }
+    for (&x, &y) in ea.iter().zip(eb) {
+        if x == y {
+            continue;
+        }
+        if x.is_small() && y.is_small() {
+            return Some(x.small_value().cmp(&y.small_value()));
+        }
+        if x.is_atom() && y.is_atom() {
+            return Some(x.atom_value().cmp_names(y.atom_value()));
+        }
+        return None;
+    }
+    Some(Ordering::Equal)
+}
+
+fn compare_nested(a: Term, b: Term, exact: bool) -> Ordering {
+    if let Some(o) = shallow_tuple_cmp(a, b) {
+        return o;
+    }
+    let mut work = WorkStack::new();
     let mut a = a;
     let mut b = b;
     loop {
@@ -101,7 +196,7 @@ pub fn compare(a: Term, b: Term, exact: bool) -> Ordering {
 
 /// Compares the outer layer of `a` and `b`; pushes pairs of children still to compare
 /// (in reverse order, so they pop in order).
-fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> Ordering {
+fn compare_one(a: Term, b: Term, exact: bool, work: &mut WorkStack) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
@@ -114,11 +209,7 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> O
     }
     match ka {
         Kind::Number => compare_numbers(a, b, exact),
-        Kind::Atom => a
-            .atom_value()
-            .name()
-            .as_bytes()
-            .cmp(b.atom_value().name().as_bytes()),
+        Kind::Atom => a.atom_value().cmp_names(b.atom_value()),
         Kind::Nil => Ordering::Equal,
         Kind::Pid | Kind::Port => {
             if a.is_immed() && b.is_immed() {
@@ -151,19 +242,23 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> O
             Ordering::Equal
         }
         Kind::List => {
-            // Walk both spines; push element pairs and the final tails.
-            let mut pairs = Vec::new();
+            // Identical heads (characters of a string, the same atom) are skipped in
+            // place; at the first other pair, the tails go under the heads so that the
+            // stack stays as deep as the nesting, not as long as the list.
             let (mut x, mut y) = (a, b);
-            while x.is_list() && y.is_list() {
-                pairs.push((head(x), head(y)));
+            loop {
+                if head(x) != head(y) {
+                    work.push((tail(x), tail(y)));
+                    work.push((head(x), head(y)));
+                    return Ordering::Equal;
+                }
                 x = tail(x);
                 y = tail(y);
+                if !(x.is_list() && y.is_list()) {
+                    work.push((x, y));
+                    return Ordering::Equal;
+                }
             }
-            pairs.push((x, y));
-            for p in pairs.into_iter().rev() {
-                work.push(p);
-            }
-            Ordering::Equal
         }
         Kind::Bits => {
             let (va, vb) = (bit_view(a).unwrap(), bit_view(b).unwrap());
@@ -211,10 +306,7 @@ fn cmp_nodes(a: NodeKey, b: NodeKey) -> Ordering {
     if a.0 == b.0 {
         a.1.cmp(&b.1)
     } else {
-        a.0.name()
-            .as_bytes()
-            .cmp(b.0.name().as_bytes())
-            .then(a.1.cmp(&b.1))
+        a.0.cmp_names(b.0).then(a.1.cmp(&b.1))
     }
 }
 
@@ -270,7 +362,7 @@ fn cmp_ref_ids(a: &[u32], b: &[u32]) -> Ordering {
     Ordering::Equal
 }
 
-fn compare_funs(a: Term, b: Term, work: &mut Vec<(Term, Term)>) -> Ordering {
+fn compare_funs(a: Term, b: Term, work: &mut WorkStack) -> Ordering {
     let (ea, eb) = (is_export(a), is_export(b));
     if ea != eb {
         // Local funs sort before external funs in the reference.

@@ -11,7 +11,7 @@
 //! Forwarding: a moved boxed object's header is replaced by the boxed term of its new
 //! copy; a moved cons cell gets NON_VALUE in its head and the new list term in its tail.
 
-use crate::heap::{next_heap_size, Heap, STACK_RESERVE};
+use crate::heap::{heap_size_after, next_heap_size, Heap, STACK_RESERVE};
 use crate::literal::is_literal;
 use crate::object::BinData;
 use crate::words::Words;
@@ -164,8 +164,10 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
     let mut full = force_full || heap.minor_gcs >= heap.fullsweep_after;
     if !full && heap.old.len() - heap.old_top < promote_max {
         if heap.old_top == 0 {
-            // First promotion: make an old heap big enough.
-            heap.old = Words::new(next_heap_size(promote_max.max(heap.min_heap_size)));
+            // First promotion: an old heap one size above the young data, as the
+            // reference makes it (a tight one would force a full sweep at once).
+            let size = heap_size_after(young_used.max(promote_max), 1);
+            heap.old = Words::new(size.max(heap.min_heap_size));
         } else {
             full = true;
         }
@@ -174,7 +176,10 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
         young_used + stack_len + need + STACK_RESERVE + if full { heap.old_top } else { 0 };
     // A hibernated heap is below the minimum size: it comes back to it at its next
     // collection.
-    let to_size = next_heap_size(live_max.max(heap.young_size()).max(heap.min_heap_size));
+    let mut to_size = next_heap_size(live_max.max(heap.young_size()).max(heap.min_heap_size));
+    if full && heap.grow_at_next_full && to_size == heap.young_size() {
+        to_size = heap_size_after(to_size, 1);
+    }
     let mut to = Words::new(to_size);
     let to_start = to.as_mut_ptr();
 
@@ -263,6 +268,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
         heap.old = Words::empty();
         heap.old_top = 0;
         heap.minor_gcs = 0;
+        heap.grow_at_next_full = false;
     } else {
         heap.old_top = new_old_top;
         heap.minor_gcs += 1;
@@ -274,28 +280,54 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
         used_before.saturating_sub(used_after) as u64,
         Ordering::Relaxed,
     );
-    resize_after_gc(heap, roots, need);
+    resize_after_gc(heap, roots, need, full);
     if cfg!(debug_assertions) || stress_mode() {
         verify(heap, roots);
     }
 }
 
-/// Grows or shrinks the young block so that the next collection is neither too soon nor
-/// wasteful, moving the data with a relocation pass.
-fn resize_after_gc(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
-    let live = heap.heap_used() + heap.stack_used() + need + STACK_RESERVE;
+/// Grows or shrinks the young block after a collection, by the reference's rules (its
+/// `minor_collection` and `adjust_after_fullsweep`), moving the data with a relocation
+/// pass. After a minor collection most survivors were promoted, so the young block is
+/// shrunk only when it is large and mostly empty, and never below an eighth of the old
+/// heap: a process with much long-lived data keeps a young block big enough that it is
+/// not collected every few hundred words.
+fn resize_after_gc(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, full: bool) {
+    let need_after = heap.heap_used() + heap.stack_used() + need + STACK_RESERVE;
     let size = heap.young_size();
-    let target = if live * 4 > size * 3 {
-        next_heap_size(live * 2)
-    } else if live * 4 < size && size > heap.min_heap_size {
-        next_heap_size((live * 2).max(heap.min_heap_size))
+    let target = if full {
+        if size < need_after {
+            next_heap_size(need_after)
+        } else if 3 * size < 4 * need_after {
+            heap.grow_at_next_full = true;
+            return;
+        } else if 4 * need_after < size && size > heap.min_heap_size {
+            (2 * need_after).max(heap.min_heap_size)
+        } else {
+            return;
+        }
     } else {
-        return;
+        let old_size = heap.old.len();
+        if size > 3000 && 4 * need_after < size && (size > 8000 || size > old_size) {
+            let mut wanted = 3 * need_after;
+            if wanted * 9 < old_size {
+                wanted = wanted.max(old_size / 8);
+            }
+            let wanted = next_heap_size(wanted.max(heap.min_heap_size));
+            if wanted >= size {
+                return;
+            }
+            wanted
+        } else if need_after > size {
+            need_after
+        } else {
+            return;
+        }
     };
-    if target == size {
-        return;
+    let target = next_heap_size(target);
+    if target != size {
+        move_young(heap, roots, target);
     }
-    move_young(heap, roots, target);
 }
 
 /// After a full collection for `erlang:hibernate`: the young block shrinks to exactly

@@ -39,6 +39,15 @@ pub fn next_heap_size(need: usize) -> usize {
     }
 }
 
+/// The table size `steps` entries above the smallest one that holds `need` words.
+pub fn heap_size_after(need: usize, steps: usize) -> usize {
+    let table = heap_size_table();
+    match table.iter().position(|&s| s >= need) {
+        Some(i) => table.get(i + steps).copied().unwrap_or(table[i]),
+        None => need,
+    }
+}
+
 /// Words always kept free between heap and stack for the return address a call pushes.
 pub const STACK_RESERVE: usize = 1;
 pub const DEFAULT_MIN_HEAP_SIZE: usize = 233;
@@ -204,6 +213,10 @@ pub struct Heap {
     pub min_heap_size: usize,
     pub fullsweep_after: u32,
     pub minor_gcs: u32,
+    /// A full sweep left the young block more than 3/4 full: the next full sweep makes
+    /// it one size bigger even if the live data would fit (the reference's
+    /// `F_HEAP_GROW`).
+    pub grow_at_next_full: bool,
     /// Statistics for process_info(garbage_collection).
     pub gc_count: u64,
     /// Set when data was put in fragments: collect at the next safe point.
@@ -243,6 +256,7 @@ impl Heap {
             min_heap_size: size,
             fullsweep_after: DEFAULT_FULLSWEEP_AFTER,
             minor_gcs: 0,
+            grow_at_next_full: false,
             gc_count: 0,
             attached_words: 0,
             want_gc: crate::gc::stress_mode(),

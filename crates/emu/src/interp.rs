@@ -922,6 +922,34 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                     ip = jump(ip, *fail);
                 }
             }
+            Op::IsNil { fail, src } => {
+                ip = if get(p, regs, *src).is_nil() {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
+            }
+            Op::IsNonemptyList { fail, src } => {
+                ip = if get(p, regs, *src).is_list() {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
+            }
+            Op::IsTuple { fail, src } => {
+                ip = if is_tuple(get(p, regs, *src)) {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
+            }
+            Op::IsAtom { fail, src } => {
+                ip = if get(p, regs, *src).is_atom() {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
+            }
             Op::TestArity { fail, src, arity } => {
                 let t = get(p, regs, *src);
                 ip = if tuple_arity(t) == *arity as usize {
@@ -1216,15 +1244,26 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
                 let r = tuple2(p, Term::atom(am::BADMAP), m);
                 fail_or_raise!(mp.fail, error(r))
             }
-            let updates: Vec<(Term, Term)> = mp
-                .pairs
-                .iter()
-                .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
-                .collect();
-            let r = if $assoc {
-                Ok(crate::map::put_many(&mut p.heap, m, &updates))
+            // Most updates name a few keys: gathered on the Rust stack.
+            let mut few = [(Term::NIL, Term::NIL); 8];
+            let many: Vec<(Term, Term)>;
+            let updates: &[(Term, Term)] = if mp.pairs.len() <= few.len() {
+                for (slot, (k, v)) in few.iter_mut().zip(mp.pairs.iter()) {
+                    *slot = (get(p, regs, *k), get(p, regs, *v));
+                }
+                &few[..mp.pairs.len()]
             } else {
-                crate::map::update_many(&mut p.heap, m, &updates)
+                many = mp
+                    .pairs
+                    .iter()
+                    .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
+                    .collect();
+                &many
+            };
+            let r = if $assoc {
+                Ok(crate::map::put_many(&mut p.heap, m, updates))
+            } else {
+                crate::map::update_many(&mut p.heap, m, updates)
             };
             match r {
                 Ok(nm) => {
@@ -1906,7 +1945,7 @@ fn select(table: &SelectTable, v: Term) -> Option<Label> {
         .map(|i| table.labels[i])
 }
 
-#[inline]
+#[inline(always)]
 pub fn type_test(test: TypeTest, v: Term) -> bool {
     match test {
         TypeTest::Integer => is_integer(v),

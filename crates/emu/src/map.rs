@@ -34,10 +34,24 @@ pub const SMALL_MAP_LIMIT: usize = 32;
 /// every integer sorts before every float, at any depth (`2 < 1.5`, `{2,x} < {1.5,x}`).
 /// It orders flatmap keys and decides comparisons between maps.
 pub fn key_cmp(a: Term, b: Term) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
     if a.is_small() && b.is_small() {
         return a.small_value().cmp(&b.small_value());
     }
-    let mut work = vec![(a, b)];
+    if a.is_atom() && b.is_atom() {
+        return a.atom_value().cmp_names(b.atom_value());
+    }
+    key_cmp_nested(a, b)
+}
+
+fn key_cmp_nested(a: Term, b: Term) -> Ordering {
+    if let Some(o) = crate::compare::shallow_tuple_cmp(a, b) {
+        return o;
+    }
+    let mut work = crate::compare::WorkStack::new();
+    work.push((a, b));
     while let Some((x, y)) = work.pop() {
         if x == y {
             continue;
@@ -53,7 +67,9 @@ pub fn key_cmp(a: Term, b: Term) -> Ordering {
             if ex.len() != ey.len() {
                 return ex.len().cmp(&ey.len());
             }
-            work.extend(ex.iter().copied().zip(ey.iter().copied()).rev());
+            for pair in ex.iter().copied().zip(ey.iter().copied()).rev() {
+                work.push(pair);
+            }
             continue;
         } else if x.is_list() && y.is_list() {
             work.push((tail(x), tail(y)));
@@ -77,7 +93,7 @@ pub fn key_cmp(a: Term, b: Term) -> Ordering {
 
 /// Orders two maps by size, then keys; leaves the value pairs (first key's on top) on
 /// `work` when the keys are equal.
-fn map_key_order(a: Term, b: Term, work: &mut Vec<(Term, Term)>) -> Ordering {
+fn map_key_order(a: Term, b: Term, work: &mut crate::compare::WorkStack) -> Ordering {
     let (sa, sb) = (size(a), size(b));
     if sa != sb {
         return sa.cmp(&sb);
@@ -100,19 +116,21 @@ pub fn get(map: Term, key: Term) -> Option<Term> {
     if is_hashmap(map) {
         return hamt::get(map, key);
     }
-    let keys = flatmap_keys(map);
-    let vals = flatmap_values(map);
-    if keys.len() <= 8 {
-        for (i, &k) in keys.iter().enumerate() {
-            if crate::compare::eq_exact(k, key) {
-                return Some(vals[i]);
-            }
-        }
-        return None;
+    flatmap_index(flatmap_keys(map), key).map(|i| flatmap_values(map)[i])
+}
+
+/// Where `key` is in a flatmap's sorted keys. An immediate key (atom, small integer)
+/// equals only the same word, so a scan of at most 32 words finds it without ordering
+/// anything; other keys are searched in key order.
+#[inline]
+fn flatmap_index(keys: &[Term], key: Term) -> Option<usize> {
+    if key.is_immed() {
+        return keys.iter().position(|&k| k == key);
     }
-    keys.binary_search_by(|&k| key_cmp(k, key))
-        .ok()
-        .map(|i| vals[i])
+    if keys.len() <= 8 {
+        return keys.iter().position(|&k| crate::compare::eq_exact(k, key));
+    }
+    keys.binary_search_by(|&k| key_cmp(k, key)).ok()
 }
 
 pub fn size(map: Term) -> usize {
@@ -286,23 +304,59 @@ pub fn put_many<A: Alloc + ?Sized>(a: &mut A, map: Term, updates: &[(Term, Term)
         }
         return updates.iter().fold(map, |m, &(k, v)| hamt::put(a, m, k, v));
     }
+    let (keys, vals) = (flatmap_keys(map), flatmap_values(map));
+    if keys.len() + updates.len() <= SMALL_MAP_LIMIT {
+        return put_small(a, map, keys, vals, updates);
+    }
+    if let Ok(m) = update_many(a, map, updates) {
+        return m;
+    }
     let mut pairs = to_pairs(map);
-    let mut added = false;
     for &(k, v) in updates {
         match pairs.binary_search_by(|p| key_cmp(p.0, k)) {
             Ok(i) => pairs[i].1 = v,
-            Err(i) => {
-                pairs.insert(i, (k, v));
-                added = true;
-            }
+            Err(i) => pairs.insert(i, (k, v)),
         }
     }
-    if !added {
-        // Same keys: share the keys tuple, as the reference does.
-        let vals: Vec<Term> = pairs.iter().map(|p| p.1).collect();
-        return make_flatmap(a, word(map, 1), &vals);
-    }
     build_sorted(a, &pairs)
+}
+
+/// `put_many` on a flatmap that stays one whatever the updates: merged in place on the
+/// Rust stack (map updates are among the commonest operations of compiler-like code,
+/// and two vectors per update showed in profiles).
+fn put_small<A: Alloc + ?Sized>(
+    a: &mut A,
+    map: Term,
+    keys: &[Term],
+    vals: &[Term],
+    updates: &[(Term, Term)],
+) -> Term {
+    let mut ks = [Term::NIL; SMALL_MAP_LIMIT];
+    let mut vs = [Term::NIL; SMALL_MAP_LIMIT];
+    let mut len = keys.len();
+    ks[..len].copy_from_slice(keys);
+    vs[..len].copy_from_slice(vals);
+    let mut added = false;
+    for &(k, v) in updates {
+        if let Some(i) = flatmap_index(&ks[..len], k) {
+            vs[i] = v;
+            continue;
+        }
+        let at = ks[..len].partition_point(|&x| key_cmp(x, k) == Ordering::Less);
+        ks.copy_within(at..len, at + 1);
+        vs.copy_within(at..len, at + 1);
+        ks[at] = k;
+        vs[at] = v;
+        len += 1;
+        added = true;
+    }
+    // With the same keys, the keys tuple is shared, as the reference does.
+    let kt = if added {
+        make_tuple(a, &ks[..len])
+    } else {
+        word(map, 1)
+    };
+    make_flatmap(a, kt, &vs[..len])
 }
 
 /// `Map#{K := V, ...}`: replaces existing keys only; `Err(key)` names a missing key.
@@ -319,14 +373,16 @@ pub fn update_many<A: Alloc + ?Sized>(
         return Ok(m);
     }
     let keys = flatmap_keys(map);
-    let mut vals: Vec<Term> = flatmap_values(map).to_vec();
+    let mut vals = [Term::NIL; SMALL_MAP_LIMIT];
+    let n = keys.len();
+    vals[..n].copy_from_slice(flatmap_values(map));
     for &(k, v) in updates {
-        match keys.binary_search_by(|&x| key_cmp(x, k)) {
-            Ok(i) => vals[i] = v,
-            Err(_) => return Err(k),
+        match flatmap_index(keys, k) {
+            Some(i) => vals[i] = v,
+            None => return Err(k),
         }
     }
-    Ok(make_flatmap(a, word(map, 1), &vals))
+    Ok(make_flatmap(a, word(map, 1), &vals[..n]))
 }
 
 /// `map` without `key` (the same term if the key is absent).
@@ -354,7 +410,12 @@ pub fn remove<A: Alloc + ?Sized>(a: &mut A, map: Term, key: Term) -> Term {
 
 /// Map order: by size, then keys in key order, then values in key order. The values are
 /// left on `work` (last key's pair deepest) for the caller's comparison loop.
-pub fn compare_maps(a: Term, b: Term, exact: bool, work: &mut Vec<(Term, Term)>) -> Ordering {
+pub fn compare_maps(
+    a: Term,
+    b: Term,
+    exact: bool,
+    work: &mut crate::compare::WorkStack,
+) -> Ordering {
     let _ = exact; // keys always compare in key order; values use the caller's mode
     let (sa, sb) = (size(a), size(b));
     if sa != sb {

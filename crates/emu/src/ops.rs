@@ -486,6 +486,24 @@ pub enum Op {
         fail: Label,
         src: Src,
     },
+    // The commonest type tests have their own instructions, saving the second
+    // dispatch on `TypeTest` (list and tuple walks test at every step).
+    IsNil {
+        fail: Label,
+        src: Src,
+    },
+    IsNonemptyList {
+        fail: Label,
+        src: Src,
+    },
+    IsTuple {
+        fail: Label,
+        src: Src,
+    },
+    IsAtom {
+        fail: Label,
+        src: Src,
+    },
     IsFunction2 {
         fail: Label,
         src: Src,

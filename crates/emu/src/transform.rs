@@ -661,10 +661,13 @@ impl Builder<'_> {
                     G::IsBitstr => TypeTest::Bitstr,
                     _ => TypeTest::Map,
                 };
-                self.push(Op::Test {
-                    test,
-                    fail: self.target(&a[0])?,
-                    src: self.src(&a[1])?,
+                let (fail, src) = (self.target(&a[0])?, self.src(&a[1])?);
+                self.push(match test {
+                    TypeTest::Nil => Op::IsNil { fail, src },
+                    TypeTest::NonemptyList => Op::IsNonemptyList { fail, src },
+                    TypeTest::Tuple => Op::IsTuple { fail, src },
+                    TypeTest::Atom => Op::IsAtom { fail, src },
+                    _ => Op::Test { test, fail, src },
                 })
             }
             G::IsFunction2 => self.push(Op::IsFunction2 {
@@ -1224,6 +1227,10 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
         | Op::Sub { fail, .. }
         | Op::Mul { fail, .. } => f(fail),
         Op::Test { fail, .. }
+        | Op::IsNil { fail, .. }
+        | Op::IsNonemptyList { fail, .. }
+        | Op::IsTuple { fail, .. }
+        | Op::IsAtom { fail, .. }
         | Op::IsFunction2 { fail, .. }
         | Op::TestArity { fail, .. }
         | Op::IsTaggedTuple { fail, .. } => f(fail),

@@ -156,7 +156,7 @@ fn map_next3(p: &mut Process, a: &[Term]) -> BifResult {
     let path = integer_to_bigint(path)
         .and_then(|b| b.to_u128())
         .ok_or(BADARG)?;
-    let iterator = acc == Term::atom(Atom::from_str("iterator"));
+    let iterator = acc == Term::atom(am::ITERATOR);
     if !(iterator || acc.is_list() || acc.is_nil()) {
         return Err(BADARG);
     }
@@ -167,7 +167,7 @@ fn map_next3(p: &mut Process, a: &[Term]) -> BifResult {
                 let n = make_integer(&mut p.heap, &BigInt::from(n));
                 cons(&mut p.heap, n, m)
             }
-            None => Term::atom(Atom::from_str("none")),
+            None => Term::atom(am::NONE),
         };
         for &(k, v) in pairs.iter().rev() {
             rest = make_tuple(&mut p.heap, &[k, v, rest]);

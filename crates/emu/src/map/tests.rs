@@ -70,7 +70,10 @@ fn large_maps_iterate_in_the_reference_order() {
         m2 = put_many(&mut h, m2, &[(Term::small(k), Term::small(k))]);
     }
     assert_eq!(display(m2), DISPLAY_1_40);
-    assert_eq!(compare_maps(m, m2, true, &mut Vec::new()), Ordering::Equal);
+    assert_eq!(
+        compare_maps(m, m2, true, &mut crate::compare::WorkStack::new()),
+        Ordering::Equal
+    );
 }
 
 #[test]
@@ -192,7 +195,7 @@ fn bulk_updates_and_duplicates() {
     let single = upd.iter().fold(m, |acc, &p| put_many(&mut h, acc, &[p]));
     assert_eq!(display(bulk), display(single));
     assert_eq!(
-        compare_maps(bulk, single, true, &mut Vec::new()),
+        compare_maps(bulk, single, true, &mut crate::compare::WorkStack::new()),
         Ordering::Equal
     );
     // Flat + new keys crossing the limit.
