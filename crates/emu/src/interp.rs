@@ -1238,8 +1238,16 @@ fn apply_export(
         // process_info(self(), current_function | current_stacktrace) reads it: the
         // applying function, or after a tail call its caller (the stub has no frame).
         p.ip = if kind == CALL { ip } else { code };
-        let args: Vec<Term> = regs.x[..n].to_vec();
-        let v = match bif(p, &args) {
+        let mut buf = [Term::NIL; 8];
+        let argv: Vec<Term>;
+        let args: &[Term] = if n <= buf.len() {
+            buf[..n].copy_from_slice(&regs.x[..n]);
+            &buf[..n]
+        } else {
+            argv = regs.x[..n].to_vec();
+            &argv
+        };
+        let v = match bif(p, args) {
             Ok(v) => v,
             Err(Fault::Trap(t)) => match handle_trap(p, regs, t) {
                 TrapAction::Value(v) => v,
@@ -1267,12 +1275,12 @@ fn apply_export(
                     };
                     enter_call(p, ip, kind, dealloc);
                     p.ip = code;
-                    p.saved_x.extend_from_slice(&args);
+                    p.saved_x.extend_from_slice(args);
                     return Flow::Done(outcome);
                 }
             },
             Err(f) => {
-                let r = fault_to_raise(p, f, Some(e), &args);
+                let r = fault_to_raise(p, f, Some(e), args);
                 return match r.top {
                     Top::Arity | Top::Args(..) => Flow::Raise(r),
                     _ => {
