@@ -247,10 +247,35 @@ pub fn module_has_nifs(m: Atom) -> bool {
         .any(|e| e.module == m && e.nif.get().is_some())
 }
 
+/// What `erlang:apply/3` and `erlang:apply/2` run when called through their exports (a
+/// fun of them, an apply of apply): the apply instructions themselves, as in the
+/// reference, where these functions are code of module `erlang` that applies. Their
+/// stack traces show `{erlang, apply, 3 | 2, []}` frames at these addresses (see
+/// `stacktrace::frame_at`).
+pub static APPLY3_STUB: Op = Op::ApplyMfa {
+    last: Some(u32::MAX),
+};
+pub static APPLY2_STUB: Op = Op::ApplyFun {
+    last: Some(u32::MAX),
+};
+/// Where a process whose first call is `erlang:apply/3` starts (`spawn(erlang, apply,
+/// [M, F, A])`): the same apply, but with no frame of its own in stack traces, as in the
+/// reference.
+pub static SPAWN_APPLY3: Op = Op::ApplyMfa {
+    last: Some(u32::MAX),
+};
+
 /// Registers a BIF: calls to `m:f/a` run `bif`.
 pub fn register_bif(m: Atom, f: Atom, a: u32, bif: BifFn) {
     let e = export(m, f, a);
     let _ = e.bif.set(bif);
+    if m == oxbeam_term::atom::am::ERLANG && f == oxbeam_term::atom::am::APPLY {
+        match a {
+            3 => return e.set_code(&APPLY3_STUB),
+            2 => return e.set_code(&APPLY2_STUB),
+            _ => {}
+        }
+    }
     let stub: &'static Op = Box::leak(Box::new(Op::CallBifOnly {
         arity: a,
         bif,

@@ -348,6 +348,9 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         // A process's first call goes through its export, as in the reference: it runs
         // the code that is current now, not when it was spawned.
         ip = e.code();
+        if std::ptr::eq(ip, &crate::code::APPLY3_STUB) {
+            ip = &crate::code::SPAWN_APPLY3;
+        }
     }
     for (i, &t) in p.saved_x.iter().enumerate() {
         regs.x[i] = t;
@@ -1174,9 +1177,149 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 Flow::Jump(to) => ip = to,
                 Flow::Call(target, arity) => dispatch_call!(target, arity),
                 Flow::Raise(r) => raise!(r),
+                Flow::RaiseAt(at, r) => {
+                    ip = at;
+                    raise!(r)
+                }
                 Flow::Done(outcome) => return outcome,
             },
         }
+    }
+}
+
+/// The `badarg` of an apply with bad arguments: the reference's trace shows an
+/// `erlang:apply` frame with them before the applying function.
+fn apply_badarg(p: &mut Process, args: &[Term]) -> Raise {
+    let args = list_from_iter(&mut p.heap, args, Term::NIL);
+    Raise {
+        class: Class::Error,
+        reason: Term::atom(am::BADARG),
+        top: Top::Bif {
+            module: am::ERLANG,
+            function: am::APPLY,
+            args,
+            cause: None,
+        },
+        given_trace: None,
+    }
+}
+
+/// `apply(M, F, Args)` with x0..x2 holding them: a call of kind `kind` of the export
+/// (see `apply_export`).
+fn apply_mfa(p: &mut Process, regs: &mut Regs, ip: *const Op, kind: u8, dealloc: u32) -> Flow {
+    let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
+    let items = match list_to_vec(args) {
+        Some(v) if v.len() < X_REGS => v,
+        _ => return Flow::Raise(apply_badarg(p, &[m, f, args])),
+    };
+    match resolve_export(m, f, items.len() as u32) {
+        Some(e) => {
+            regs.x[..items.len()].copy_from_slice(&items);
+            apply_export(p, regs, ip, e, items.len(), kind, dealloc)
+        }
+        None => Flow::Raise(apply_badarg(p, &[m, f, args])),
+    }
+}
+
+/// An apply instruction at `ip` calling export `e` with the `n` arguments in x0.., as a
+/// call of kind `kind`. A BIF runs here, as in the reference: an exception it raises
+/// without a frame of its own (`error/1,2,3`, `exit/1`, `throw/1`) shows the applying
+/// function at the apply, even after a tail call; one with its own frame (`badarg` of
+/// `atom_to_list/1`, `undef`) shows the stack as the call left it. An apply of
+/// `erlang:apply/3` is the same apply of its arguments. Anything else (Erlang code, a
+/// BIF asking to be run again, a call-traced process) enters the export's code.
+fn apply_export(
+    p: &mut Process,
+    regs: &mut Regs,
+    ip: *const Op,
+    mut e: &'static Export,
+    mut n: usize,
+    kind: u8,
+    dealloc: u32,
+) -> Flow {
+    loop {
+        let code = e.code();
+        if std::ptr::eq(code, &crate::code::APPLY3_STUB) {
+            let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
+            let items = match list_to_vec(args) {
+                Some(v) if v.len() < X_REGS => v,
+                _ => return Flow::Raise(apply_badarg(p, &[m, f, args])),
+            };
+            match resolve_export(m, f, items.len() as u32) {
+                Some(next_e) => {
+                    regs.x[..items.len()].copy_from_slice(&items);
+                    (e, n) = (next_e, items.len());
+                    continue;
+                }
+                None => return Flow::Raise(apply_badarg(p, &[m, f, args])),
+            }
+        }
+        // SAFETY: an export's code pointer always points at a live instruction.
+        let bif = match unsafe { &*code } {
+            Op::CallBifOnly { bif, .. } if p.trace_flags & crate::trace::CALL == 0 => *bif,
+            _ => {
+                enter_call(p, ip, kind, dealloc);
+                return Flow::Call(code, n);
+            }
+        };
+        p.reds_left -= 1;
+        // process_info(self(), current_function | current_stacktrace) reads it: the
+        // applying function, or after a tail call its caller (the stub has no frame).
+        p.ip = if kind == CALL { ip } else { code };
+        let mut buf = [Term::NIL; 8];
+        let argv: Vec<Term>;
+        let args: &[Term] = if n <= buf.len() {
+            buf[..n].copy_from_slice(&regs.x[..n]);
+            &buf[..n]
+        } else {
+            argv = regs.x[..n].to_vec();
+            &argv
+        };
+        let v = match bif(p, args) {
+            Ok(v) => v,
+            Err(Fault::Trap(t)) => match handle_trap(p, regs, t) {
+                TrapAction::Value(v) => v,
+                TrapAction::Apply(target) => {
+                    enter_call(p, ip, kind, dealloc);
+                    return match target {
+                        Ok((target, arity)) => Flow::Call(target, arity),
+                        Err(r) => Flow::RaiseAt(code, r),
+                    };
+                }
+                TrapAction::Yield(v) => {
+                    regs.x[0] = v;
+                    p.ip = leave_call(p, ip, kind, dealloc);
+                    p.saved_x.push(v);
+                    return Flow::Done(Outcome::Yield);
+                }
+                TrapAction::Halt(c) => return Flow::Done(Outcome::Halt(c)),
+                TrapAction::Exit(reason) => return Flow::Done(Outcome::Exit(reason)),
+                TrapAction::Hibernate(outcome) => return Flow::Done(outcome),
+                // The BIF runs again from its stub, as if called through it.
+                again @ (TrapAction::Retry | TrapAction::Dirty(_)) => {
+                    let outcome = match again {
+                        TrapAction::Dirty(k) => Outcome::Dirty(k),
+                        _ => Outcome::Yield,
+                    };
+                    enter_call(p, ip, kind, dealloc);
+                    p.ip = code;
+                    p.saved_x.extend_from_slice(args);
+                    return Flow::Done(outcome);
+                }
+            },
+            Err(f) => {
+                let r = fault_to_raise(p, f, Some(e), args);
+                return match r.top {
+                    Top::Arity | Top::Args(..) => Flow::Raise(r),
+                    _ => {
+                        enter_call(p, ip, kind, dealloc);
+                        Flow::RaiseAt(code, r)
+                    }
+                };
+            }
+        };
+        regs.x[0] = v;
+        return Flow::Jump(leave_call(p, ip, kind, dealloc));
     }
 }
 
@@ -1186,6 +1329,8 @@ enum Flow {
     /// Enter a function (counting a reduction, maybe yielding first).
     Call(*const Op, usize),
     Raise(Raise),
+    /// Raise as if at this instruction (a BIF's export stub: see `apply_export`).
+    RaiseAt(*const Op, Raise),
     Done(Outcome),
 }
 
@@ -1219,11 +1364,11 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             let n = $arity as usize;
             let (m, f) = (regs.x[n], regs.x[n + 1]);
             match resolve_export(m, f, $arity) {
-                Some(e) => {
-                    enter_call(p, ip, $kind, $dealloc);
-                    dispatch_call!(e.code(), $arity)
+                Some(e) => return apply_export(p, regs, ip, e, n, $kind, $dealloc),
+                None => {
+                    let args = args_list(p, regs, n);
+                    raise!(apply_badarg(p, &[m, f, args]))
                 }
-                None => raise!(error(Term::atom(am::BADARG))),
             }
         }};
     }
@@ -1344,29 +1489,18 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         Op::Apply { arity } => apply_arm!(*arity, CALL, 0),
         Op::ApplyLast { arity, dealloc } => apply_arm!(*arity, LAST, *dealloc),
         Op::ApplyMfa { last } => {
-            let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
-            let items = match list_to_vec(args) {
-                Some(v) if v.len() < X_REGS => v,
-                _ => raise!(error(Term::atom(am::BADARG))),
+            let (kind, dealloc) = match last {
+                None => (CALL, 0),
+                Some(u32::MAX) => (ONLY, 0),
+                Some(d) => (LAST, *d),
             };
-            match resolve_export(m, f, items.len() as u32) {
-                Some(e) => {
-                    regs.x[..items.len()].copy_from_slice(&items);
-                    match last {
-                        None => p.heap.push(Term(next(ip) as u64)),
-                        Some(u32::MAX) => {}
-                        Some(d) => pop_frame(p, *d),
-                    }
-                    dispatch_call!(e.code(), items.len())
-                }
-                None => raise!(error(Term::atom(am::BADARG))),
-            }
+            return apply_mfa(p, regs, ip, kind, dealloc);
         }
         Op::ApplyFun { last } => {
             let (fun, args) = (regs.x[0], regs.x[1]);
             let items = match list_to_vec(args) {
                 Some(v) if v.len() < X_REGS - 256 => v,
-                _ => raise!(error(Term::atom(am::BADARG))),
+                _ => raise!(apply_badarg(p, &[fun, args])),
             };
             regs.x[..items.len()].copy_from_slice(&items);
             match last {

@@ -103,7 +103,9 @@ pub fn location(p: &mut Process, m: &Module, index: usize) -> Term {
 
 /// A frame for the function containing code address `addr`.
 pub fn frame_at(p: &mut Process, addr: *const Op, args: Option<Term>) -> Option<Term> {
-    let m = code::module_of_addr(addr)?;
+    let Some(m) = code::module_of_addr(addr) else {
+        return apply_stub_frame(p, addr, args);
+    };
     let index = m.index_of(addr);
     let f = m.function_at(index)?.clone();
     let loc = location(p, &m, index);
@@ -111,6 +113,24 @@ pub fn frame_at(p: &mut Process, addr: *const Op, args: Option<Term>) -> Option<
     Some(make_tuple(
         &mut p.heap,
         &[Term::atom(m.name), Term::atom(f.name), a, loc],
+    ))
+}
+
+/// The frame of `erlang:apply/3` or `/2` run through its export (see
+/// `code::APPLY3_STUB`): `{erlang, apply, Arity, []}`, as the reference shows these
+/// functions of its preloaded module `erlang`.
+fn apply_stub_frame(p: &mut Process, addr: *const Op, args: Option<Term>) -> Option<Term> {
+    let arity = if std::ptr::eq(addr, &code::APPLY3_STUB) {
+        3
+    } else if std::ptr::eq(addr, &code::APPLY2_STUB) {
+        2
+    } else {
+        return None;
+    };
+    let a = args.unwrap_or(Term::small(arity));
+    Some(make_tuple(
+        &mut p.heap,
+        &[Term::atom(am::ERLANG), Term::atom(am::APPLY), a, Term::NIL],
     ))
 }
 
@@ -172,6 +192,7 @@ pub enum Top {
 /// Builds the stack trace for an exception raised at `ip`.
 pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
     let mut frames = Vec::new();
+    let mut caller_args = None;
     match top {
         Top::Bif {
             module,
@@ -179,9 +200,11 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             args,
             cause,
         } => {
-            // maps:get/2 is the same BIF as erlang:map_get/2 in the reference: its
-            // errors show that one.
+            // maps:get/2 called from code is the same BIF as erlang:map_get/2 in the
+            // reference: its errors show that one (not when called through its export:
+            // a fun, an apply).
             let (module, function) = if module.name() == "maps"
+                && code::module_of_addr(ip).is_some()
                 && function.name() == "get"
                 && list_to_vec(args).is_some_and(|a| a.len() == 2)
             {
@@ -244,19 +267,14 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
             // erlang:error/2,3 with arguments that are not a list (`none`): the
             // function's arity, as in the reference.
             let args = (args.is_list() || args.is_nil()).then_some(args);
-            if let Some(f) = frame_at(p, ip, args) {
-                let f = match info {
-                    Some(i) => {
-                        let loc = tuple_get(f, 3);
-                        let mut items = list_to_vec(loc).unwrap_or_default();
-                        items.push(i);
-                        let loc = list_from_iter(&mut p.heap, &items, Term::NIL);
-                        let e = tuple_elements(f);
-                        make_tuple(&mut p.heap, &[e[0], e[1], e[2], loc])
-                    }
-                    None => f,
-                };
-                frames.push(f);
+            match frame_at(p, ip, args) {
+                Some(f) => {
+                    let f = with_info(p, f, info);
+                    frames.push(f);
+                }
+                // Raised in a BIF's export stub (error/2 called through a fun or
+                // apply/2): the arguments go to the caller's frame, as in the reference.
+                None => caller_args = Some((args, info)),
             }
         }
         Top::Arity => {
@@ -273,12 +291,29 @@ pub fn build(p: &mut Process, ip: *const Op, top: Top) -> Term {
         // The location of a return address is that of the call before it.
         // SAFETY: a return address always follows the call instruction in the same code.
         let call = unsafe { cp.sub(1) };
-        if let Some(f) = frame_at(p, call, None) {
+        let (args, info) = caller_args.take().unwrap_or((None, None));
+        if let Some(f) = frame_at(p, call, args) {
+            let f = with_info(p, f, info);
             frames.push(f);
         }
     }
     frames.truncate(depth);
     list_from_iter(&mut p.heap, &frames, Term::NIL)
+}
+
+/// Frame `f` with `{error_info, _}` tuple `info`, if any, after its location.
+fn with_info(p: &mut Process, f: Term, info: Option<Term>) -> Term {
+    match info {
+        Some(i) => {
+            let loc = tuple_get(f, 3);
+            let mut items = list_to_vec(loc).unwrap_or_default();
+            items.push(i);
+            let loc = list_from_iter(&mut p.heap, &items, Term::NIL);
+            let e = tuple_elements(f);
+            make_tuple(&mut p.heap, &[e[0], e[1], e[2], loc])
+        }
+        None => f,
+    }
 }
 
 /// `process_info(self(), current_stacktrace)`: the frames of the running code, from the

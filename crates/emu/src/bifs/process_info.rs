@@ -219,7 +219,14 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             &[Term::atom(am::ERLANG), atom("hibernate"), Term::small(3)],
         ),
         "current_function" => {
-            let cur = t!().ip;
+            let mut cur = t!().ip;
+            if crate::code::module_of_addr(cur).is_none() {
+                // In a BIF's export stub (called through a fun or apply): the caller,
+                // as in the reference.
+                if let Some(&cp) = crate::stacktrace::stack_cps(t!(), 1, cur).first() {
+                    cur = cp.wrapping_sub(1);
+                }
+            }
             let mfa = crate::code::module_of_addr(cur).and_then(|m| {
                 let idx = m.index_of(cur);
                 m.function_at(idx).map(|f| (m.name, f.name, f.arity))
