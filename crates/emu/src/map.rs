@@ -398,14 +398,19 @@ pub fn remove<A: Alloc + ?Sized>(a: &mut A, map: Term, key: Term) -> Term {
         }
         return hamt::remove(a, map, key).unwrap_or(map);
     }
-    let mut pairs = to_pairs(map);
-    match pairs.binary_search_by(|p| key_cmp(p.0, key)) {
-        Ok(i) => {
-            pairs.remove(i);
-            build_sorted(a, &pairs)
-        }
-        Err(_) => map,
-    }
+    let (keys, vals) = (flatmap_keys(map), flatmap_values(map));
+    let Some(i) = flatmap_index(keys, key) else {
+        return map;
+    };
+    let mut ks = [Term::NIL; SMALL_MAP_LIMIT];
+    let mut vs = [Term::NIL; SMALL_MAP_LIMIT];
+    let n = keys.len() - 1;
+    ks[..i].copy_from_slice(&keys[..i]);
+    ks[i..n].copy_from_slice(&keys[i + 1..]);
+    vs[..i].copy_from_slice(&vals[..i]);
+    vs[i..n].copy_from_slice(&vals[i + 1..]);
+    let kt = make_tuple(a, &ks[..n]);
+    make_flatmap(a, kt, &vs[..n])
 }
 
 /// Map order: by size, then keys in key order, then values in key order. The values are

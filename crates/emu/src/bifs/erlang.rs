@@ -103,9 +103,10 @@ fn element(_p: &mut Process, a: &[Term]) -> BifResult {
 fn setelement(p: &mut Process, a: &[Term]) -> BifResult {
     let t = tuple_arg(a[1])?;
     let i = index_arg(a[0], tuple_arity(t))?;
-    let mut v = tuple_elements(t).to_vec();
-    v[i - 1] = a[2];
-    Ok(make_tuple(&mut p.heap, &v))
+    // Heap allocation never moves `t`: the copy is made in place, then patched.
+    let copy = make_tuple(&mut p.heap, tuple_elements(t));
+    set_word(copy, i, a[2]);
+    Ok(copy)
 }
 
 fn tuple_size(_p: &mut Process, a: &[Term]) -> BifResult {
@@ -172,8 +173,7 @@ fn delete_element(p: &mut Process, a: &[Term]) -> BifResult {
 
 fn tuple_to_list(p: &mut Process, a: &[Term]) -> BifResult {
     let t = tuple_arg(a[0])?;
-    let v = tuple_elements(t).to_vec();
-    Ok(list_from_iter(&mut p.heap, &v, Term::NIL))
+    Ok(list_from_iter(&mut p.heap, tuple_elements(t), Term::NIL))
 }
 
 fn list_to_tuple(p: &mut Process, a: &[Term]) -> BifResult {
