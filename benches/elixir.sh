@@ -4,6 +4,7 @@
 # holding `erl -> OXBEAM_BINARY` first on the PATH:
 #
 #   elixir_e      wall time of `elixir -e 'IO.puts 1'`, the median of RUNS runs
+#                 (each VM's runs interleaved with the other's)
 #   exunit_200    wall time of `elixir` running an ExUnit file of 200 tests (generated:
 #                 100 async + 100 sync, asserts on Enum/String/Map work), median of RUNS
 #
@@ -37,16 +38,27 @@ ln -s "$oxbeam" "$tmp/bin/erl"
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-# wall_ms PATHPREFIX ARGS... -> the median wall time in ms over $runs runs
-wall_ms() {
+# one_ms PATHPREFIX ARGS... -> the wall time in ms of one run
+one_ms() {
     local pre="$1"; shift
+    local t0 t1
+    t0=$(date +%s%N)
+    (cd "$tmp" && PATH="$pre$PATH" "$@" </dev/null >/dev/null 2>&1)
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000))
+}
+
+# measure NAME ARGS... -> a table row: erl's and oxbeam's median over $runs runs each,
+# interleaved (erl, oxbeam, erl, ...) so that load from other tenants of the machine
+# during the measurement weighs on both sides alike.
+measure() {
+    local name="$1"; shift
+    local e=() o=()
     for _ in $(seq "$runs"); do
-        local t0 t1
-        t0=$(date +%s%N)
-        (cd "$tmp" && PATH="$pre$PATH" "$@" </dev/null >/dev/null 2>&1)
-        t1=$(date +%s%N)
-        echo $(((t1 - t0) / 1000000))
-    done | median
+        e+=("$(one_ms "" "$@")")
+        o+=("$(one_ms "$tmp/bin:" "$@")")
+    done
+    row "$name" "$(printf '%s\n' "${e[@]}" | median)" "$(printf '%s\n' "${o[@]}" | median)"
 }
 
 row() {
@@ -57,5 +69,5 @@ row() {
 
 echo "| measurement | erl | oxbeam | ratio (oxbeam/erl) |"
 echo "|---|---:|---:|---:|"
-row elixir_e "$(wall_ms "" elixir -e 'IO.puts 1')" "$(wall_ms "$tmp/bin:" elixir -e 'IO.puts 1')"
-row exunit_200 "$(wall_ms "" elixir bench_test.exs)" "$(wall_ms "$tmp/bin:" elixir bench_test.exs)"
+measure elixir_e elixir -e 'IO.puts 1'
+measure exunit_200 elixir bench_test.exs
