@@ -130,7 +130,6 @@ impl Default for WorkStack {
 
 /// Term order. With `exact` (map key order, `=:=`), integers sort before all floats;
 /// otherwise numbers compare by value and 1 == 1.0.
-#[inline]
 pub fn compare(a: Term, b: Term, exact: bool) -> Ordering {
     if a == b {
         return Ordering::Equal;

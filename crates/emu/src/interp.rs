@@ -2079,7 +2079,7 @@ fn select(table: &SelectTable, v: Term) -> Option<Label> {
         .map(|i| table.labels[i])
 }
 
-#[inline(always)]
+#[inline]
 pub fn type_test(test: TypeTest, v: Term) -> bool {
     match test {
         TypeTest::Integer => is_integer(v),
