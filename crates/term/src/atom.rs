@@ -6,6 +6,7 @@
 
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// An index into the global atom table.
@@ -26,12 +27,23 @@ const SEGMENT_BITS: u32 = 12;
 const SEGMENT_LEN: usize = 1 << SEGMENT_BITS;
 const SEGMENTS: usize = MAX_ATOMS / SEGMENT_LEN;
 
-/// One atom's name, and its first four bytes as a big-endian number (zero-padded), so
-/// that most comparisons of two names are one integer comparison (the reference keeps
-/// the same `ord0` beside each atom).
+/// One atom's name.
 struct Entry {
     name: &'static str,
-    ord0: u32,
+}
+
+/// Each atom's first eight name bytes as a big-endian number (zero-padded), so that most
+/// comparisons of two atoms are one load per atom and an integer comparison (the
+/// reference keeps a similar `ord0` beside each atom). Written once, before the atom's
+/// index is handed out; a flat array (8 MiB of zero pages, touched only as atoms are
+/// made) because term order walks it in sorts and map lookups.
+static ORD0: [AtomicU64; MAX_ATOMS] = [const { AtomicU64::new(0) }; MAX_ATOMS];
+
+fn ord0_of(name: &str) -> u64 {
+    let mut prefix = [0u8; 8];
+    let n = name.len().min(8);
+    prefix[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_be_bytes(prefix)
 }
 
 type Segment = [OnceLock<&'static Entry>];
@@ -52,13 +64,8 @@ struct Table {
 impl Table {
     fn push(&mut self, name: &'static str) -> u32 {
         let idx = self.len;
-        let mut prefix = [0u8; 4];
-        let n = name.len().min(4);
-        prefix[..n].copy_from_slice(&name.as_bytes()[..n]);
-        let entry: &'static Entry = Box::leak(Box::new(Entry {
-            name,
-            ord0: u32::from_be_bytes(prefix),
-        }));
+        ORD0[idx as usize].store(ord0_of(name), Ordering::Release);
+        let entry: &'static Entry = Box::leak(Box::new(Entry { name }));
         let segment = NAMES[(idx >> SEGMENT_BITS) as usize].get_or_init(|| {
             let slots: Box<Segment> = (0..SEGMENT_LEN).map(|_| OnceLock::new()).collect();
             Box::leak(slots)
@@ -140,10 +147,15 @@ impl Atom {
         if self == other {
             return std::cmp::Ordering::Equal;
         }
-        match (entry(self.0), entry(other.0)) {
-            (Some(a), Some(b)) => a.ord0.cmp(&b.ord0).then_with(|| a.name.cmp(b.name)),
-            _ => self.name().cmp(other.name()),
-        }
+        // Indices come from interning, so they are below MAX_ATOMS; a thread that holds
+        // an atom was ordered after its interning (Acquire pairs with the store).
+        let x = ORD0
+            .get(self.0 as usize)
+            .map_or(0, |o| o.load(Ordering::Acquire));
+        let y = ORD0
+            .get(other.0 as usize)
+            .map_or(0, |o| o.load(Ordering::Acquire));
+        x.cmp(&y).then_with(|| self.name().cmp(other.name()))
     }
 
     /// Number of atoms in the table.
