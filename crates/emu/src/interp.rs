@@ -1191,11 +1191,18 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             let n = $arity as usize;
             let (m, f) = (regs.x[n], regs.x[n + 1]);
             match resolve_export(m, f, $arity) {
+                Some(e) if $kind != CALL && raises_at_caller(p, e) => {
+                    let args = regs.x[..n].to_vec();
+                    return tail_applied_raise(p, regs, ip, e, &args, $kind, $dealloc);
+                }
                 Some(e) => {
                     enter_call(p, ip, $kind, $dealloc);
                     dispatch_call!(e.code(), $arity)
                 }
-                None => raise!(error(Term::atom(am::BADARG))),
+                None => {
+                    let args = list_from_iter(&mut p.heap, &regs.x[..n], Term::NIL);
+                    raise!(apply_badarg(p, &[m, f, args]))
+                }
             }
         }};
     }
@@ -1308,9 +1315,17 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             let (m, f, args) = (regs.x[0], regs.x[1], regs.x[2]);
             let items = match list_to_vec(args) {
                 Some(v) if v.len() < X_REGS => v,
-                _ => raise!(error(Term::atom(am::BADARG))),
+                _ => raise!(apply_badarg(p, &[m, f, args])),
             };
             match resolve_export(m, f, items.len() as u32) {
+                Some(e) if last.is_some() && raises_at_caller(p, e) => {
+                    let (kind, dealloc) = match last {
+                        Some(u32::MAX) => (ONLY, 0),
+                        Some(d) => (LAST, *d),
+                        None => (CALL, 0),
+                    };
+                    return tail_applied_raise(p, regs, ip, e, &items, kind, dealloc);
+                }
                 Some(e) => {
                     regs.x[..items.len()].copy_from_slice(&items);
                     match last {
@@ -1320,14 +1335,14 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
                     }
                     dispatch_call!(e.code(), items.len())
                 }
-                None => raise!(error(Term::atom(am::BADARG))),
+                None => raise!(apply_badarg(p, &[m, f, args])),
             }
         }
         Op::ApplyFun { last } => {
             let (fun, args) = (regs.x[0], regs.x[1]);
             let items = match list_to_vec(args) {
                 Some(v) if v.len() < X_REGS - 256 => v,
-                _ => raise!(error(Term::atom(am::BADARG))),
+                _ => raise!(apply_badarg(p, &[fun, args])),
             };
             regs.x[..items.len()].copy_from_slice(&items);
             match last {
@@ -1690,6 +1705,67 @@ enum TrapAction {
     Retry,
     /// Run the instruction again after a dirty scheduler did its job.
     Dirty(crate::sched::dirty::DirtyKind),
+}
+
+/// `apply(M, F, Args)` with a module or function that is not an atom, or `apply(M, F,
+/// Args)` / `apply(Fun, Args)` with arguments that are not a proper list: a `badarg`
+/// from `erlang:apply/3,2` (with its `error_info`) at the applying function, as in the
+/// reference.
+fn apply_badarg(p: &mut Process, apply_args: &[Term]) -> Raise {
+    let a = list_from_iter(&mut p.heap, apply_args, Term::NIL);
+    Raise {
+        class: Class::Error,
+        reason: Term::atom(am::BADARG),
+        top: Top::Bif {
+            module: am::ERLANG,
+            function: am::APPLY,
+            args: a,
+            cause: None,
+        },
+        given_trace: None,
+    }
+}
+
+/// `erlang:error/1,2,3`, `exit/1` and `throw/1` reached through a tail-call apply
+/// (`apply/3` in tail position, as erl_eval's `do_apply/7` makes it): the reference's
+/// stack trace starts with the applying function, at the apply, as for a direct call
+/// of them; other BIFs and Erlang functions reached that way do not keep the frame
+/// (they go through the export). A call-traced process takes the export's way (its
+/// stub reports the call).
+fn raises_at_caller(p: &Process, e: &Export) -> bool {
+    e.module == am::ERLANG
+        && p.trace_flags & crate::trace::CALL == 0
+        && e.bif.get().is_some()
+        && matches!(
+            (e.function.name(), e.arity),
+            ("error", 1..=3) | ("exit", 1) | ("throw", 1)
+        )
+}
+
+/// Calls `e` (see [`raises_at_caller`]) as a BIF called from `ip`'s function: the
+/// exception's trace starts there.
+#[cold]
+fn tail_applied_raise(
+    p: &mut Process,
+    regs: &mut Regs,
+    ip: *const Op,
+    e: &'static Export,
+    args: &[Term],
+    kind: u8,
+    dealloc: u32,
+) -> Flow {
+    let Some(&bif) = e.bif.get() else {
+        return Flow::Raise(error(Term::atom(am::BADARG)));
+    };
+    p.reds_left -= 1;
+    p.ip = ip;
+    match bif(p, args) {
+        Ok(v) => {
+            regs.x[0] = v;
+            Flow::Jump(leave_call(p, ip, kind, dealloc))
+        }
+        Err(f) => Flow::Raise(fault_to_raise(p, f, Some(e), args)),
+    }
 }
 
 fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
