@@ -2,7 +2,8 @@
 # built with the reference's erl and Elixir (REF_PATH), then run by its own scripts:
 # - the default release (ERTS copied in): on oxbeam its erts-*/bin/erlexec is a link to
 #   oxbeam (the README's recipe), for `eval` and a foreground `start` whose
-#   application pings its server, prints, and stops the node with a status;
+#   application pings its server, prints, and stops the node with a status, and one
+#   stopped by SIGTERM;
 # - a release with `include_erts: false`: its scripts exec the `erl` first on the PATH
 #   (oxbeam's link when testing).
 # RELEASE_DISTRIBUTION=none: the default starts distribution (-sname), which oxbeam
@@ -56,6 +57,8 @@ mkdir -p config
 cat >config/config.exs <<'EX'
 import Config
 config :pinger, greeting: "from config.exs"
+# (SIGTERM's "received - shutting down" info report carries the time of day)
+config :logger, level: :warning
 EX
 cat >config/runtime.exs <<'EX'
 import Config
@@ -77,6 +80,12 @@ IO.inspect(Enum.sort(apps)); IO.inspect(Pinger.Server.ping())'; echo "eval rc=$?
 "$rel/bin/pinger" eval 'Pinger.Server.ping()'; echo "eval rc=$?"
 PINGER_STOP=1 "$rel/bin/pinger" start; echo "start rc=$?"
 PINGER_STOP=1 PINGER_GREETING=runtime "$rel/bin/pinger" start; echo "start rc=$?"
+# Started in the background and stopped by SIGTERM (the scripts exec down to the VM).
+"$rel/bin/pinger" start >start.out 2>&1 &
+pid=$!
+for _ in $(seq 300); do grep -q started start.out && break; sleep 0.1; done
+kill -TERM "$pid"; wait "$pid"; echo "sigterm rc=$?"
+cat start.out
 echo "== pinger_noerts (erl from the PATH)"
 rel=_build/prod/rel/pinger_noerts
 ls "$rel"
