@@ -53,17 +53,47 @@ fn launch(dir: &std::path::Path, ours: bool) -> Launch {
     l.env.push(("PATH".into(), path));
     l.env.push(("HOME".into(), dir.display().to_string()));
     l.env.push(("ERL_CRASH_DUMP_SECONDS".into(), "0".into()));
+    l.env
+        .push(("MIX_HOME".into(), dir.join("mix").display().to_string()));
+    l.env
+        .push(("HEX_HOME".into(), dir.join("hex").display().to_string()));
+    l.env.push(("HEX_OFFLINE".into(), "1".into()));
+    l.env.push(("MIX_ENV".into(), "dev".into()));
     l.dir = Some(dir.to_path_buf());
     l
 }
 
 fn compare(name: &str, steps: &[Step], exits: bool, keep: fn(&str) -> bool) {
+    compare_with(name, &[], &[], "Interactive Elixir (", steps, exits, keep)
+}
+
+/// `iex ARGS` in a directory also holding `files` (path, contents), compared from the
+/// first line starting with `from`.
+fn compare_with(
+    name: &str,
+    args: &[&str],
+    files: &[(&str, &str)],
+    from: &str,
+    steps: &[Step],
+    exits: bool,
+    keep: fn(&str) -> bool,
+) {
     if !erl_installed() || !iex_installed() {
         eprintln!("{name}: erl or iex not installed, skipped");
         return;
     }
     let (rd, od) = (session_dir(name, false), session_dir(name, true));
-    let (reference, ours) = (launch(&rd, false), launch(&od, true));
+    for d in [&rd, &od] {
+        for (path, text) in files {
+            let f = d.join(path);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, text).unwrap();
+        }
+    }
+    let (mut reference, mut ours) = (launch(&rd, false), launch(&od, true));
+    for l in [&mut reference, &mut ours] {
+        l.args = args.iter().map(|a| a.to_string()).collect();
+    }
     let (a, b) = std::thread::scope(|sc| {
         let a = sc.spawn(|| run(&reference, "iex(1)> ", steps, exits));
         let b = sc.spawn(|| run(&ours, "iex(1)> ", steps, exits));
@@ -74,7 +104,7 @@ fn compare(name: &str, steps: &[Step], exits: bool, keep: fn(&str) -> bool) {
         "{name}: no iex banner from the reference:\n{}",
         a.screen
     );
-    assert_same(name, &a, &b, "Interactive Elixir (", keep);
+    assert_same(name, &a, &b, from, keep);
     let _ = std::fs::remove_dir_all(&rd);
     let _ = std::fs::remove_dir_all(&od);
 }
@@ -199,6 +229,54 @@ fn iex_break_menu_abort() {
             step(b"2 + 2\r", "iex(3)> "),
             step(b"\x03", "(d)istribution"),
             step(b"a\r", ""),
+        ],
+        true,
+        all,
+    );
+}
+
+const MIX_EXS: &str = "defmodule Demo.MixProject do
+  use Mix.Project
+  def project, do: [app: :demo, version: \"0.1.0\", elixir: \"~> 1.14\", deps: []]
+  def application, do: [extra_applications: [:logger], mod: {Demo.App, []}]
+end
+";
+
+const DEMO_EX: &str = "defmodule Demo do
+  @moduledoc \"A demo.\"
+  @doc \"Says hello.\"
+  def hello, do: :world
+end
+
+defmodule Demo.App do
+  use Application
+  def start(_, _) do
+    IO.puts(\"demo starting\")
+    Agent.start_link(fn -> 41 end, name: Demo.Counter)
+  end
+end
+";
+
+/// `iex -S mix` in a small project: mix compiles it (on the VM under test), starts its
+/// application, and the shell sees its modules and docs.
+#[test]
+fn iex_s_mix() {
+    compare_with(
+        "iex_s_mix",
+        &["-S", "mix"],
+        &[("mix.exs", MIX_EXS), ("lib/demo.ex", DEMO_EX)],
+        "Compiling ",
+        &[
+            step(b"Demo.hello()\r", "iex(2)> "),
+            step(b"Agent.get(Demo.Counter, & &1 + 1)\r", "iex(3)> "),
+            step(b"Mix.env()\r", "iex(4)> "),
+            step(b"h Demo.hello\r", "iex(5)> "),
+            step(b"recompile()\r", "iex(6)> "),
+            step(
+                b"Application.started_applications() |> length()\r",
+                "iex(7)> ",
+            ),
+            step(b"System.halt()\r", ""),
         ],
         true,
         all,

@@ -1,6 +1,7 @@
 //! Shared by the pseudo-terminal tests (shell_pty.rs, iex_pty.rs): a small terminal
 //! model (cursor movement, erasing, CR/LF, lazy wrap), a program running on a pty, and
-//! the keystroke steps and screen comparison. Each test crate uses a subset.
+//! the keystroke steps and screen comparison. Each test crate uses a subset. With
+//! `PTY_SHOW` set in the environment, the compared screens are printed (`--nocapture`).
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -400,6 +401,13 @@ pub fn assert_same(name: &str, want: &Outcome, got: &Outcome, from: &str, keep: 
         normalize(&want.screen, from, keep),
         normalize(&got.screen, from, keep),
     );
+    if std::env::var_os("PTY_SHOW").is_some() {
+        // For debugging a test: `PTY_SHOW=1 cargo test ... -- --nocapture`.
+        eprintln!(
+            "{name}: --- erl ---\n{}\n--- oxbeam ---\n{}",
+            want.screen, got.screen
+        );
+    }
     assert_eq!(
         w, g,
         "{name}: screens differ\n--- erl ---\n{w}\n--- oxbeam ---\n{g}\n"
