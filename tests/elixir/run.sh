@@ -63,7 +63,7 @@ run_one() {
     fi
     ( cd "$dir" && env -u MIX_ENV PATH="$pathdir$PATH" REF_PATH="$PATH" OXBEAM="$vm" HOME="$dir/home" \
         MIX_HOME="$dir/home/mix" HEX_HOME="$dir/home/hex" HEX_OFFLINE=1 \
-        ERL_CRASH_DUMP_SECONDS=0 timeout "${TIMEOUT:-120}" "${cmd[@]}" \
+        ERL_CRASH_DUMP_SECONDS=0 timeout -k 10 "${TIMEOUT:-120}" "${cmd[@]}" \
         </dev/null >"$out.raw" 2>"$out.err" ) || rc=$?
     [ -s "$out.err" ] && { echo "--- stderr"; cat "$out.err"; } >>"$out.raw"
     sed -E '/^Finished in [0-9.]+ seconds \(/s/[0-9]+(\.[0-9]+)?/N/g' \
