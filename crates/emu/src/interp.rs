@@ -1733,13 +1733,12 @@ fn apply_badarg(p: &mut Process, apply_args: &[Term]) -> Raise {
 /// (they go through the export). A call-traced process takes the export's way (its
 /// stub reports the call).
 fn raises_at_caller(p: &Process, e: &Export) -> bool {
+    let f = e.function;
     e.module == am::ERLANG
+        && ((f == am::ERROR && (1..=3).contains(&e.arity))
+            || ((f == am::EXIT_CLASS || f == am::THROW) && e.arity == 1))
         && p.trace_flags & crate::trace::CALL == 0
         && e.bif.get().is_some()
-        && matches!(
-            (e.function.name(), e.arity),
-            ("error", 1..=3) | ("exit", 1) | ("throw", 1)
-        )
 }
 
 /// Calls `e` (see [`raises_at_caller`]) as a BIF called from `ip`'s function: the
