@@ -21,9 +21,10 @@ OXBEAM_FLAGS=--builtin-init KNOWN_FAILING=tests/known-failing-builtin.txt \
 # input, logger and supervisor reports.
 tests/cli/run.sh "$oxbeam"
 # oxbeam as erl, erlexec and escript: escripts of each kind, a systools release started
-# through its replaced erts-*/bin/erlexec.
+# through its replaced erts-*/bin/erlexec, OS signals (SIGTERM, os:set_signal/2).
 tests/launchers/run.sh "$oxbeam"
-# Elixir's own launchers (elixir, ExUnit, mix) with oxbeam as their erl.
+# Elixir's own launchers (elixir, ExUnit, mix, a mix release) with oxbeam as their erl.
+# (iex on a terminal: crates/cli/tests/iex_pty.rs, run by cargo test above.)
 tests/elixir/run.sh "$oxbeam"
 
 # Stress: a million processes (no leaked memory), 100k alive, ping-pong beside busy

@@ -56,7 +56,7 @@ run_one() {
     local n="$1" rc=0 exp_rc=0 res="$tmp/res/$1"
     mkdir -p "$tmp/run/$n"
     ( cd "$tmp/run/$n" &&
-      ERL_CRASH_DUMP_SECONDS=0 timeout "$timeout_s" \
+      ERL_CRASH_DUMP_SECONDS=0 timeout -k 10 "$timeout_s" \
         "$oxbeam" ${OXBEAM_FLAGS:-} -noshell -pa "$tmp/ebin" -s "$n" main -s erlang halt \
         </dev/null >"$tmp/run/$n.stdout" 2>"$tmp/run/$n.stderr" ) || rc=$?
     if [ ! -f "$src/$n.out" ]; then

@@ -62,7 +62,7 @@ run_one() {
     fi
     local input=/dev/null
     [ -f "$here/$n.in" ] && input="$here/$n.in"
-    ( cd "$dir" && ERL_CRASH_DUMP_SECONDS=0 timeout "${TIMEOUT:-60}" \
+    ( cd "$dir" && ERL_CRASH_DUMP_SECONDS=0 timeout -k 10 "${TIMEOUT:-60}" \
         "$vm" ${OXBEAM_FLAGS:-} "${args[@]}" <"$input" >"$out.raw" 2>"$out.err" ) || rc=$?
     if grep -qx '#! stderr' "$here/$n.args"; then
         { echo "--- stderr"; cat "$out.err"; } >>"$out.raw"

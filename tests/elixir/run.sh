@@ -8,7 +8,9 @@
 #        tests/elixir/run.sh --regen [name...]         record the goldens with erl
 #
 # A test is tests/elixir/NAME.exs, run as `elixir NAME.exs`, or tests/elixir/NAME.sh, a
-# bash script (for mix: `mix new` then `mix test` in its directory). Each runs in a
+# bash script (for mix: `mix new` then `mix test` in its directory); scripts also get
+# OXBEAM (the binary; empty when recording) and REF_PATH (the PATH without the `erl`
+# link: `PATH=$REF_PATH mix release` builds with the reference). Each runs in a
 # fresh temporary directory (holding a copy of the .exs), with MIX_HOME, HEX_HOME and
 # HOME there too (no network, no user state), MIX_ENV unset. Golden: NAME.out, the
 # standard output, then the standard error after a line "--- stderr" if not empty,
@@ -32,6 +34,7 @@ mkdir -p "$tmp/bin" "$tmp/res"
 if [ "$vm" = --regen ]; then
     regen=1
     pathdir=""
+    vm=""
 else
     case "$vm" in /*) ;; *) vm="$(pwd)/$vm" ;; esac
     [ -x "$vm" ] || { echo "not an executable: $vm" >&2; exit 2; }
@@ -58,9 +61,9 @@ run_one() {
     else
         cmd=(bash "$here/$n.sh")
     fi
-    ( cd "$dir" && env -u MIX_ENV PATH="$pathdir$PATH" HOME="$dir/home" \
+    ( cd "$dir" && env -u MIX_ENV PATH="$pathdir$PATH" REF_PATH="$PATH" OXBEAM="$vm" HOME="$dir/home" \
         MIX_HOME="$dir/home/mix" HEX_HOME="$dir/home/hex" HEX_OFFLINE=1 \
-        ERL_CRASH_DUMP_SECONDS=0 timeout "${TIMEOUT:-120}" "${cmd[@]}" \
+        ERL_CRASH_DUMP_SECONDS=0 timeout -k 10 "${TIMEOUT:-120}" "${cmd[@]}" \
         </dev/null >"$out.raw" 2>"$out.err" ) || rc=$?
     [ -s "$out.err" ] && { echo "--- stderr"; cat "$out.err"; } >>"$out.raw"
     sed -E '/^Finished in [0-9.]+ seconds \(/s/[0-9]+(\.[0-9]+)?/N/g' \

@@ -52,7 +52,7 @@ run_one() {
     mkdir -p "$dir"
     cp -r "$here/data/." "$dir/"
     ( cd "$dir" && REF_PATH="$PATH" PATH="$tmp/bin:$PATH" OXBEAM="$vm" ERLEXEC="$ERLEXEC" \
-        ERL_CRASH_DUMP_SECONDS=0 timeout "${TIMEOUT:-120}" bash "$here/$n.sh" \
+        ERL_CRASH_DUMP_SECONDS=0 timeout -k 10 "${TIMEOUT:-120}" bash "$here/$n.sh" \
         >"$out.raw" 2>"$out.err" ) || rc=$?
     # Logger timestamps and the unique names of compiled escripts' modules cannot match.
     { cat "$out.raw"; echo "--- stderr"; cat "$out.err"; echo "--- exit $rc"; } |

@@ -191,6 +191,7 @@ pub fn otp_library_dirs(root: &Path) -> Vec<PathBuf> {
 /// init gets (launcher.rs).
 pub fn boot_and_run(args: Args, init_argv: &[String], install: &Install) -> i32 {
     oxbeam_emu::brk::init(break_mode(&args));
+    oxbeam_emu::os_signals::init();
     let code = boot_and_run_1(args, init_argv, install);
     oxbeam_emu::brk::restore_terminal();
     code

@@ -25,6 +25,7 @@ pub mod map;
 pub mod match_spec;
 pub mod object;
 pub mod ops;
+pub mod os_signals;
 pub mod port;
 pub mod print;
 pub mod process;

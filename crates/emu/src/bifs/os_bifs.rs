@@ -15,7 +15,7 @@ use crate::bif::{BifFn, BifResult, BADARG};
 use crate::object::*;
 use crate::process::Process;
 use oxbeam_term::atom::am;
-use oxbeam_term::{Atom, Term};
+use oxbeam_term::Term;
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStringExt;
@@ -151,18 +151,27 @@ fn perf_counter0(p: &mut Process, _a: &[Term]) -> BifResult {
     Ok(make_i64(&mut p.heap, crate::time::monotonic_ns() as i64))
 }
 
-/// os:set_signal/2 validates its arguments as the reference does. The VM does not act on
-/// OS signals yet, so the setting has no effect.
+/// os:set_signal/2: what an OS signal does (crate::os_signals): `handle` sends it to
+/// `erl_signal_server` as `{notify, Name}`, `default` and `ignore` as named.
 fn set_signal2(_p: &mut Process, a: &[Term]) -> BifResult {
-    const SIGNALS: &[&str] = &[
-        "sighup", "sigquit", "sigabrt", "sigalrm", "sigterm", "sigusr1", "sigusr2", "sigchld",
-        "sigstop", "sigtstp",
-    ];
-    const OPTIONS: &[&str] = &["default", "handle", "ignore"];
-    let is = |t: Term, names: &[&str]| t.as_atom().is_some_and(|a: Atom| names.contains(&a.name()));
-    if !is(a[0], SIGNALS) || !is(a[1], OPTIONS) {
-        return Err(BADARG);
-    }
+    use crate::os_signals::{number, set, Disposition};
+    let sig = a[0]
+        .as_atom()
+        .and_then(|s| number(s.name()))
+        .ok_or(BADARG)?;
+    let d = match a[1].as_atom().map(|o| o.name()) {
+        Some("default") => Disposition::Default,
+        Some("handle") => Disposition::Handle,
+        Some("ignore") => Disposition::Ignore,
+        // A known signal with a bad option: the reference's error_info cause.
+        _ => {
+            return Err(crate::bif::Fault::ErrorCause(
+                Term::atom(am::BADARG),
+                Term::atom(oxbeam_term::Atom::from_str("badopt")),
+            ))
+        }
+    };
+    set(sig, d);
     Ok(Term::atom(am::OK))
 }
 
