@@ -13,6 +13,7 @@ use crate::bif::BifFn;
 use crate::ops::Op;
 use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -200,8 +201,40 @@ fn export_table() -> &'static ExportTable {
     T.get_or_init(|| RwLock::new(HashMap::with_capacity(1 << 14)))
 }
 
+/// Slots of each scheduler thread's export cache (a power of two).
+const EXPORT_CACHE_SLOTS: usize = 1024;
+
+thread_local! {
+    /// Recently resolved exports, direct-mapped by `{M, F, A}`: dynamic calls (`apply`,
+    /// `M:F(...)` with a variable module, external funs) resolve here without the shared
+    /// table's lock, whose atomic update every scheduler would otherwise contend on.
+    /// Entries never go stale: an export entry lives as long as the VM.
+    static EXPORT_CACHE: [Cell<(u64, Option<&'static Export>)>; EXPORT_CACHE_SLOTS] =
+        const { [const { Cell::new((u64::MAX, None)) }; EXPORT_CACHE_SLOTS] };
+}
+
 /// The export entry for `m:f/a`, created (pointing at its stub) if new.
 pub fn export(m: Atom, f: Atom, a: u32) -> &'static Export {
+    // Atom indices are below 2^20 and arities below 256 in practice: the key packs all
+    // three; anything else skips the cache.
+    if m.0 < (1 << 20) && f.0 < (1 << 20) && a < 256 {
+        let key = (m.0 as u64) << 28 | (f.0 as u64) << 8 | a as u64;
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        if let Ok(Some(e)) = EXPORT_CACHE.try_with(|c| match c[slot].get() {
+            (k, Some(e)) if k == key => Some(e),
+            _ => {
+                let e = export_slow(m, f, a);
+                c[slot].set((key, Some(e)));
+                Some(e)
+            }
+        }) {
+            return e;
+        }
+    }
+    export_slow(m, f, a)
+}
+
+fn export_slow(m: Atom, f: Atom, a: u32) -> &'static Export {
     if let Some(e) = export_table().read().get(&(m, f, a)) {
         return e;
     }
