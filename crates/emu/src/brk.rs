@@ -63,18 +63,6 @@ fn set_mode(t: &libc::termios) {
     unsafe { libc::tcsetattr(0, libc::TCSANOW, t) };
 }
 
-fn set_handler(sig: libc::c_int, handler: libc::sighandler_t) {
-    // SAFETY: a zeroed sigaction with an async-signal-safe handler (or a default or
-    // ignore disposition) is valid to install.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = handler;
-        sa.sa_flags = libc::SA_RESTART;
-        libc::sigemptyset(&mut sa.sa_mask);
-        libc::sigaction(sig, &sa, std::ptr::null_mut());
-    }
-}
-
 extern "C" fn on_sigint(_: libc::c_int) {
     let fd = WAKE.load(Ordering::SeqCst);
     if fd >= 0 {
@@ -94,7 +82,7 @@ pub fn init(mode: BreakMode) {
         BreakMode::Ignore => {
             IGNORED.store(true, Ordering::Relaxed);
             for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
-                set_handler(sig, libc::SIG_IGN);
+                crate::os_signals::install(sig, libc::SIG_IGN);
             }
             return;
         }
@@ -130,7 +118,7 @@ pub fn init(mode: BreakMode) {
         })
         .is_ok();
     if started {
-        set_handler(
+        crate::os_signals::install(
             libc::SIGINT,
             on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
         );

@@ -55,7 +55,9 @@ extern "C" fn on_signal(sig: libc::c_int) {
     }
 }
 
-fn install(sig: libc::c_int, handler: libc::sighandler_t) {
+/// Installs `handler` (an async-signal-safe function, `SIG_DFL` or `SIG_IGN`) for `sig`,
+/// restarting interrupted system calls. Shared by the BREAK menu and the tty driver.
+pub(crate) fn install(sig: libc::c_int, handler: libc::sighandler_t) {
     // SAFETY: a zeroed sigaction with an async-signal-safe handler (or a default or
     // ignore disposition) is valid to install; an uncatchable signal (SIGSTOP) makes
     // sigaction fail, and nothing changes.

@@ -27,11 +27,6 @@ const SEGMENT_BITS: u32 = 12;
 const SEGMENT_LEN: usize = 1 << SEGMENT_BITS;
 const SEGMENTS: usize = MAX_ATOMS / SEGMENT_LEN;
 
-/// One atom's name.
-struct Entry {
-    name: &'static str,
-}
-
 /// Each atom's first eight name bytes as a big-endian number (zero-padded), so that most
 /// comparisons of two atoms are one load per atom and an integer comparison (the
 /// reference keeps a similar `ord0` beside each atom). Written once, before the atom's
@@ -46,11 +41,11 @@ fn ord0_of(name: &str) -> u64 {
     u64::from_be_bytes(prefix)
 }
 
-type Segment = [OnceLock<&'static Entry>];
+type Segment = [OnceLock<&'static str>];
 
 static NAMES: [OnceLock<&'static Segment>; SEGMENTS] = [const { OnceLock::new() }; SEGMENTS];
 
-fn entry(index: u32) -> Option<&'static Entry> {
+fn published_name(index: u32) -> Option<&'static str> {
     let segment = NAMES.get((index >> SEGMENT_BITS) as usize)?.get()?;
     segment[index as usize & (SEGMENT_LEN - 1)].get().copied()
 }
@@ -65,13 +60,12 @@ impl Table {
     fn push(&mut self, name: &'static str) -> u32 {
         let idx = self.len;
         ORD0[idx as usize].store(ord0_of(name), Ordering::Release);
-        let entry: &'static Entry = Box::leak(Box::new(Entry { name }));
         let segment = NAMES[(idx >> SEGMENT_BITS) as usize].get_or_init(|| {
             let slots: Box<Segment> = (0..SEGMENT_LEN).map(|_| OnceLock::new()).collect();
             Box::leak(slots)
         });
         // The slot is fresh: only the holder of the write lock fills slots, in order.
-        let _ = segment[idx as usize & (SEGMENT_LEN - 1)].set(entry);
+        let _ = segment[idx as usize & (SEGMENT_LEN - 1)].set(name);
         self.index.insert(name, idx);
         self.len += 1;
         idx
@@ -134,12 +128,12 @@ impl Atom {
 
     /// The atom's name.
     pub fn name(self) -> &'static str {
-        if let Some(e) = entry(self.0) {
-            return e.name;
+        if let Some(name) = published_name(self.0) {
+            return name;
         }
         // Not published yet to this thread: the table's lock orders it after the push.
         drop(table().read());
-        entry(self.0).map_or("", |e| e.name)
+        published_name(self.0).unwrap_or("")
     }
 
     /// Term order between two atoms: by name, byte by byte.

@@ -597,18 +597,6 @@ extern "C" fn on_cont(_: libc::c_int) {
 static SMODE_SET: AtomicBool = AtomicBool::new(false);
 static mut SMODE: libc::termios = unsafe { std::mem::zeroed() };
 
-fn set_handler(sig: libc::c_int, handler: libc::sighandler_t) {
-    // SAFETY: a zeroed sigaction with a handler that only touches atomics (or the
-    // default action) is valid to install.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = handler;
-        sa.sa_flags = libc::SA_RESTART;
-        libc::sigemptyset(&mut sa.sa_mask);
-        libc::sigaction(sig, &sa, std::ptr::null_mut());
-    }
-}
-
 /// Opens the driver for `open_port({spawn, Cmd}, _)`; None if it cannot open (the
 /// caller answers `badarg`).
 pub(crate) fn open(p: &Process, cmd: &[u8], mode: Mode) -> Option<Term> {
@@ -684,11 +672,11 @@ pub(crate) fn open(p: &Process, cmd: &[u8], mode: Mode) -> Option<Term> {
         .and_then(|c| c.parse::<u32>().ok())
         .filter(|&c| c > 0)
         .unwrap_or_else(|| window_size().0);
-    set_handler(
+    crate::os_signals::install(
         libc::SIGWINCH,
         on_winch as extern "C" fn(libc::c_int) as libc::sighandler_t,
     );
-    set_handler(
+    crate::os_signals::install(
         libc::SIGCONT,
         on_cont as extern "C" fn(libc::c_int) as libc::sighandler_t,
     );
@@ -776,8 +764,8 @@ pub(crate) fn stop(id: u64) {
             SMODE_SET.store(false, Ordering::SeqCst);
             // SAFETY: the settings read from the terminal at open.
             unsafe { libc::tcsetattr(0, libc::TCSANOW, &t.saved) };
-            set_handler(libc::SIGWINCH, libc::SIG_DFL);
-            set_handler(libc::SIGCONT, libc::SIG_DFL);
+            crate::os_signals::install(libc::SIGWINCH, libc::SIG_DFL);
+            crate::os_signals::install(libc::SIGCONT, libc::SIG_DFL);
         }
     }
 }
