@@ -113,8 +113,18 @@ impl Install {
     }
 }
 
+/// An OTP installation or release root: `bin/` and a `lib/` holding kernel. Any `lib/`
+/// is not enough: oxbeam (or an `erl` link to it) in `/usr/local/bin` or `/tmp` would
+/// make `/usr/local` or `/` the root.
 fn is_otp_root(p: &Path) -> bool {
-    p.join("lib").is_dir() && p.join("bin").is_dir()
+    p.join("bin").is_dir()
+        && std::fs::read_dir(p.join("lib")).is_ok_and(|rd| {
+            rd.filter_map(|e| e.ok()).any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with("kernel-"))
+            })
+        })
 }
 
 /// The bin directory of the installation's erts (`<root>/erts-<vsn>/bin`): the one of
