@@ -1438,9 +1438,12 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             })
         }
         Op::CallUndefined { export } => {
-            // Load the module from the code path on first use, as erl's interactive
-            // mode does, then retry.
-            if !export.is_loaded() {
+            // Before OTP's code server runs (oxbeam's built-in start-up), load the
+            // module from the code path on first use, then retry. Once OTP is booted,
+            // the error handler asks the code server, as in erl: it owns the code path,
+            // knows what is loaded (code:is_loaded/1, code:which/1, code:all_loaded/0)
+            // and loads nothing in embedded mode.
+            if !export.is_loaded() && crate::loading::loads_on_call(export.module) {
                 match crate::loading::ensure_loaded(export.module) {
                     Ok(_) if export.is_loaded() => return Flow::Jump(export.code()),
                     Err(crate::loading::LoadFailure::OnLoadPending) => {
@@ -2014,6 +2017,10 @@ fn fun_without_code(
         return Ok(code);
     }
     if crate::code::get_module(e.module).is_none() {
+        if !crate::loading::loads_on_call(e.module) {
+            // OTP is booted: its code server loads the module (see CallUndefined).
+            return redirect(p, regs, p.error_handler.name(), "undefined_lambda");
+        }
         match crate::loading::ensure_loaded(e.module) {
             Err(crate::loading::LoadFailure::OnLoadPending) => {
                 return redirect(p, regs, "oxbeam_code", "undefined_lambda");

@@ -33,6 +33,14 @@ pub fn autoload() -> bool {
     AUTOLOAD.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Whether a call into `module`, not loaded, loads it right there: always before OTP
+/// is booted, and afterwards only for the reference's preloaded modules (always loaded
+/// there; here they load on first use). Any other module is the error handler's to
+/// load through OTP's code server, as in erl.
+pub fn loads_on_call(module: Atom) -> bool {
+    autoload() || crate::bifs::code_bifs::is_pre_loaded(module)
+}
+
 pub fn set_code_path(dirs: Vec<PathBuf>) {
     *code_path().write() = dirs;
 }

@@ -51,7 +51,7 @@ const PRE_LOADED: &[&str] = &[
     "erts_code_purger",
 ];
 
-fn is_pre_loaded(m: Atom) -> bool {
+pub(crate) fn is_pre_loaded(m: Atom) -> bool {
     PRE_LOADED.contains(&m.name())
 }
 

@@ -257,6 +257,15 @@ impl Runtime {
                 return Some(id);
             }
         }
+        // Processes made runnable off the schedulers (back from a dirty scheduler, woken
+        // by an I/O thread or a timer) wait in the injector. Every other turn looks there
+        // first: a local queue that never empties (a process looping without waiting)
+        // would otherwise keep them waiting for ever.
+        if picks.is_multiple_of(2) {
+            if let Some(id) = take(&self.injector) {
+                return Some(id);
+            }
+        }
         if let Some(id) = local.pop() {
             return Some(id);
         }
