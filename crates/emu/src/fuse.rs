@@ -87,6 +87,123 @@ pub fn fuse(first: &Op, second: &Op) -> Option<Op> {
                 target,
             })
         }
+        (&Op::Move2 { s1, s2, d1, d2 }, _) => {
+            let (s3, d3) = as_move(second)?;
+            Some(Op::Move3 {
+                s: [s1, s2, s3],
+                d: [d1, d2, d3],
+            })
+        }
+        _ => fuse_test_and_use(first, second)
+            .or_else(|| fuse_tuple_reads(first, second))
+            .or_else(|| fuse_build(first, second)),
+    }
+}
+
+/// A type test and the instruction using what it tested (tuple arity, list cells).
+fn fuse_test_and_use(first: &Op, second: &Op) -> Option<Op> {
+    match (first, second) {
+        (
+            &Op::IsTuple { fail, src },
+            &Op::TestArity {
+                fail: f2,
+                src: s2,
+                arity,
+            },
+        ) if s2 == src && f2 == fail => Some(Op::IsTupleArity { fail, src, arity }),
+        (
+            &Op::IsTuple { fail, src },
+            Op::SelectTupleArity {
+                src: s2,
+                fail: f2,
+                table,
+            },
+        ) if *s2 == src => Some(Op::IsTupleSelectArity {
+            src,
+            not_tuple: fail,
+            fail: *f2,
+            table: table.clone(),
+        }),
+        (&Op::IsNonemptyList { fail, src }, &Op::GetList { src: s2, hd, tl }) if s2 == src => {
+            Some(Op::IsNonemptyListGet { fail, src, hd, tl })
+        }
+        _ => None,
+    }
+}
+
+/// Consecutive `get_tuple_element`s of one tuple, as long as none overwrites it.
+fn fuse_tuple_reads(first: &Op, second: &Op) -> Option<Op> {
+    let &Op::GetTupleElement { src, index, dst } = second else {
+        return None;
+    };
+    match *first {
+        Op::GetTupleElement {
+            src: s1,
+            index: i1,
+            dst: d1,
+        } if s1 == src && d1.as_src() != src => Some(Op::GetTupleElement2 {
+            src,
+            i1,
+            d1,
+            i2: index,
+            d2: dst,
+        }),
+        Op::GetTupleElement2 {
+            src: s1,
+            i1,
+            d1,
+            i2,
+            d2,
+        } if s1 == src && d2.as_src() != src => Some(Op::GetTupleElement3 {
+            src,
+            i: [i1, i2, index],
+            d: [d1, d2, dst],
+        }),
+        _ => None,
+    }
+}
+
+/// A heap test and the construction after it; a construction and the return after it.
+fn fuse_build(first: &Op, second: &Op) -> Option<Op> {
+    let dealloc = match *second {
+        Op::Return => Some(0),
+        Op::DeallocateReturn { n } => Some(n),
+        _ => None,
+    };
+    match (first, second, dealloc) {
+        (&Op::TestHeap { need, live }, &Op::PutList { hd, tl, dst }, _) => {
+            Some(Op::TestHeapPutList {
+                need,
+                live,
+                hd,
+                tl,
+                dst,
+            })
+        }
+        (&Op::TestHeap { need, live }, Op::PutTuple2 { dst, elems }, _) => {
+            Some(Op::TestHeapPutTuple2 {
+                need,
+                live,
+                dst: *dst,
+                elems: elems.clone(),
+            })
+        }
+        (&Op::PutList { hd, tl, dst }, _, Some(dealloc)) => Some(Op::PutListReturn {
+            hd,
+            tl,
+            dst,
+            dealloc,
+        }),
+        (Op::PutTuple2 { dst, elems }, _, Some(dealloc)) => Some(Op::PutTuple2Return {
+            dst: *dst,
+            dealloc,
+            elems: elems.clone(),
+        }),
+        (&Op::MoveCX { value, dst }, _, Some(dealloc)) => Some(Op::MoveCXReturn {
+            value,
+            dst,
+            dealloc,
+        }),
         _ => None,
     }
 }
@@ -234,5 +351,77 @@ mod tests {
         assert!(matches!(fuse(&b, &call), Some(Op::MoveCall { .. })));
         assert!(fuse(&Op::Deallocate { n: 2 }, &Op::Return).is_some());
         assert!(fuse(&Op::Return, &Op::Return).is_none());
+    }
+
+    fn gte(src: Src, index: u32, dst: Dst) -> Op {
+        Op::GetTupleElement { src, index, dst }
+    }
+
+    #[test]
+    fn tuple_reads_fuse_until_one_overwrites_the_tuple() {
+        let two = fuse(&gte(Src::x(0), 1, Dst::x(1)), &gte(Src::x(0), 2, Dst::x(2))).unwrap();
+        assert!(matches!(two, Op::GetTupleElement2 { i1: 1, i2: 2, .. }));
+        let three = fuse(&two, &gte(Src::x(0), 3, Dst::y(0))).unwrap();
+        assert!(matches!(three, Op::GetTupleElement3 { i: [1, 2, 3], .. }));
+        // x0 is overwritten by the first read: the second must read the new x0.
+        assert!(fuse(&gte(Src::x(0), 1, Dst::x(0)), &gte(Src::x(0), 2, Dst::x(1))).is_none());
+        // Different tuples.
+        assert!(fuse(&gte(Src::x(0), 1, Dst::x(2)), &gte(Src::x(1), 1, Dst::x(3))).is_none());
+    }
+
+    #[test]
+    fn type_tests_fuse_only_on_the_same_register_and_label() {
+        let is_tuple = Op::IsTuple {
+            fail: Label(4),
+            src: Src::x(0),
+        };
+        let arity = |fail, src| Op::TestArity {
+            fail: Label(fail),
+            src,
+            arity: 2,
+        };
+        assert!(matches!(
+            fuse(&is_tuple, &arity(4, Src::x(0))),
+            Some(Op::IsTupleArity { arity: 2, .. })
+        ));
+        assert!(fuse(&is_tuple, &arity(5, Src::x(0))).is_none());
+        assert!(fuse(&is_tuple, &arity(4, Src::x(1))).is_none());
+        let list = Op::IsNonemptyList {
+            fail: Label(4),
+            src: Src::y(1),
+        };
+        let get = |src| Op::GetList {
+            src,
+            hd: Dst::x(0),
+            tl: Dst::y(1),
+        };
+        assert!(matches!(
+            fuse(&list, &get(Src::y(1))),
+            Some(Op::IsNonemptyListGet { .. })
+        ));
+        assert!(fuse(&list, &get(Src::x(1))).is_none());
+    }
+
+    #[test]
+    fn constructions_fuse_with_the_heap_test_before_and_the_return_after() {
+        let put = Op::PutList {
+            hd: Src::x(0),
+            tl: Src::term(Term::NIL),
+            dst: Dst::x(0),
+        };
+        let th = Op::TestHeap { need: 2, live: 1 };
+        assert!(matches!(
+            fuse(&th, &put),
+            Some(Op::TestHeapPutList { need: 2, .. })
+        ));
+        assert!(matches!(
+            fuse(&put, &Op::DeallocateReturn { n: 3 }),
+            Some(Op::PutListReturn { dealloc: 3, .. })
+        ));
+        assert!(matches!(
+            fuse(&put, &Op::Return),
+            Some(Op::PutListReturn { dealloc: 0, .. })
+        ));
+        assert!(fuse(&put, &Op::Deallocate { n: 1 }).is_none());
     }
 }

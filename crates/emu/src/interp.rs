@@ -21,16 +21,20 @@ pub const X_REGS: usize = 1024;
 pub const F_REGS: usize = 1024;
 
 /// A scheduler's register file.
+///
+/// The registers are arrays inside the struct rather than boxed slices: an X register
+/// is then addressed from the `regs` pointer itself, without first loading the slice's
+/// data pointer (one load less per operand in the interpreter).
 pub struct Regs {
-    pub x: Box<[Term]>,
-    pub f: Box<[f64]>,
+    pub x: [Term; X_REGS],
+    pub f: [f64; F_REGS],
 }
 
 impl Default for Regs {
     fn default() -> Self {
         Regs {
-            x: vec![Term::NIL; X_REGS].into_boxed_slice(),
-            f: vec![0.0; F_REGS].into_boxed_slice(),
+            x: [Term::NIL; X_REGS],
+            f: [0.0; F_REGS],
         }
     }
 }
@@ -129,7 +133,7 @@ fn restore_after_dirty(p: &mut Process, regs: &mut Regs) {
 #[cold]
 fn collect_here_or_dirty(p: &mut Process, regs: &mut Regs, need: usize, live: usize) -> bool {
     if crate::sched::dirty::gc_is_long(p, need) {
-        let fregs = regs.f.clone();
+        let fregs: Box<[f64]> = Box::new(regs.f);
         p.dirty = Some(Box::new(crate::sched::dirty::DirtyState::Gc {
             need,
             fregs,
@@ -145,6 +149,32 @@ fn collect_here_or_dirty(p: &mut Process, regs: &mut Regs, need: usize, live: us
 fn pop_frame(p: &mut Process, n: u32) {
     // SAFETY: the frame being dropped was allocated by `allocate` with the same size.
     p.heap.stop = unsafe { p.heap.stop.add(n as usize) };
+}
+
+/// `deallocate N` + `return`: drops the frame and returns to the address under it.
+#[inline(always)]
+fn dealloc_return(p: &mut Process, n: u32) -> *const Op {
+    // SAFETY: the frame of `n` words sits on top of the return address pushed by the
+    // call (see pop_frame and do_return).
+    unsafe {
+        let cp_at = p.heap.stop.add(n as usize);
+        p.heap.stop = cp_at.add(1);
+        (*cp_at).0 as *const Op
+    }
+}
+
+/// Builds the tuple of `put_tuple2` from its element sources.
+#[inline(always)]
+fn put_tuple(p: &mut Process, regs: &Regs, elems: &[Src]) -> Term {
+    let ptr = p.heap.alloc(elems.len() + 1);
+    // SAFETY: fresh words for the header and elements.
+    unsafe {
+        *ptr = make_header(SUBTAG_TUPLE, elems.len());
+        for (i, s) in elems.iter().enumerate() {
+            *ptr.add(1 + i) = get(p, regs, *s);
+        }
+    }
+    Term::make_boxed(ptr)
 }
 
 fn do_return(p: &mut Process) -> *const Op {
@@ -409,6 +439,17 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
             continue;
         }};
     }
+    // Makes room for `need` words with `live` X registers live; a collection too
+    // long for this scheduler moves the process to a dirty one (the instruction runs
+    // again there).
+    macro_rules! test_heap {
+        ($need:expr, $live:expr) => {
+            if ensure_heap(p, regs, $need, $live) {
+                p.ip = ip;
+                return Outcome::Dirty(crate::sched::dirty::DirtyKind::Cpu);
+            }
+        };
+    }
     // A body call to a function of this module.
     macro_rules! call_local {
         ($target:expr, $arity:expr) => {{
@@ -603,6 +644,8 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     loop {
         // SAFETY: `ip` always points at an instruction of loaded (immortal) code.
         let op = unsafe { &*ip };
+        #[cfg(feature = "opstats")]
+        crate::opstats::count(ip);
         match op {
             Op::MoveXX { src, dst } => {
                 // SAFETY: X indices were checked against X_REGS when the code was loaded.
@@ -754,10 +797,7 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 stack, heap, live, ..
             } => {
                 let n = *stack as usize;
-                if ensure_heap(p, regs, n + *heap as usize, *live as usize) {
-                    p.ip = ip;
-                    return Outcome::Dirty(crate::sched::dirty::DirtyKind::Cpu);
-                }
+                test_heap!(n + *heap as usize, *live as usize);
                 // SAFETY: ensure_heap made room for the frame. A local copy of the stack
                 // pointer: stores through it cannot change it, which the compiler cannot
                 // know of `p.heap.stop`.
@@ -771,25 +811,14 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 ip = next(ip);
             }
             Op::TestHeap { need, live } => {
-                if ensure_heap(p, regs, *need as usize, *live as usize) {
-                    p.ip = ip;
-                    return Outcome::Dirty(crate::sched::dirty::DirtyKind::Cpu);
-                }
+                test_heap!(*need as usize, *live as usize);
                 ip = next(ip);
             }
             Op::Deallocate { n } => {
                 pop_frame(p, *n);
                 ip = next(ip);
             }
-            Op::DeallocateReturn { n } => {
-                // SAFETY: the frame of `n` words sits on top of the return address pushed
-                // by the call (see pop_frame and do_return).
-                unsafe {
-                    let cp_at = p.heap.stop.add(*n as usize);
-                    ip = (*cp_at).0 as *const Op;
-                    p.heap.stop = cp_at.add(1);
-                }
-            }
+            Op::DeallocateReturn { n } => ip = dealloc_return(p, *n),
             Op::Trim { n } => {
                 pop_frame(p, *n);
                 ip = next(ip);
@@ -906,16 +935,123 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
                 ip = next(ip);
             }
             Op::PutTuple2 { dst, elems } => {
-                let ptr = p.heap.alloc(elems.len() + 1);
-                // SAFETY: fresh words for the header and elements.
-                unsafe {
-                    *ptr = make_header(SUBTAG_TUPLE, elems.len());
-                    for (i, s) in elems.iter().enumerate() {
-                        *ptr.add(1 + i) = get(p, regs, *s);
-                    }
-                }
-                set(p, regs, *dst, Term::make_boxed(ptr));
+                let t = put_tuple(p, regs, elems);
+                set(p, regs, *dst, t);
                 ip = next(ip);
+            }
+            Op::IsTupleArity { fail, src, arity } => {
+                let t = get(p, regs, *src);
+                ip = if is_tuple(t) && tuple_arity(t) == *arity as usize {
+                    next(ip)
+                } else {
+                    jump(ip, *fail)
+                };
+            }
+            Op::IsTupleSelectArity {
+                src,
+                not_tuple,
+                fail,
+                table,
+            } => {
+                let t = get(p, regs, *src);
+                ip = if !is_tuple(t) {
+                    jump(ip, *not_tuple)
+                } else {
+                    let v = Term::small(tuple_arity(t) as i64);
+                    jump(ip, select(table, v).unwrap_or(*fail))
+                };
+            }
+            Op::IsNonemptyListGet { fail, src, hd, tl } => {
+                let l = get(p, regs, *src);
+                if l.is_list() {
+                    let (h, t) = (head(l), tail(l));
+                    set(p, regs, *hd, h);
+                    set(p, regs, *tl, t);
+                    ip = next(ip);
+                } else {
+                    ip = jump(ip, *fail);
+                }
+            }
+            Op::GetTupleElement2 {
+                src,
+                i1,
+                d1,
+                i2,
+                d2,
+            } => {
+                // The fusion made sure `d1` is not `src`.
+                let t = get(p, regs, *src);
+                set(p, regs, *d1, tuple_get(t, *i1 as usize));
+                set(p, regs, *d2, tuple_get(t, *i2 as usize));
+                ip = next(ip);
+            }
+            Op::GetTupleElement3 { src, i, d } => {
+                // The fusion made sure neither `d[0]` nor `d[1]` is `src`.
+                let t = get(p, regs, *src);
+                for k in 0..3 {
+                    set(p, regs, d[k], tuple_get(t, i[k] as usize));
+                }
+                ip = next(ip);
+            }
+            Op::Move3 { s, d } => {
+                for k in 0..3 {
+                    let v = get(p, regs, s[k]);
+                    set(p, regs, d[k], v);
+                }
+                ip = next(ip);
+            }
+            Op::TestHeapPutList {
+                need,
+                live,
+                hd,
+                tl,
+                dst,
+            } => {
+                test_heap!(*need as usize, *live as usize);
+                let (h, t) = (get(p, regs, *hd), get(p, regs, *tl));
+                let c = cons(&mut p.heap, h, t);
+                set(p, regs, *dst, c);
+                ip = next(ip);
+            }
+            Op::TestHeapPutTuple2 {
+                need,
+                live,
+                dst,
+                elems,
+            } => {
+                test_heap!(*need as usize, *live as usize);
+                let t = put_tuple(p, regs, elems);
+                set(p, regs, *dst, t);
+                ip = next(ip);
+            }
+            Op::PutListReturn {
+                hd,
+                tl,
+                dst,
+                dealloc,
+            } => {
+                let (h, t) = (get(p, regs, *hd), get(p, regs, *tl));
+                let c = cons(&mut p.heap, h, t);
+                set(p, regs, *dst, c);
+                ip = dealloc_return(p, *dealloc);
+            }
+            Op::PutTuple2Return {
+                dst,
+                dealloc,
+                elems,
+            } => {
+                let t = put_tuple(p, regs, elems);
+                set(p, regs, *dst, t);
+                ip = dealloc_return(p, *dealloc);
+            }
+            Op::MoveCXReturn {
+                value,
+                dst,
+                dealloc,
+            } => {
+                // SAFETY: X indices were checked against X_REGS when the code was loaded.
+                unsafe { *regs.x.get_unchecked_mut(*dst as usize) = *value };
+                ip = dealloc_return(p, *dealloc);
             }
             Op::Test { test, fail, src } => {
                 let v = get(p, regs, *src);

@@ -25,6 +25,8 @@ pub mod map;
 pub mod match_spec;
 pub mod object;
 pub mod ops;
+#[cfg(feature = "opstats")]
+pub mod opstats;
 pub mod os_signals;
 pub mod port;
 pub mod print;

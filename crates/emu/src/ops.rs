@@ -117,7 +117,7 @@ pub enum TypeTest {
 }
 
 /// A `select_val` / `select_tuple_arity` table: sorted values and their targets.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SelectTable {
     pub values: Box<[Term]>,
     pub labels: Box<[Label]>,
@@ -837,6 +837,81 @@ pub enum Op {
     ReturnTrace,
     /// Marks the end of the module's code; reaching it is a loader bug.
     CodeEnd,
+    // --- fused pairs the compiler emits back to back (see fuse.rs)
+    /// `is_tuple` + `test_arity` on the same register with the same fail label.
+    IsTupleArity {
+        fail: Label,
+        src: Src,
+        arity: u32,
+    },
+    /// `is_tuple` + `select_tuple_arity` on the same register: `not_tuple` is the
+    /// `is_tuple`'s fail label, `fail` the select's.
+    IsTupleSelectArity {
+        src: Src,
+        not_tuple: Label,
+        fail: Label,
+        table: Box<SelectTable>,
+    },
+    /// `is_nonempty_list` + `get_list` of the same register.
+    IsNonemptyListGet {
+        fail: Label,
+        src: Src,
+        hd: Dst,
+        tl: Dst,
+    },
+    /// Two `get_tuple_element`s from the same tuple (the first does not overwrite it).
+    GetTupleElement2 {
+        src: Src,
+        i1: u32,
+        d1: Dst,
+        i2: u32,
+        d2: Dst,
+    },
+    /// Three `get_tuple_element`s from the same tuple.
+    GetTupleElement3 {
+        src: Src,
+        i: [u32; 3],
+        d: [Dst; 3],
+    },
+    /// Three consecutive moves, done in order.
+    Move3 {
+        s: [Src; 3],
+        d: [Dst; 3],
+    },
+    /// `test_heap` + `put_list`.
+    TestHeapPutList {
+        need: u32,
+        live: u32,
+        hd: Src,
+        tl: Src,
+        dst: Dst,
+    },
+    /// `test_heap` + `put_tuple2`.
+    TestHeapPutTuple2 {
+        need: u32,
+        live: u32,
+        dst: Dst,
+        elems: Box<[Src]>,
+    },
+    /// `put_list` + `return` (`dealloc` 0) or `deallocate` + `return`.
+    PutListReturn {
+        hd: Src,
+        tl: Src,
+        dst: Dst,
+        dealloc: u32,
+    },
+    /// `put_tuple2` + `return` or `deallocate` + `return`.
+    PutTuple2Return {
+        dst: Dst,
+        dealloc: u32,
+        elems: Box<[Src]>,
+    },
+    /// A constant into an X register + `return` or `deallocate` + `return`.
+    MoveCXReturn {
+        value: Term,
+        dst: u32,
+        dealloc: u32,
+    },
     /// Placeholder for a not-yet-supported generic instruction: raises an error naming it.
     Unsupported {
         opcode: u8,

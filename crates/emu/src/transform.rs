@@ -1233,7 +1233,21 @@ fn for_each_label(op: &mut Op, f: &mut dyn FnMut(&mut Label)) {
         | Op::IsAtom { fail, .. }
         | Op::IsFunction2 { fail, .. }
         | Op::TestArity { fail, .. }
-        | Op::IsTaggedTuple { fail, .. } => f(fail),
+        | Op::IsTaggedTuple { fail, .. }
+        | Op::IsTupleArity { fail, .. }
+        | Op::IsNonemptyListGet { fail, .. } => f(fail),
+        Op::IsTupleSelectArity {
+            not_tuple,
+            fail,
+            table,
+            ..
+        } => {
+            f(not_tuple);
+            f(fail);
+            for l in table.labels.iter_mut() {
+                f(l);
+            }
+        }
         Op::IsLt { fail, .. }
         | Op::IsGe { fail, .. }
         | Op::IsEq { fail, .. }

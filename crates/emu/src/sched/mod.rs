@@ -763,6 +763,8 @@ fn run_one(id: u64, regs: &mut Regs) {
         }
         Outcome::Exit(reason) => finish(p, reason),
         Outcome::Halt(code) => {
+            #[cfg(feature = "opstats")]
+            crate::opstats::dump();
             crate::report::flush_stdout();
             runq::runtime().halt(code);
         }
