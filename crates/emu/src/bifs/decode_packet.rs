@@ -592,6 +592,47 @@ fn option_value(t: Term) -> Option<u32> {
     t.as_small().and_then(|v| u32::try_from(v).ok())
 }
 
+/// For the inet driver: the first complete packet of type `code` (its `TCP_PB_*`
+/// number; not the http types) in `b`, as (its whole length, the range of its body:
+/// what is delivered). Ok(None) when more data is needed, Err when it is invalid.
+pub(crate) fn driver_packet(
+    code: u32,
+    b: &[u8],
+    max: u32,
+    delim: u8,
+) -> Result<Option<(usize, std::ops::Range<usize>)>, ()> {
+    let k = match code {
+        0 => Kind::Raw,
+        1 => Kind::P1,
+        2 => Kind::P2,
+        3 => Kind::P4,
+        4 => Kind::Asn1,
+        5 => Kind::SunRm,
+        6 => Kind::Cdr,
+        7 => Kind::Fcgi,
+        8 => Kind::Line,
+        9 => Kind::Tpkt,
+        12 => Kind::SslTls,
+        _ => return Err(()),
+    };
+    match packet_length(k, b, max, 0, delim, false) {
+        Length::Invalid => Err(()),
+        Length::Unknown => Ok(None),
+        Length::Total(t) if t as usize > b.len() => Ok(None),
+        Length::Total(t) => {
+            let size = t as usize;
+            let body = match k {
+                Kind::P1 => 1..size,
+                Kind::P2 => 2..size,
+                Kind::P4 => 4..size,
+                Kind::Fcgi => 0..size - b[6] as usize,
+                _ => 0..size,
+            };
+            Ok(Some((size, body)))
+        }
+    }
+}
+
 fn decode_packet(p: &mut Process, a: &[Term]) -> BifResult {
     let Some(k) = kind(a[0]) else {
         return Err(Fault::ErrorCause(Term::atom(am::BADARG), atom("badopt")));

@@ -73,8 +73,10 @@ fn port_command_inner(p: &mut Process, a: &[Term]) -> BifResult {
     if nosuspend && port.is_busy() {
         return Ok(Term::FALSE);
     }
-    let _ = p;
-    port.command(bytes, Some(a[1]));
+    match &port.inet {
+        Some(sock) => sock.command(p.id, &bytes),
+        None => port.command(bytes, Some(a[1])),
+    }
     Ok(Term::TRUE)
 }
 
@@ -118,6 +120,14 @@ fn port_control_inner(p: &mut Process, a: &[Term]) -> BifResult {
     };
     if super::iodata_bytes(a[2]).is_none() {
         return badarg_value();
+    }
+    if let Some(sock) = &port.inet {
+        let data = super::iodata_bytes(a[2]).unwrap_or_default();
+        let reply = match op.checked_sub(port::inet::CONTROL_MAGIC) {
+            Some(req) => sock.control(p.id, req, &data),
+            None => port::inet::invalid_request(),
+        };
+        return Ok(bytes_to_list(&mut p.heap, &reply, Term::NIL));
     }
     if port.driver == Driver::TtySl {
         let data = super::iodata_bytes(a[2]).unwrap_or_default();

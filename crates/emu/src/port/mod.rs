@@ -17,6 +17,7 @@
 //! holding a slot's `links`.
 
 pub mod child;
+pub mod inet;
 pub mod io;
 pub mod open;
 pub mod tty;
@@ -57,6 +58,8 @@ pub enum Driver {
     Vanilla,
     /// `{spawn, "tty_sl ..."}`: the terminal driver of the interactive shell (tty.rs).
     TtySl,
+    /// `{spawn_driver, "tcp_inet"}`: a TCP socket (inet/).
+    TcpInet,
 }
 
 /// How a port frames and presents its data.
@@ -140,6 +143,8 @@ pub struct Port {
     abort: Arc<AtomicBool>,
     state: Mutex<State>,
     io: Mutex<IoHandles>,
+    /// The socket of a `tcp_inet` port.
+    pub(crate) inet: Option<Arc<inet::Socket>>,
 }
 
 struct Table {
@@ -212,6 +217,24 @@ pub(crate) struct NewPort {
 
 /// Creates a port connected and linked to process `owner`; None at the port limit.
 pub(crate) fn create(owner: &Process, n: NewPort) -> Option<Arc<Port>> {
+    create_port(owner.id, n, None::<fn(u64) -> Arc<inet::Socket>>)
+}
+
+/// Creates an inet port for process `owner`, its socket made by `socket` from the
+/// port's number.
+pub(crate) fn create_with(
+    owner: u64,
+    n: NewPort,
+    socket: impl FnOnce(u64) -> Arc<inet::Socket>,
+) -> Option<Arc<Port>> {
+    create_port(owner, n, Some(socket))
+}
+
+fn create_port(
+    owner: u64,
+    n: NewPort,
+    socket: Option<impl FnOnce(u64) -> Arc<inet::Socket>>,
+) -> Option<Arc<Port>> {
     let t = table();
     let mut ports = t.ports.write();
     if ports.len() >= PORT_LIMIT {
@@ -235,8 +258,8 @@ pub(crate) fn create(owner: &Process, n: NewPort) -> Option<Arc<Port>> {
         abort: Arc::new(AtomicBool::new(false)),
         state: Mutex::new(State {
             closed: false,
-            connected: owner.id,
-            links: vec![owner.id],
+            connected: owner,
+            links: vec![owner],
             monitors: Vec::new(),
             reg_name: None,
             data: None,
@@ -245,10 +268,11 @@ pub(crate) fn create(owner: &Process, n: NewPort) -> Option<Arc<Port>> {
             output: n.output,
             cancel: n.cancel,
         }),
+        inet: socket.map(|make| make(id)),
     });
     ports.insert(id, port.clone());
     drop(ports);
-    if let Some(s) = sched::slot(owner.id) {
+    if let Some(s) = sched::slot(owner) {
         s.links.lock().push(id | PORT_LINK);
     }
     Some(port)
@@ -331,6 +355,17 @@ impl Port {
     /// links, `'DOWN'`s to its monitors, its name unregistered, its OS side told to
     /// stop. False if it was closed already.
     pub fn close(&self, reason: Term) -> bool {
+        self.close_signalling(reason, true)
+    }
+
+    /// Closes the port with reason `normal` as a driver does when it ends itself
+    /// (`driver_exit(Port, 0)`): the reference drops the `normal` exit signals to the
+    /// links then, so not even a process trapping exits hears of it.
+    pub fn close_by_driver(&self) -> bool {
+        self.close_signalling(Term::atom(am::NORMAL), false)
+    }
+
+    fn close_signalling(&self, reason: Term, signal_links: bool) -> bool {
         let (links, monitors, name) = {
             let mut st = self.state.lock();
             if st.closed {
@@ -355,7 +390,9 @@ impl Port {
             if let Some(s) = sched::slot(l) {
                 s.links.lock().retain(|&x| x != self.id | PORT_LINK);
             }
-            sched::exit_signal(me, l, reason, true);
+            if signal_links {
+                sched::exit_signal(me, l, reason, true);
+            }
         }
         for m in monitors {
             let tag = m.tag.as_ref().map(|t| t.term);
@@ -384,6 +421,9 @@ impl Port {
         drop(io);
         if self.driver == Driver::TtySl {
             tty::stop(self.id);
+        }
+        if let Some(sock) = &self.inet {
+            sock.close();
         }
     }
 
@@ -569,7 +609,7 @@ impl Port {
 }
 
 /// Words for a data term of `bytes` (list or binary).
-fn data_words(bytes: &[u8], binary: bool) -> usize {
+pub(crate) fn data_words(bytes: &[u8], binary: bool) -> usize {
     if !binary {
         2 * bytes.len()
     } else if bytes.len() <= oxbeam_term::header::HEAP_BIN_LIMIT {
@@ -819,6 +859,31 @@ pub fn errno_name(e: i32) -> &'static str {
         ECONNRESET => "econnreset",
         ETIMEDOUT => "etimedout",
         EOVERFLOW => "eoverflow",
+        ENOTSOCK => "enotsock",
+        EDESTADDRREQ => "edestaddrreq",
+        EMSGSIZE => "emsgsize",
+        EPROTOTYPE => "eprototype",
+        ENOPROTOOPT => "enoprotoopt",
+        EPROTONOSUPPORT => "eprotonosupport",
+        ESOCKTNOSUPPORT => "esocktnosupport",
+        EPFNOSUPPORT => "epfnosupport",
+        EAFNOSUPPORT => "eafnosupport",
+        EADDRINUSE => "eaddrinuse",
+        EADDRNOTAVAIL => "eaddrnotavail",
+        ENETDOWN => "enetdown",
+        ENETUNREACH => "enetunreach",
+        ENETRESET => "enetreset",
+        ECONNABORTED => "econnaborted",
+        ENOBUFS => "enobufs",
+        EISCONN => "eisconn",
+        ENOTCONN => "enotconn",
+        ESHUTDOWN => "eshutdown",
+        ETOOMANYREFS => "etoomanyrefs",
+        ECONNREFUSED => "econnrefused",
+        EHOSTDOWN => "ehostdown",
+        EHOSTUNREACH => "ehostunreach",
+        EALREADY => "ealready",
+        EINPROGRESS => "einprogress",
         _ => "unknown",
     }
 }

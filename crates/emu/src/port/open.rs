@@ -7,9 +7,8 @@
 //! the command's first word up as a linked-in driver (`tcp_inet`, `tty_sl` and the
 //! like); of those oxbeam has `tty_sl` (tty.rs, which fails with `badarg` without a
 //! terminal, as the reference's does, making `user_drv` fall back to the line-mode
-//! `user`); the others are `badarg`, every other command runs through the shell, and
-//! `{spawn_driver, _}` is
-//! always `badarg`. `open_port(Atom | String, _)` (the
+//! `user`) and `tcp_inet` (inet/); the others are `badarg`, every other command runs
+//! through the shell. `{spawn_driver, _}` opens only those drivers. `open_port(Atom | String, _)` (the
 //! reference's "vanilla" driver) gives a port that closes at once, as it does there.
 
 use super::child;
@@ -45,7 +44,7 @@ impl OpenError {
 enum Name {
     Spawn(Vec<u8>),
     Executable(Vec<u8>),
-    SpawnDriver,
+    SpawnDriver(Vec<u8>),
     Fd(i64, i64),
     Vanilla(Vec<u8>),
 }
@@ -283,7 +282,7 @@ fn port_name(t: Term) -> Result<Name, OpenError> {
             }
             let name = filename(tuple_get(t, 1), false).ok_or(OpenError::Badarg)?;
             return Ok(match (tag, is_exec) {
-                ("spawn_driver", _) => Name::SpawnDriver,
+                ("spawn_driver", _) => Name::SpawnDriver(name),
                 (_, true) => Name::Executable(name),
                 _ => Name::Spawn(name),
             });
@@ -348,13 +347,18 @@ pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, O
     };
     let spawn_kind = matches!(
         name,
-        Name::Spawn(_) | Name::Executable(_) | Name::SpawnDriver
+        Name::Spawn(_) | Name::Executable(_) | Name::SpawnDriver(_)
     );
     if s.mode.exit_status && !spawn_kind {
         return Err(OpenError::Badarg);
     }
     match name {
-        Name::SpawnDriver => Err(OpenError::Badarg),
+        Name::SpawnDriver(cmd) | Name::Spawn(cmd) if first_word(&cmd) == b"tcp_inet" => {
+            super::inet::open_port(p.id, s.mode)
+                .map(|port| port.term())
+                .ok_or(OpenError::SystemLimit)
+        }
+        Name::SpawnDriver(_) => Err(OpenError::Badarg),
         Name::Vanilla(n) => {
             let port = super::create(
                 p,
