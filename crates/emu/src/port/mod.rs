@@ -58,8 +58,8 @@ pub enum Driver {
     Vanilla,
     /// `{spawn, "tty_sl ..."}`: the terminal driver of the interactive shell (tty.rs).
     TtySl,
-    /// `{spawn_driver, "tcp_inet"}`: a TCP socket (inet/).
-    TcpInet,
+    /// `{spawn_driver, "tcp_inet" | "udp_inet"}`: a socket (inet/).
+    Inet,
 }
 
 /// How a port frames and presents its data.

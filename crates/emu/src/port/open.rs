@@ -7,7 +7,7 @@
 //! the command's first word up as a linked-in driver (`tcp_inet`, `tty_sl` and the
 //! like); of those oxbeam has `tty_sl` (tty.rs, which fails with `badarg` without a
 //! terminal, as the reference's does, making `user_drv` fall back to the line-mode
-//! `user`) and `tcp_inet` (inet/); the others are `badarg`, every other command runs
+//! `user`), `tcp_inet` and `udp_inet` (inet/); the others are `badarg`, every other command runs
 //! through the shell. `{spawn_driver, _}` opens only those drivers. `open_port(Atom | String, _)` (the
 //! reference's "vanilla" driver) gives a port that closes at once, as it does there.
 
@@ -353,8 +353,10 @@ pub fn open_port(p: &Process, name: Term, settings_list: Term) -> Result<Term, O
         return Err(OpenError::Badarg);
     }
     match name {
-        Name::SpawnDriver(cmd) | Name::Spawn(cmd) if first_word(&cmd) == b"tcp_inet" => {
-            super::inet::open_port(p.id, s.mode)
+        Name::SpawnDriver(cmd) | Name::Spawn(cmd)
+            if matches!(first_word(&cmd), b"tcp_inet" | b"udp_inet") =>
+        {
+            super::inet::open_port(p.id, s.mode, first_word(&cmd) == b"udp_inet")
                 .map(|port| port.term())
                 .ok_or(OpenError::SystemLimit)
         }

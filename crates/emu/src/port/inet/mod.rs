@@ -1,5 +1,6 @@
-//! The `tcp_inet` port driver: what OTP's `prim_inet` (and through it `gen_tcp`,
-//! `inet_tcp_dist`, `erl_epmd`) asks of the reference's inet driver, over its
+//! The `tcp_inet` and `udp_inet` port drivers (UDP's own part in udp.rs): what OTP's
+//! `prim_inet` (and through it `gen_tcp`, `gen_udp`, `inet_tcp_dist`, `erl_epmd`)
+//! asks of the reference's inet driver, over its
 //! `port_control` protocol (request codes from OTP's inet_int.hrl, replies
 //! `[?INET_REP_OK | Data]` or `[?INET_REP_ERROR | ErrnoName]`) and its messages:
 //! `{inet_async, S, Ref, Result}` for `recv`, `accept` and `connect`, `{inet_reply, S,
@@ -14,6 +15,7 @@
 mod opts;
 mod poll;
 pub mod sys;
+mod udp;
 
 use super::{Driver, Mode, NewPort, Output, Port};
 use crate::heap::Fragment;
@@ -52,11 +54,13 @@ const REQ_IGNOREFD: u32 = 28;
 const TCP_REQ_RECV: u32 = 42;
 const TCP_REQ_UNRECV: u32 = 43;
 const TCP_REQ_SHUTDOWN: u32 = 44;
+const PACKET_REQ_RECV: u32 = 60;
 
 const REP_ERROR: u8 = 0;
 const REP_OK: u8 = 1;
 
 const TYPE_STREAM: u8 = 1;
+const TYPE_DGRAM: u8 = 2;
 
 // `INET_F_*` status flags.
 const F_OPEN: u32 = 0x0001;
@@ -114,6 +118,8 @@ struct Stats {
 struct State {
     fd: Option<Fd>,
     v6: bool,
+    /// A `udp_inet` socket.
+    dgram: bool,
     phase: Phase,
     bound: bool,
     opts: Opts,
@@ -206,18 +212,33 @@ fn data_term(f: &mut Fragment, bytes: &[u8], binary: bool) -> Term {
     }
 }
 
-/// Opens a `tcp_inet` port for process `owner` (`open_port({spawn_driver,
-/// "tcp_inet"}, _)`); the socket itself is made by `INET_REQ_OPEN`.
-pub fn open_port(owner: u64, mode: Mode) -> Option<Arc<Port>> {
-    new_port(owner, mode, None)
+/// Opens a `tcp_inet` (or, `dgram`, a `udp_inet`) port for process `owner`
+/// (`open_port({spawn_driver, "tcp_inet"}, _)`); the socket itself is made by
+/// `INET_REQ_OPEN`.
+pub fn open_port(owner: u64, mode: Mode, dgram: bool) -> Option<Arc<Port>> {
+    let mut state = State {
+        port_binary: mode.binary,
+        dgram,
+        ..State::new()
+    };
+    if dgram {
+        // The reference's default for a datagram socket's read buffer.
+        state.opts.buffer = 8192;
+    }
+    new_port(owner, mode, state)
 }
 
-fn new_port(owner: u64, mode: Mode, state: Option<State>) -> Option<Arc<Port>> {
+fn new_port(owner: u64, mode: Mode, state: State) -> Option<Arc<Port>> {
+    let name: &[u8] = if state.dgram {
+        b"udp_inet"
+    } else {
+        b"tcp_inet"
+    };
     super::create_with(
         owner,
         NewPort {
-            name: b"tcp_inet".to_vec(),
-            driver: Driver::TcpInet,
+            name: name.to_vec(),
+            driver: Driver::Inet,
             mode,
             parallelism: false,
             os_pid: None,
@@ -229,10 +250,7 @@ fn new_port(owner: u64, mode: Mode, state: Option<State>) -> Option<Arc<Port>> {
         |id| {
             Arc::new(Socket {
                 port: id,
-                st: Mutex::new(state.unwrap_or_else(|| State {
-                    port_binary: mode.binary,
-                    ..State::new()
-                })),
+                st: Mutex::new(state),
             })
         },
     )
@@ -243,6 +261,7 @@ impl State {
         State {
             fd: None,
             v6: false,
+            dgram: false,
             phase: Phase::Open,
             bound: false,
             opts: Opts::default(),
@@ -335,7 +354,10 @@ impl Socket {
                 if changed.passive_now {
                     self.tag_to_owner("tcp_passive");
                 }
-                if changed.active {
+                if changed.active && st.dgram {
+                    self.read_datagrams(st);
+                    self.arm(st);
+                } else if changed.active {
                     // What the kernel holds already counts as arrived (the reference's
                     // driver has read it).
                     if st.opts.active != Active::Passive {
@@ -353,7 +375,8 @@ impl Socket {
             REQ_GETTYPE => {
                 let fam = if st.v6 { sys::AF_INET6 } else { sys::AF_INET } as u32;
                 let mut out = fam.to_be_bytes().to_vec();
-                out.extend_from_slice(&(TYPE_STREAM as u32).to_be_bytes());
+                let ty = if st.dgram { TYPE_DGRAM } else { TYPE_STREAM };
+                out.extend_from_slice(&(ty as u32).to_be_bytes());
                 Ok(out)
             }
             REQ_GETSTATUS => {
@@ -401,7 +424,8 @@ impl Socket {
                 Ok(vec![])
             }
             REQ_IGNOREFD => Ok(vec![]),
-            TCP_REQ_RECV => self.recv(st, caller, data, after),
+            TCP_REQ_RECV if !st.dgram => self.recv(st, caller, data, after),
+            PACKET_REQ_RECV if st.dgram => self.recv_datagram(st, caller, data),
             TCP_REQ_UNRECV => {
                 let mut v = data.to_vec();
                 v.extend_from_slice(&st.input);
@@ -436,10 +460,11 @@ impl Socket {
             Some(_) => return Err(libc::EAFNOSUPPORT),
             None => return Err(libc::EINVAL),
         };
-        if data.get(1) != Some(&TYPE_STREAM) {
+        let ty = if st.dgram { TYPE_DGRAM } else { TYPE_STREAM };
+        if data.get(1) != Some(&ty) {
             return Err(libc::EINVAL);
         }
-        let fd = Fd::socket(v6, true)?;
+        let fd = Fd::socket(v6, !st.dgram)?;
         poll::register(&fd, self.port)?;
         st.v6 = v6;
         st.fd = Some(fd);
@@ -552,7 +577,7 @@ impl Socket {
                 write: true,
                 ..Mode::default()
             };
-            let Some(port) = new_port(caller, mode, Some(child)) else {
+            let Some(port) = new_port(caller, mode, child) else {
                 self.async_error(caller, reference, atom("system_limit"));
                 continue;
             };
@@ -757,15 +782,7 @@ impl Socket {
                             make_tuple(f, &[me, inner])
                         });
                     }
-                    match st.opts.active {
-                        Active::Once => st.opts.active = Active::Passive,
-                        Active::Multi(n) if n <= 1 => {
-                            st.opts.active = Active::Passive;
-                            self.tag_to_owner("tcp_passive");
-                        }
-                        Active::Multi(n) => st.opts.active = Active::Multi(n - 1),
-                        _ => {}
-                    }
+                    self.count_delivered(st, "tcp_passive");
                 }
                 Ok(None) => break,
                 Err(()) => {
@@ -802,6 +819,20 @@ impl Socket {
         send(owner, words, build);
     }
 
+    /// One packet was delivered in an active mode: `once` and `{active, N}` count it,
+    /// and the socket turns passive (telling the owner `passive_tag` for N) at the end.
+    fn count_delivered(&self, st: &mut State, passive_tag: &str) {
+        match st.opts.active {
+            Active::Once => st.opts.active = Active::Passive,
+            Active::Multi(n) if n <= 1 => {
+                st.opts.active = Active::Passive;
+                self.tag_to_owner(passive_tag);
+            }
+            Active::Multi(n) => st.opts.active = Active::Multi(n - 1),
+            _ => {}
+        }
+    }
+
     /// `{Tag, S}` to the connected process.
     fn tag_to_owner(&self, tag: &str) {
         let me = self.term();
@@ -830,6 +861,11 @@ impl Socket {
     /// Arms the poll for what the socket waits for now.
     fn arm(&self, st: &State) {
         let Some(fd) = st.fd.as_ref() else { return };
+        if st.dgram {
+            let read = st.opts.active != Active::Passive || st.recv.is_some();
+            poll::arm(fd, self.port, read, false);
+            return;
+        }
         let (read, write) = match st.phase {
             Phase::Listening => (!st.accepts.is_empty(), false),
             Phase::Connecting => (false, true),
@@ -851,6 +887,7 @@ impl Socket {
                 return;
             }
             match st.phase {
+                _ if st.dgram && readable => self.read_datagrams(&mut st),
                 Phase::Listening if readable => self.try_accept(&mut st),
                 Phase::Connecting if writable || readable => self.connected(&mut st),
                 Phase::Connected => {
@@ -911,7 +948,11 @@ impl Socket {
         let mut after = After::default();
         {
             let mut st = self.st.lock();
-            let status = self.queue_output(&mut st, data, &mut after);
+            let status = if st.dgram {
+                self.send_datagram(&mut st, data)
+            } else {
+                self.queue_output(&mut st, data, &mut after)
+            };
             let me = self.term();
             send(caller, 4 + 3, |f| {
                 let s = match status {

@@ -77,6 +77,8 @@ pub struct Opts {
     pub deliver_term: bool,
     pub exit_on_close: bool,
     pub buffer: u32,
+    /// `buffer` was set: `recbuf` no longer changes it.
+    pub buffer_set: bool,
     pub packet_size: u32,
     pub line_delim: u8,
     pub send_timeout: i32,
@@ -101,6 +103,7 @@ impl Default for Opts {
             deliver_term: true,
             exit_on_close: true,
             buffer: 1460,
+            buffer_set: false,
             packet_size: 0,
             line_delim: b'\n',
             send_timeout: -1,
@@ -208,7 +211,10 @@ impl Opts {
                 HEADER => self.header = v,
                 DELIVER => self.deliver_term = v != 0,
                 EXITONCLOSE => self.exit_on_close = v != 0,
-                BUFFER => self.buffer = v.max(1),
+                BUFFER => {
+                    self.buffer = v.max(1);
+                    self.buffer_set = true;
+                }
                 PACKET_SIZE => self.packet_size = v,
                 LINE_DELIM => self.line_delim = v as u8,
                 SEND_TIMEOUT => self.send_timeout = v as i32,
@@ -227,6 +233,11 @@ impl Opts {
                 SHOW_ECONNRESET => self.show_econnreset = v != 0,
                 READ_PACKETS => self.read_packets = v,
                 code => {
+                    // The driver's buffer follows the receive buffer asked for, until
+                    // it is set itself.
+                    if code == RCVBUF && !self.buffer_set {
+                        self.buffer = v.max(1);
+                    }
                     // The reference ignores what the operating system refuses (an
                     // IPv4 option on an IPv6 socket, say).
                     let (level, name) = os_int_option(code, v6).ok_or(libc::EINVAL)?;

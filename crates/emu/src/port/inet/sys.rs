@@ -234,6 +234,50 @@ impl Fd {
         }
     }
 
+    /// One datagram and where it came from (truncated to `buf`'s length).
+    pub fn recv_from(&self, buf: &mut [u8]) -> Result<(usize, Option<Addr>), Errno> {
+        // SAFETY: an all-zero sockaddr_storage is a valid value.
+        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // SAFETY: `buf` is writable for its length; `ss` has room for `len` bytes.
+        let r = unsafe {
+            libc::recvfrom(
+                self.raw(),
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+                0,
+                &mut ss as *mut _ as *mut libc::sockaddr,
+                &mut len,
+            )
+        };
+        if r < 0 {
+            return Err(errno());
+        }
+        Ok((r as usize, Addr::from_raw(&ss)))
+    }
+
+    /// Sends one datagram to `to`.
+    pub fn send_to(&self, buf: &[u8], to: Addr) -> Result<usize, Errno> {
+        let (ss, len) = to.to_raw();
+        // SAFETY: `buf` is readable for its length; `ss` holds a valid address of
+        // `len` bytes.
+        let r = unsafe {
+            libc::sendto(
+                self.raw(),
+                buf.as_ptr() as *const libc::c_void,
+                buf.len(),
+                libc::MSG_NOSIGNAL,
+                &ss as *const _ as *const libc::sockaddr,
+                len,
+            )
+        };
+        if r < 0 {
+            Err(errno())
+        } else {
+            Ok(r as usize)
+        }
+    }
+
     pub fn shutdown(&self, how: i32) -> Result<(), Errno> {
         // SAFETY: plain system call on our descriptor.
         check(unsafe { libc::shutdown(self.raw(), how) }).map(drop)
