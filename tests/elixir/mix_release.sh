@@ -6,8 +6,10 @@
 #   stopped by SIGTERM;
 # - a release with `include_erts: false`: its scripts exec the `erl` first on the PATH
 #   (oxbeam's link when testing).
-# RELEASE_DISTRIBUTION=none: the default starts distribution (-sname), which oxbeam
-# does not have.
+# RELEASE_DISTRIBUTION=none for most runs; one foreground `start` keeps the default
+# distribution (-sname: epmd started, the node named and registered; a unique node
+# name so that runs do not collide). `stop`, `remote` and `rpc` need connections
+# between nodes, which oxbeam does not have yet.
 set -u
 mix new pinger --sup >/dev/null || exit 1
 cd pinger || exit 1
@@ -42,6 +44,9 @@ defmodule Pinger.Application do
     IO.inspect({:init.get_argument(:mode), System.get_env("RELEASE_NAME")}, label: "release")
     IO.inspect(:code.lib_dir(:pinger) |> to_string() |> String.ends_with?("lib/pinger-0.1.0"),
       label: "lib_dir")
+    node = System.get_env("RELEASE_NODE", "") |> String.split("@") |> hd()
+    IO.inspect({Node.alive?(), node() |> to_string() |> String.starts_with?(node <> "@")},
+      label: "named node")
     System.stop(3)
   end
 
@@ -86,6 +91,9 @@ pid=$!
 for _ in $(seq 300); do grep -q started start.out && break; sleep 0.1; done
 kill -TERM "$pid"; wait "$pid"; echo "sigterm rc=$?"
 cat start.out
+echo "== pinger with the default distribution (-sname)"
+RELEASE_DISTRIBUTION=sname RELEASE_NODE="pinger$$" PINGER_STOP=1 "$rel/bin/pinger" start
+echo "start rc=$?"
 echo "== pinger_noerts (erl from the PATH)"
 rel=_build/prod/rel/pinger_noerts
 ls "$rel"

@@ -77,8 +77,15 @@ pub fn boot_args(init_argv: &[String], install: &Install) -> Vec<String> {
         "--".into(),
         "-home".into(),
         home,
-        "--".into(),
     ];
+    // erlexec passes the epmd port the environment names on to init.
+    if let Some(port) = std::env::var("ERL_EPMD_PORT")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        out.extend(["-epmd_port".into(), port]);
+    }
+    out.push("--".into());
     out.extend(init_argv.iter().cloned());
     out
 }

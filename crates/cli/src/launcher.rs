@@ -223,6 +223,48 @@ pub fn init_args(argv: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Starts `epmd -daemon` as erlexec does when the node is given a name (`-sname`,
+/// `-name`), unless `-start_epmd false`: the program `-epmd` names, else the
+/// installation's. erlexec leaves it there; this boot reaches `net_kernel` sooner
+/// than erl's, so it then waits (a second at most) until epmd listens.
+pub fn start_epmd(argv: &[String], install: &crate::otp::Install) {
+    let args: Vec<&str> = argv
+        .iter()
+        .take_while(|a| *a != "-extra")
+        .map(|a| a.as_str())
+        .collect();
+    let value_of = |flag: &str| args.windows(2).rev().find(|w| w[0] == flag).map(|w| w[1]);
+    let named = args.iter().any(|a| *a == "-sname" || *a == "-name");
+    if !named || value_of("-start_epmd") == Some("false") {
+        return;
+    }
+    let program = match value_of("-epmd") {
+        Some(p) => p.to_string(),
+        None => {
+            let own = install.bindir.join("epmd");
+            let own = if own.exists() { own } else { "epmd".into() };
+            format!("\"{}\"", own.display())
+        }
+    };
+    // Like erlexec's system(3): a failure to start it shows later, when the node
+    // cannot register.
+    let _ = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{program} -daemon"))
+        .stdin(std::process::Stdio::null())
+        .status();
+    let port = std::env::var("ERL_EPMD_PORT")
+        .ok()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(4369);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// What the emulator does with its own flags before booting: `+V` and `-version` print
 /// the version and exit, `-emu_args`/`-emu_args_exit` show the emulator's command line, an
 /// unknown `+` flag is refused.

@@ -68,6 +68,7 @@ fn run_erl(argv: &[String], install: impl FnOnce() -> Result<Install, String>) -
                 launcher::Options::Run => {}
                 launcher::Options::Exit(code) => return code,
             }
+            launcher::start_epmd(&argv, &install);
             otp::boot_and_run(a, &init_argv, &install)
         }
         Err(e) => {

@@ -282,7 +282,7 @@ fn compare_one(a: Term, b: Term, exact: bool, work: &mut WorkStack) -> Ordering 
 type NodeKey = (oxbeam_term::Atom, u32);
 
 fn this_node() -> NodeKey {
-    (oxbeam_term::atom::am::NONODE, 0)
+    (crate::node::name(), crate::node::creation())
 }
 
 fn cmp_nodes(a: NodeKey, b: NodeKey) -> Ordering {

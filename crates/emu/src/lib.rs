@@ -23,6 +23,7 @@ pub mod loading;
 pub mod magic;
 pub mod map;
 pub mod match_spec;
+pub mod node;
 pub mod object;
 pub mod ops;
 #[cfg(feature = "opstats")]

@@ -138,7 +138,7 @@ fn printable_list(t: Term) -> Option<String> {
 /// otherwise one given to each node name as first printed. (The reference numbers
 /// nodes by its node table, differently from run to run.)
 fn node_number(node: oxbeam_term::Atom) -> usize {
-    if node == oxbeam_term::atom::am::NONODE {
+    if node == crate::node::name() {
         return 0;
     }
     static NODES: std::sync::Mutex<Vec<oxbeam_term::Atom>> = std::sync::Mutex::new(Vec::new());

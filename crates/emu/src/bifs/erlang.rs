@@ -383,14 +383,14 @@ fn self_(p: &mut Process, _a: &[Term]) -> BifResult {
 }
 
 fn node0(_p: &mut Process, _a: &[Term]) -> BifResult {
-    Ok(Term::atom(am::NONODE))
+    Ok(Term::atom(crate::node::name()))
 }
 
 fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
     if is_ext_pid(a[0]) || is_ext_port(a[0]) || is_ext_ref(a[0]) {
         Ok(Term::atom(ext_node(a[0])))
     } else if a[0].is_local_pid() || a[0].is_local_port() || is_ref(a[0]) {
-        Ok(Term::atom(am::NONODE))
+        Ok(Term::atom(crate::node::name()))
     } else {
         Err(BADARG)
     }
@@ -569,7 +569,9 @@ fn send3(p: &mut Process, a: &[Term]) -> BifResult {
     let to = a[0];
     let remote = is_tuple(to)
         && tuple_arity(to) == 2
-        && tuple_get(to, 1).as_atom().is_some_and(|n| n != am::NONODE);
+        && tuple_get(to, 1)
+            .as_atom()
+            .is_some_and(|n| n != crate::node::name());
     if remote
         && list_to_vec(a[2]).is_some_and(|o| o.contains(&Term::atom(Atom::from_str("noconnect"))))
     {

@@ -166,14 +166,14 @@ impl Encoder {
 
     fn node_header(&mut self, tag: u8) {
         self.out.push(tag);
-        self.atom(am::NONODE);
+        self.atom(crate::node::name());
     }
 
     fn pid(&mut self, id: u64) {
         self.node_header(NEW_PID_EXT);
         self.u32((id & MAX_PID_NUMBER) as u32);
         self.u32((id >> 15) as u32);
-        self.u32(0);
+        self.u32(crate::node::creation());
     }
 
     fn binary(&mut self, t: Term, v: BitView) {
@@ -331,8 +331,8 @@ impl Encoder {
             SUBTAG_REF => {
                 self.out.push(NEWER_REFERENCE_EXT);
                 self.u16(3);
-                self.atom(am::NONODE);
-                self.u32(0);
+                self.atom(crate::node::name());
+                self.u32(crate::node::creation());
                 for w in ref_id_words(ref_id(t)) {
                     self.u32(w);
                 }
@@ -613,10 +613,6 @@ struct Decoder<'a, 'p> {
     safe: bool,
 }
 
-fn is_local_node(node: Atom) -> bool {
-    node == am::NONODE
-}
-
 impl Decoder<'_, '_> {
     fn atom_from(&mut self, tag: u8) -> DResult<Atom> {
         let (len, utf8) = match tag {
@@ -673,7 +669,7 @@ impl Decoder<'_, '_> {
         let number = self.r.u32()?;
         let serial = self.r.u32()?;
         let creation = self.creation(new)?;
-        if !(is_local_node(node) && creation == 0) {
+        if !(crate::node::is_this(node, creation)) {
             return Ok(make_ext_pid(
                 &mut self.p.heap,
                 node,
@@ -697,7 +693,7 @@ impl Decoder<'_, '_> {
             self.r.u32()? as u64
         };
         let creation = self.creation(tag != PORT_EXT)?;
-        if !(is_local_node(node) && creation == 0) {
+        if !(crate::node::is_this(node, creation)) {
             return Ok(make_ext_port(&mut self.p.heap, node, creation, id));
         }
         if id >= PORT_NUMBER_LIMIT {
@@ -736,7 +732,7 @@ impl Decoder<'_, '_> {
     }
 
     fn make_ref(&mut self, node: Atom, creation: u32, tag: u8, words: &[u32]) -> DResult<Term> {
-        let local = is_local_node(node) && creation == 0;
+        let local = crate::node::is_this(node, creation);
         if (local || tag != NEWER_REFERENCE_EXT)
             && words.first().is_some_and(|&w| w >= REF_WORD0_LIMIT)
         {

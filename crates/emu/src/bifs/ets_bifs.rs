@@ -268,7 +268,7 @@ fn info_item(p: &mut Process, t: &Table, item: &str) -> Result<Term, Fault> {
         "heir" => t.heir.lock().as_ref().map_or(atom("none"), |h| h.pid),
         "name" => Term::atom(t.name()),
         "size" => make_i64(&mut p.heap, t.size() as i64),
-        "node" => Term::atom(Atom::from_str("nonode@nohost")),
+        "node" => Term::atom(crate::node::name()),
         "named_table" => Term::boolean(t.named),
         "type" => atom(t.kind.atom_name()),
         "keypos" => Term::small(t.keypos as i64),

@@ -1,5 +1,6 @@
-//! The node functions of a VM that is not distributed (oxbeam has no distribution yet):
-//! `nodes/0,1` know only this node, `monitor_node/2,3` raise `notalive` as the
+//! The node functions of a VM without connections to other nodes (oxbeam has no
+//! distribution layer yet, but a node can be named: `setnode/2`): `nodes/0,1` know
+//! only this node, `monitor_node/2,3` raise `notalive` as the
 //! reference does when it is not alive; plus `file:native_name_encoding/0` and
 //! `erts_internal:cmp_term/2`, which the compiler and Elixir call.
 
@@ -11,7 +12,7 @@ use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 
 fn this_node() -> Term {
-    Term::atom(Atom::from_str("nonode@nohost"))
+    Term::atom(crate::node::name())
 }
 
 fn nodes0(_p: &mut Process, _a: &[Term]) -> BifResult {
@@ -117,7 +118,24 @@ fn cmp_term(_p: &mut Process, a: &[Term]) -> BifResult {
     ))
 }
 
+/// `erlang:setnode(Node, Creation)`: makes this node alive under `Node` (what
+/// `net_kernel` does once the node is registered with epmd); `badarg` for a name that
+/// is not `Name@Host`, a creation outside 32 bits, or a node alive already.
+fn setnode2(_p: &mut Process, a: &[Term]) -> BifResult {
+    let name = a[0].as_atom().ok_or(BADARG)?;
+    let creation = a[1]
+        .as_small()
+        .and_then(|c| u32::try_from(c).ok())
+        .ok_or(BADARG)?;
+    if !crate::node::is_valid_name(name.name()) || crate::node::name() != am::NONODE {
+        return Err(BADARG);
+    }
+    crate::node::set(name, creation);
+    Ok(Term::TRUE)
+}
+
 pub fn register() {
+    reg("erlang", "setnode", 2, setnode2);
     reg("erlang", "nodes", 0, nodes0);
     reg("erlang", "nodes", 1, nodes1);
     reg("erlang", "nodes", 2, nodes2);

@@ -285,7 +285,10 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             let mut v = Vec::with_capacity(watched.len());
             for w in watched {
                 let obj = match w.name {
-                    Some(n) => make_tuple(&mut p.heap, &[Term::atom(n), Term::atom(am::NONODE)]),
+                    Some(n) => make_tuple(
+                        &mut p.heap,
+                        &[Term::atom(n), Term::atom(crate::node::name())],
+                    ),
                     None => crate::port::link_term(w.target),
                 };
                 let kind = match w.target & crate::port::PORT_LINK {

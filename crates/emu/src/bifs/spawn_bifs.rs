@@ -270,7 +270,7 @@ fn monitor_name(target: Term) -> Result<Atom, Fault> {
     if is_tuple(target) && tuple_arity(target) == 2 {
         let (n, node) = (tuple_get(target, 0), tuple_get(target, 1));
         if let (Some(n), Some(node)) = (n.as_atom(), node.as_atom()) {
-            if node == am::NONODE {
+            if node == crate::node::name() {
                 return Ok(n);
             }
         }
@@ -321,7 +321,7 @@ fn monitor(p: &mut Process, kind: Term, target: Term, opts: MonitorOptions) -> B
     } else if is_tuple(target) && tuple_arity(target) == 2 {
         let (n, node) = (tuple_get(target, 0), tuple_get(target, 1));
         match (n.as_atom(), node.as_atom()) {
-            (Some(n), Some(node)) if node == am::NONODE => Some(n),
+            (Some(n), Some(node)) if node == crate::node::name() => Some(n),
             _ => return Err(BADARG),
         }
     } else {

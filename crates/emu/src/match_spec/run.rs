@@ -500,7 +500,7 @@ fn bool_arg(t: Term) -> Result<bool, ()> {
 
 fn node_of(t: Term) -> Result<Term, ()> {
     if t.is_local_pid() || t.is_local_port() || is_ref(t) {
-        Ok(Term::atom(am::NONODE))
+        Ok(Term::atom(crate::node::name()))
     } else {
         Err(())
     }
@@ -669,7 +669,7 @@ fn call3<A: Alloc + ?Sized>(b: Bif, x: Term, y: Term, z: Term, h: &mut A) -> Res
 
 fn call0<A: Alloc + ?Sized>(b: Bif, h: &mut A) -> Result<Term, ()> {
     match b {
-        Bif::Node0 => Ok(Term::atom(am::NONODE)),
+        Bif::Node0 => Ok(Term::atom(crate::node::name())),
         Bif::GetTcw => Ok(make_u64(
             h,
             trace_control_word().load(Ordering::Acquire) as u64,

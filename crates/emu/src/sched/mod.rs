@@ -404,7 +404,7 @@ pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
     if is_tuple(to) && tuple_arity(to) == 2 {
         let (name, node) = (tuple_get(to, 0), tuple_get(to, 1));
         if let (Some(n), Some(nd)) = (name.as_atom(), node.as_atom()) {
-            if nd == am::NONODE {
+            if nd == crate::node::name() {
                 return Ok(whereis(n));
             }
             return Ok(None);

@@ -176,7 +176,7 @@ pub fn demonitor(p: &mut Process, ref_id: u64) -> bool {
 /// The object a `'DOWN'` names: the pid, or `{Name, Node}` for a monitor by name.
 fn down_object<A: Alloc + ?Sized>(a: &mut A, pid: Term, name: Option<Atom>) -> Term {
     match name {
-        Some(n) => make_tuple(a, &[Term::atom(n), Term::atom(am::NONODE)]),
+        Some(n) => make_tuple(a, &[Term::atom(n), Term::atom(crate::node::name())]),
         None => pid,
     }
 }

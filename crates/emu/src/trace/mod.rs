@@ -574,10 +574,7 @@ fn patterns_allow(p: &mut Process, ev: Event, args: &[Term]) -> bool {
             let self_pid = p.pid;
             let (node, args) = match ev {
                 Event::Send => (None, args.to_vec()),
-                Event::Receive => (
-                    Some(Term::atom(oxbeam_term::atom::am::NONODE)),
-                    args.to_vec(),
-                ),
+                Event::Receive => (Some(Term::atom(crate::node::name())), args.to_vec()),
             };
             let mut all = Vec::new();
             if let Some(n) = node {
