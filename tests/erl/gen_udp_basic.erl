@@ -1,8 +1,9 @@
 %% gen_udp over the loopback interface (the udp_inet driver): active and passive
 %% receives with the sender's address, {active, once | N} with udp_passive, receive
-%% timeouts, list and binary modes, a large datagram, errors, and inet:gethostname/0
-%% (which kernel answers by asking a UDP socket). Nothing printed depends on port
-%% numbers.
+%% timeouts, list and binary modes, a large datagram, errors, inet:gethostname/0
+%% (which kernel answers by asking a UDP socket) and inet:getifaddrs/0 (the loopback
+%% interface's IPv4 part). Nothing printed depends on port numbers or on the machine's
+%% other interfaces.
 -module(gen_udp_basic).
 -export([main/0]).
 
@@ -10,6 +11,11 @@ main() ->
     {ok, Host} = inet:gethostname(),
     Short = hd(string:split(string:trim(os:cmd("hostname")), ".")),
     io:format("gethostname is the host's short name: ~p~n", [Host =:= Short]),
+    {ok, Ifs} = inet:getifaddrs(),
+    {"lo", Lo} = lists:keyfind("lo", 1, Ifs),
+    io:format("loopback interface: ~p~n",
+              [[O || {K, V} = O <- Lo, K =:= flags orelse tuple_size(V) =:= 4
+                                       orelse K =:= hwaddr]]),
     {ok, A} = gen_udp:open(0, [binary, {active, false}, {ip, loopback}]),
     {ok, B} = gen_udp:open(0, [{active, true}, {ip, loopback}]),
     {ok, PA} = inet:port(A),

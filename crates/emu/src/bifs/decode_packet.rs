@@ -359,21 +359,21 @@ const HEADERS: [&str; 52] = [
 const MAX_NAME: usize = 50;
 
 /// Builds terms for http results: strings as lists, or binaries for the `_bin` types.
-struct Http<'p> {
-    p: &'p mut Process,
+struct Http<'a> {
+    a: &'a mut dyn Alloc,
     bin: bool,
 }
 
 impl Http<'_> {
     fn string(&mut self, s: &[u8]) -> Term {
         if self.bin {
-            make_binary(&mut self.p.heap, s)
+            make_binary(self.a, s)
         } else {
-            bytes_to_list(&mut self.p.heap, s, Term::NIL)
+            bytes_to_list(self.a, s, Term::NIL)
         }
     }
     fn tuple(&mut self, items: &[Term]) -> Term {
-        make_tuple(&mut self.p.heap, items)
+        make_tuple(self.a, items)
     }
 }
 
@@ -600,6 +600,7 @@ pub(crate) fn driver_packet(
     b: &[u8],
     max: u32,
     delim: u8,
+    header_state: bool,
 ) -> Result<Option<(usize, std::ops::Range<usize>)>, ()> {
     let k = match code {
         0 => Kind::Raw,
@@ -612,10 +613,13 @@ pub(crate) fn driver_packet(
         7 => Kind::Fcgi,
         8 => Kind::Line,
         9 => Kind::Tpkt,
+        10 | 13 if header_state => Kind::HttpH,
+        10 | 13 => Kind::Http,
+        11 | 14 => Kind::HttpH,
         12 => Kind::SslTls,
         _ => return Err(()),
     };
-    match packet_length(k, b, max, 0, delim, false) {
+    match packet_length(k, b, max, 0, delim, header_state) {
         Length::Invalid => Err(()),
         Length::Unknown => Ok(None),
         Length::Total(t) if t as usize > b.len() => Ok(None),
@@ -631,6 +635,36 @@ pub(crate) fn driver_packet(
             Ok(Some((size, body)))
         }
     }
+}
+
+/// For the inet driver's http packet types (`TCP_PB_HTTP*` codes 10, 11, 13, 14): the
+/// term for one line (`driver_packet` cut it), built with `a`: what `decode_packet`
+/// would give, or `{http_error, Line}`. At most `http_term_words(line)` words.
+pub(crate) fn driver_http_term(
+    code: u32,
+    line: &[u8],
+    header_state: bool,
+    a: &mut dyn Alloc,
+) -> Term {
+    let mut h = Http { a, bin: code >= 13 };
+    match parse_http(&mut h, line, header_state || code == 11 || code == 14) {
+        Some(t) => t,
+        None => {
+            let l = h.string(line);
+            h.tuple(&[atom("http_error"), l])
+        }
+    }
+}
+
+/// An upper bound of the words `driver_http_term` uses for `line`: every byte in one
+/// string at most (two words a character as a list), and the tuples around them.
+pub(crate) fn http_term_words(line: &[u8]) -> usize {
+    2 * line.len() + 64
+}
+
+/// Whether a driver packet type is one of the http ones.
+pub(crate) fn is_http_code(code: u32) -> bool {
+    matches!(code, 10 | 11 | 13 | 14)
 }
 
 fn decode_packet(p: &mut Process, a: &[Term]) -> BifResult {
@@ -707,7 +741,10 @@ fn decode_packet(p: &mut Process, a: &[Term]) -> BifResult {
     let packet = &bytes[..size];
     let result = if is_http(k) {
         let bin = matches!(k, Kind::HttpBin | Kind::HttpHBin);
-        let mut h = Http { p, bin };
+        let mut h = Http {
+            a: &mut p.heap,
+            bin,
+        };
         match parse_http(&mut h, packet, header_state) {
             Some(t) => t,
             None => {

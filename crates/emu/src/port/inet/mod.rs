@@ -18,6 +18,7 @@ pub mod sys;
 mod udp;
 
 use super::{Driver, Mode, NewPort, Output, Port};
+use crate::bifs::decode_packet as http;
 use crate::heap::Fragment;
 use crate::object::*;
 use crate::process::Message;
@@ -48,6 +49,7 @@ const REQ_GETFD: u32 = 14;
 const REQ_GETTYPE: u32 = 15;
 const REQ_GETSTATUS: u32 = 16;
 const REQ_SUBSCRIBE: u32 = 24;
+const REQ_GETIFADDRS: u32 = 25;
 const REQ_ACCEPT: u32 = 26;
 const REQ_LISTEN: u32 = 27;
 const REQ_IGNOREFD: u32 = 28;
@@ -127,6 +129,8 @@ struct State {
     input: Vec<u8>,
     /// The peer closed its side (read returned 0) or the connection broke.
     eof: Option<Errno>,
+    /// In an http packet mode: the start line was read, header lines come next.
+    http_headers: bool,
     /// Bytes waiting to be written, and how much of the first chunk is written.
     output: VecDeque<Vec<u8>>,
     out_offset: usize,
@@ -267,6 +271,7 @@ impl State {
             opts: Opts::default(),
             input: Vec::new(),
             eof: None,
+            http_headers: false,
             output: VecDeque::new(),
             out_offset: 0,
             out_bytes: 0,
@@ -350,7 +355,11 @@ impl Socket {
             }
             REQ_SETOPTS => {
                 let v6 = st.v6;
+                let packet = st.opts.packet;
                 let changed = st.opts.set(st.fd.as_ref(), v6, data)?;
+                if st.opts.packet != packet {
+                    st.http_headers = false;
+                }
                 if changed.passive_now {
                     self.tag_to_owner("tcp_passive");
                 }
@@ -371,6 +380,7 @@ impl Socket {
             REQ_GETOPTS => st.opts.get(st.fd()?, st.v6, data),
             REQ_GETSTAT => Ok(self.stats(st, data)),
             REQ_GETHOSTNAME => sys::hostname(),
+            REQ_GETIFADDRS => sys::if_addrs(),
             REQ_GETFD => Ok((st.fd()?.raw() as u32).to_be_bytes().to_vec()),
             REQ_GETTYPE => {
                 let fam = if st.v6 { sys::AF_INET6 } else { sys::AF_INET } as u32;
@@ -699,12 +709,42 @@ impl Socket {
             &st.input,
             st.opts.packet_size,
             st.opts.line_delim,
+            st.http_headers,
         )?;
         Ok(found.map(|(size, body)| {
             let packet = st.input[body].to_vec();
             st.input.drain(..size);
             packet
         }))
+    }
+
+    /// The words `packet_term` may use for `packet`.
+    fn packet_words(st: &State, packet: &[u8], binary: bool) -> usize {
+        if http::is_http_code(st.opts.packet) {
+            http::http_term_words(packet)
+        } else {
+            data_words(packet, binary)
+        }
+    }
+
+    /// What a packet is delivered as: its bytes, or in an http mode the parsed line
+    /// (after which the mode moves between the start line and the header lines).
+    fn packet_term(st: &mut State, f: &mut Fragment, packet: &[u8], binary: bool) -> Term {
+        if !http::is_http_code(st.opts.packet) {
+            return data_term(f, packet, binary);
+        }
+        let t = http::driver_http_term(st.opts.packet, packet, st.http_headers, f);
+        if t == atom("http_eoh") {
+            st.http_headers = false;
+        } else if is_tuple(t)
+            && matches!(
+                tuple_get(t, 0).as_atom().map(|a| a.name()),
+                Some("http_request") | Some("http_response")
+            )
+        {
+            st.http_headers = true;
+        }
+        t
     }
 
     fn count_packet(st: &mut State, n: usize) {
@@ -723,8 +763,9 @@ impl Socket {
                 Self::count_packet(st, packet.len());
                 let binary = st.opts.binary;
                 let me = self.term();
-                send(p.caller, 5 + 3 + data_words(&packet, binary), |f| {
-                    let d = data_term(f, &packet, binary);
+                let words = 5 + 3 + Self::packet_words(st, &packet, binary);
+                send(p.caller, words, |f| {
+                    let d = Self::packet_term(st, f, &packet, binary);
                     let ok = make_tuple(f, &[atom("ok"), d]);
                     make_tuple(
                         f,
@@ -770,9 +811,15 @@ impl Socket {
                     let me = self.term();
                     if st.opts.deliver_term {
                         let binary = st.opts.binary;
-                        self.to_owner(4 + data_words(&packet, binary), |f| {
-                            let d = data_term(f, &packet, binary);
-                            make_tuple(f, &[atom("tcp"), me, d])
+                        let tag = if http::is_http_code(st.opts.packet) {
+                            "http"
+                        } else {
+                            "tcp"
+                        };
+                        let words = 4 + Self::packet_words(st, &packet, binary);
+                        self.to_owner(words, |f| {
+                            let d = Self::packet_term(st, f, &packet, binary);
+                            make_tuple(f, &[atom(tag), me, d])
                         });
                     } else {
                         let binary = st.port_binary;

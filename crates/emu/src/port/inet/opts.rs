@@ -53,10 +53,6 @@ const MULTI: u32 = 3;
 pub const PB_RAW: u32 = 0;
 /// The highest packet type code.
 const PB_MAX: u32 = 14;
-const PB_HTTP: u32 = 10;
-const PB_HTTPH: u32 = 11;
-const PB_HTTP_BIN: u32 = 13;
-const PB_HTTPH_BIN: u32 = 14;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Active {
@@ -132,10 +128,6 @@ fn u32_at(b: &[u8], i: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?))
 }
 
-fn is_http(packet: u32) -> bool {
-    matches!(packet, PB_HTTP | PB_HTTPH | PB_HTTP_BIN | PB_HTTPH_BIN)
-}
-
 /// A socket-level option: (level, name) for the options kept by the OS as an int.
 fn os_int_option(code: u8, v6: bool) -> Option<(i32, i32)> {
     Some(match code {
@@ -205,7 +197,7 @@ impl Opts {
                     i += 4;
                     let _ = fd.ok_or(libc::EBADF)?.set_linger(v != 0, secs);
                 }
-                PACKET if v > PB_MAX || is_http(v) => return Err(libc::EINVAL),
+                PACKET if v > PB_MAX => return Err(libc::EINVAL),
                 PACKET => self.packet = v,
                 MODE => self.binary = v != 0,
                 HEADER => self.header = v,

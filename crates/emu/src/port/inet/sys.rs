@@ -392,3 +392,95 @@ pub fn hostname() -> Result<Vec<u8>, Errno> {
     let n = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     Ok(buf[..n].to_vec())
 }
+
+/// The interfaces' addresses (`INET_REQ_GETIFADDRS`), one entry per getifaddrs(3)
+/// entry as the reference's driver encodes them: the name and a NUL, the flags, the
+/// address with its netmask and broadcast (or point-to-point) address, or for a
+/// link-level entry its hardware address, then a NUL. `prim_inet` groups them by
+/// interface.
+pub fn if_addrs() -> Result<Vec<u8>, Errno> {
+    const OPT_ADDR: u8 = 1;
+    const OPT_BROADADDR: u8 = 2;
+    const OPT_DSTADDR: u8 = 3;
+    const OPT_NETMASK: u8 = 5;
+    const OPT_FLAGS: u8 = 6;
+    const OPT_HWADDR: u8 = 7;
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills `list` with a list freed below by freeifaddrs.
+    check(unsafe { libc::getifaddrs(&mut list) })?;
+    let mut out = Vec::new();
+    let mut cur = list;
+    while !cur.is_null() {
+        // SAFETY: `cur` is an entry of the list getifaddrs returned, alive until
+        // freeifaddrs; its name is a NUL-terminated string.
+        let ifa = unsafe { &*cur };
+        cur = ifa.ifa_next;
+        // SAFETY: as above.
+        let name = unsafe { std::ffi::CStr::from_ptr(ifa.ifa_name) };
+        out.extend_from_slice(name.to_bytes());
+        out.push(0);
+        let f = ifa.ifa_flags;
+        let mut flags = 0u32;
+        for (os, ours) in [
+            (libc::IFF_UP, 0x0001),
+            (libc::IFF_BROADCAST, 0x0002),
+            (libc::IFF_LOOPBACK, 0x0004),
+            (libc::IFF_POINTOPOINT, 0x0008),
+            (libc::IFF_RUNNING, 0x0010),
+            (libc::IFF_MULTICAST, 0x0020),
+        ] {
+            if f & os as u32 != 0 {
+                flags |= ours;
+            }
+        }
+        out.push(OPT_FLAGS);
+        out.extend_from_slice(&flags.to_be_bytes());
+        let sockaddr = |out: &mut Vec<u8>, code: u8, sa: *mut libc::sockaddr| {
+            if sa.is_null() {
+                return;
+            }
+            // SAFETY: a non-null address of the entry; its family says its layout.
+            match unsafe { (*sa).sa_family } as i32 {
+                libc::AF_INET => {
+                    // SAFETY: an AF_INET address is a sockaddr_in.
+                    let sin = unsafe { &*(sa as *const libc::sockaddr_in) };
+                    out.extend_from_slice(&[code, AF_INET]);
+                    out.extend_from_slice(&sin.sin_addr.s_addr.to_ne_bytes());
+                }
+                libc::AF_INET6 => {
+                    // SAFETY: an AF_INET6 address is a sockaddr_in6.
+                    let sin6 = unsafe { &*(sa as *const libc::sockaddr_in6) };
+                    out.extend_from_slice(&[code, AF_INET6]);
+                    out.extend_from_slice(&sin6.sin6_addr.s6_addr);
+                }
+                _ => {}
+            }
+        };
+        // SAFETY: a non-null address's family can be read.
+        let family = (!ifa.ifa_addr.is_null()).then(|| unsafe { (*ifa.ifa_addr).sa_family } as i32);
+        match family {
+            Some(libc::AF_INET) | Some(libc::AF_INET6) => {
+                sockaddr(&mut out, OPT_ADDR, ifa.ifa_addr);
+                sockaddr(&mut out, OPT_NETMASK, ifa.ifa_netmask);
+                if f & libc::IFF_BROADCAST as u32 != 0 {
+                    sockaddr(&mut out, OPT_BROADADDR, ifa.ifa_ifu);
+                } else if f & libc::IFF_POINTOPOINT as u32 != 0 {
+                    sockaddr(&mut out, OPT_DSTADDR, ifa.ifa_ifu);
+                }
+            }
+            Some(libc::AF_PACKET) => {
+                // SAFETY: an AF_PACKET address is a sockaddr_ll.
+                let sll = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_ll) };
+                let n = (sll.sll_halen as usize).min(sll.sll_addr.len());
+                out.push(OPT_HWADDR);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+                out.extend_from_slice(&sll.sll_addr[..n]);
+            }
+            _ => {}
+        }
+        out.push(0);
+    }
+    // SAFETY: `list` came from getifaddrs and is freed once.
+    unsafe { libc::freeifaddrs(list) };
+    Ok(out)
+}
