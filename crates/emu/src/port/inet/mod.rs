@@ -12,6 +12,7 @@
 //! scheduler thread (a `recv` answered from buffered data) and the poll thread (data
 //! arriving) never reorder them. The lock order is socket, then port state.
 
+mod inbuf;
 mod opts;
 mod poll;
 pub mod sys;
@@ -126,7 +127,7 @@ struct State {
     bound: bool,
     opts: Opts,
     /// Received bytes not delivered yet.
-    input: Vec<u8>,
+    input: inbuf::InBuf,
     /// The peer closed its side (read returned 0) or the connection broke.
     eof: Option<Errno>,
     /// In an http packet mode: the start line was read, header lines come next.
@@ -269,7 +270,7 @@ impl State {
             phase: Phase::Open,
             bound: false,
             opts: Opts::default(),
-            input: Vec::new(),
+            input: inbuf::InBuf::default(),
             eof: None,
             http_headers: false,
             output: VecDeque::new(),
@@ -437,9 +438,7 @@ impl Socket {
             TCP_REQ_RECV if !st.dgram => self.recv(st, caller, data, after),
             PACKET_REQ_RECV if st.dgram => self.recv_datagram(st, caller, data),
             TCP_REQ_UNRECV => {
-                let mut v = data.to_vec();
-                v.extend_from_slice(&st.input);
-                st.input = v;
+                st.input.prepend(data);
                 self.deliver_active(st, after);
                 Ok(vec![])
             }
@@ -650,40 +649,39 @@ impl Socket {
             reference,
             len,
         });
-        self.fill(st);
+        // From what is buffered, else from what the socket has now.
         self.serve_recv(st, after);
+        if st.recv.is_some() {
+            self.fill(st);
+            self.serve_recv(st, after);
+        }
         if st.recv.is_some() {
             self.wait_for(st, caller, reference, time, |st, _| st.recv = None);
         }
         Ok(reference.to_be_bytes().to_vec())
     }
 
-    /// Reads what the socket has now into the input buffer (as much as the driver's
-    /// buffer size at a time, a few times).
+    /// Reads what the socket has now into the input buffer (a few large reads: the
+    /// packets are cut from it afterwards).
     fn fill(&self, st: &mut State) {
+        const CHUNK: usize = 1 << 16;
         if st.eof.is_some() || st.phase != Phase::Connected {
             return;
         }
-        let Some(fd) = st.fd.as_ref() else { return };
-        let chunk = (st.opts.buffer as usize).clamp(1460, 1 << 20);
         for _ in 0..4 {
-            let start = st.input.len();
-            st.input.resize(start + chunk, 0);
-            match fd.read(&mut st.input[start..]) {
+            let Some(fd) = st.fd.as_ref() else { return };
+            match st.input.read_from(fd, CHUNK) {
                 Ok(0) => {
-                    st.input.truncate(start);
                     st.eof = Some(0);
                     return;
                 }
                 Ok(n) => {
-                    st.input.truncate(start + n);
                     st.stats.recv_oct += n as u64;
-                    if n < chunk {
+                    if n < CHUNK {
                         return;
                     }
                 }
                 Err(e) => {
-                    st.input.truncate(start);
                     if e != libc::EAGAIN && e != libc::EINTR {
                         st.eof = Some(e);
                     }
@@ -700,22 +698,23 @@ impl Socket {
             if st.input.is_empty() || st.input.len() < want {
                 return Ok(None);
             }
-            let n = if want == 0 { st.input.len() } else { want };
-            let rest = st.input.split_off(n);
-            return Ok(Some(std::mem::replace(&mut st.input, rest)));
+            // Without a length, as much as the driver's buffer holds (the reference
+            // reads that much at a time).
+            let n = if want == 0 {
+                st.input.len().min(st.opts.buffer.max(1) as usize)
+            } else {
+                want
+            };
+            return Ok(Some(st.input.take(n, 0..n)));
         }
         let found = crate::bifs::decode_packet::driver_packet(
             st.opts.packet,
-            &st.input,
+            st.input.bytes(),
             st.opts.packet_size,
             st.opts.line_delim,
             st.http_headers,
         )?;
-        Ok(found.map(|(size, body)| {
-            let packet = st.input[body].to_vec();
-            st.input.drain(..size);
-            packet
-        }))
+        Ok(found.map(|(size, body)| st.input.take(size, body)))
     }
 
     /// The words `packet_term` may use for `packet`.

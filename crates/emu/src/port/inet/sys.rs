@@ -215,6 +215,23 @@ impl Fd {
         }
     }
 
+    /// Reads at most `n` bytes onto the end of `buf` (into its spare capacity, so that
+    /// a large read costs nothing when little comes); returns the count read.
+    pub fn read_append(&self, buf: &mut Vec<u8>, n: usize) -> Result<usize, Errno> {
+        buf.reserve(n);
+        let spare = buf.spare_capacity_mut();
+        // SAFETY: `spare` is writable for at least `n` bytes; read(2) writes only
+        // initialised bytes into it, and the length grows by exactly what it wrote.
+        unsafe {
+            let r = libc::read(self.raw(), spare.as_mut_ptr() as *mut libc::c_void, n);
+            if r < 0 {
+                return Err(errno());
+            }
+            buf.set_len(buf.len() + r as usize);
+            Ok(r as usize)
+        }
+    }
+
     /// Writes what the socket takes now (MSG_NOSIGNAL: a closed peer is EPIPE, not
     /// a signal).
     pub fn write(&self, buf: &[u8]) -> Result<usize, Errno> {
