@@ -83,9 +83,12 @@ fn run() {
             continue;
         }
         for ev in events.iter() {
-            if let Some(sock) = super::socket_of(ev.key as u64) {
-                sock.ready(ev.readable, ev.writable);
-            }
+            let port = ev.key as u64;
+            guarded(port, || {
+                if let Some(sock) = super::socket_of(port) {
+                    sock.ready(ev.readable, ev.writable);
+                }
+            });
         }
         let now = Instant::now();
         loop {
@@ -99,9 +102,23 @@ fn run() {
             let Some(Reverse((_, port, reference))) = due else {
                 break;
             };
-            if let Some(sock) = super::socket_of(port) {
-                sock.timed_out(reference);
-            }
+            guarded(port, || {
+                if let Some(sock) = super::socket_of(port) {
+                    sock.timed_out(reference);
+                }
+            });
+        }
+    }
+}
+
+/// Runs `f` for port `port`; a bug that panics there ends that port (with reason
+/// `einval`) instead of the thread every socket depends on.
+fn guarded(port: u64, f: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+        if let Some(p) = crate::port::get(port) {
+            p.close(oxbeam_term::Term::atom(oxbeam_term::Atom::from_str(
+                "einval",
+            )));
         }
     }
 }
