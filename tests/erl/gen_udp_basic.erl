@@ -14,8 +14,8 @@ main() ->
     {ok, Ifs} = inet:getifaddrs(),
     {"lo", Lo} = lists:keyfind("lo", 1, Ifs),
     io:format("loopback interface: ~p~n",
-              [[O || {K, V} = O <- Lo, K =:= flags orelse tuple_size(V) =:= 4
-                                       orelse K =:= hwaddr]]),
+              [[O || {K, V} = O <- Lo, K =:= flags orelse (is_tuple(V) andalso
+                                                           tuple_size(V) =:= 4)]]),
     {ok, A} = gen_udp:open(0, [binary, {active, false}, {ip, loopback}]),
     {ok, B} = gen_udp:open(0, [{active, true}, {ip, loopback}]),
     {ok, PA} = inet:port(A),

@@ -4,30 +4,36 @@
 
 use oxbeam_term::atom::am;
 use oxbeam_term::Atom;
-use parking_lot::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-static THIS: RwLock<(Option<Atom>, u32)> = RwLock::new((None, 0));
+/// The name's atom index in the high half, the creation in the low half: one load
+/// for readers (term order compares pids by node, the external format writes it).
+static THIS: AtomicU64 = AtomicU64::new((am::NONODE.0 as u64) << 32);
+
+fn this() -> (Atom, u32) {
+    let v = THIS.load(Ordering::Acquire);
+    (Atom((v >> 32) as u32), v as u32)
+}
 
 /// This node's name.
 pub fn name() -> Atom {
-    THIS.read().0.unwrap_or(am::NONODE)
+    this().0
 }
 
 /// This node's creation (0 while not alive).
 pub fn creation() -> u32 {
-    THIS.read().1
+    this().1
 }
 
 /// Whether `node` with `creation` is this node (identifiers from another incarnation
 /// of the same name are not).
 pub fn is_this(node: Atom, creation: u32) -> bool {
-    let (n, c) = *THIS.read();
-    node == n.unwrap_or(am::NONODE) && creation == c
+    this() == (node, creation)
 }
 
 /// Makes this node alive as `name` with `creation`.
 pub fn set(name: Atom, creation: u32) {
-    *THIS.write() = (Some(name), creation);
+    THIS.store((name.0 as u64) << 32 | creation as u64, Ordering::Release);
 }
 
 /// Whether `name` is a node name the reference accepts: `Name@Host`, both parts

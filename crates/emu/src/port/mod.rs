@@ -619,7 +619,7 @@ pub(crate) fn data_words(bytes: &[u8], binary: bool) -> usize {
     }
 }
 
-fn data_term(f: &mut Fragment, bytes: &[u8], binary: bool) -> Term {
+pub(crate) fn data_term(f: &mut Fragment, bytes: &[u8], binary: bool) -> Term {
     if binary {
         make_binary(f, bytes)
     } else {

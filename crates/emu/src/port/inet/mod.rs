@@ -18,7 +18,7 @@ mod poll;
 pub mod sys;
 mod udp;
 
-use super::{Driver, Mode, NewPort, Output, Port};
+use super::{data_term, data_words, errno_atom, Driver, Mode, NewPort, Output, Port};
 use crate::bifs::decode_packet as http;
 use crate::heap::Fragment;
 use crate::object::*;
@@ -188,10 +188,6 @@ fn ok_reply(data: &[u8]) -> Vec<u8> {
     v
 }
 
-fn reason_atom(e: Errno) -> Term {
-    super::errno_atom(e)
-}
-
 /// A message of `words` words built by `build` to process `to`.
 fn send(to: u64, words: usize, build: impl FnOnce(&mut Fragment) -> Term) {
     let mut f = Fragment::new(words);
@@ -203,18 +199,6 @@ fn send(to: u64, words: usize, build: impl FnOnce(&mut Fragment) -> Term) {
             frag: Some(f),
         },
     );
-}
-
-fn data_words(bytes: &[u8], binary: bool) -> usize {
-    super::data_words(bytes, binary)
-}
-
-fn data_term(f: &mut Fragment, bytes: &[u8], binary: bool) -> Term {
-    if binary {
-        make_binary(f, bytes)
-    } else {
-        bytes_to_list(f, bytes, Term::NIL)
-    }
 }
 
 /// Opens a `tcp_inet` (or, `dgram`, a `udp_inet`) port for process `owner`
@@ -422,7 +406,7 @@ impl Socket {
                 }
                 Ok(out)
             }
-            REQ_ACCEPT => self.accept(st, caller, data, after),
+            REQ_ACCEPT => self.accept(st, caller, data),
             REQ_LISTEN => {
                 if st.phase != Phase::Open {
                     return Err(libc::EINVAL);
@@ -435,7 +419,7 @@ impl Socket {
                 Ok(vec![])
             }
             REQ_IGNOREFD => Ok(vec![]),
-            TCP_REQ_RECV if !st.dgram => self.recv(st, caller, data, after),
+            TCP_REQ_RECV if !st.dgram => self.recv(st, caller, data),
             PACKET_REQ_RECV if st.dgram => self.recv_datagram(st, caller, data),
             TCP_REQ_UNRECV => {
                 st.input.prepend(data);
@@ -533,14 +517,7 @@ impl Socket {
         Ok(reference.to_be_bytes().to_vec())
     }
 
-    fn accept(
-        &self,
-        st: &mut State,
-        caller: u64,
-        data: &[u8],
-        after: &mut After,
-    ) -> Result<Vec<u8>, Errno> {
-        let _ = after;
+    fn accept(&self, st: &mut State, caller: u64, data: &[u8]) -> Result<Vec<u8>, Errno> {
         if st.phase != Phase::Listening {
             return Err(libc::EINVAL);
         }
@@ -570,7 +547,7 @@ impl Socket {
                 Err(libc::EINTR) | Err(libc::ECONNABORTED) => continue,
                 Err(e) => {
                     let w = st.accepts.pop_front().expect("a waiter");
-                    self.async_error(w.caller, w.reference, reason_atom(e));
+                    self.async_error(w.caller, w.reference, errno_atom(e));
                     continue;
                 }
             };
@@ -602,25 +579,11 @@ impl Socket {
                 cs.fd = Some(conn);
                 sock.arm(&cs);
             }
-            let me = self.term();
-            let new = port.term();
-            send(caller, 5 + 3, |f| {
-                let ok = make_tuple(f, &[atom("ok"), new]);
-                make_tuple(
-                    f,
-                    &[atom("inet_async"), me, Term::small(reference as i64), ok],
-                )
-            });
+            self.async_reply(caller, reference, Ok(Some(port.term())));
         }
     }
 
-    fn recv(
-        &self,
-        st: &mut State,
-        caller: u64,
-        data: &[u8],
-        after: &mut After,
-    ) -> Result<Vec<u8>, Errno> {
+    fn recv(&self, st: &mut State, caller: u64, data: &[u8]) -> Result<Vec<u8>, Errno> {
         if data.len() < 8 {
             return Err(libc::EINVAL);
         }
@@ -650,10 +613,10 @@ impl Socket {
             len,
         });
         // From what is buffered, else from what the socket has now.
-        self.serve_recv(st, after);
+        self.serve_recv(st);
         if st.recv.is_some() {
             self.fill(st);
-            self.serve_recv(st, after);
+            self.serve_recv(st);
         }
         if st.recv.is_some() {
             self.wait_for(st, caller, reference, time, |st, _| st.recv = None);
@@ -752,7 +715,7 @@ impl Socket {
     }
 
     /// Answers the pending passive `recv` if it can be answered now.
-    fn serve_recv(&self, st: &mut State, after: &mut After) {
+    fn serve_recv(&self, st: &mut State) {
         let Some(want) = st.recv.as_ref().map(|p| p.len) else {
             return;
         };
@@ -779,7 +742,6 @@ impl Socket {
                 st.phase = Phase::Closed;
                 st.send_closed = true;
                 self.async_error(p.caller, p.reference, reason);
-                let _ = after;
             }
             Ok(None) => {}
             Err(()) => {
@@ -793,7 +755,7 @@ impl Socket {
     /// `closed`, or the connection's error when `show_econnreset` asks for it.
     fn closed_reason(&self, st: &State) -> Term {
         match st.eof {
-            Some(e) if e != 0 && st.opts.show_econnreset => reason_atom(e),
+            Some(e) if e != 0 && st.opts.show_econnreset => errno_atom(e),
             _ => atom("closed"),
         }
     }
@@ -844,7 +806,7 @@ impl Socket {
         if st.opts.active != Active::Passive && st.eof.is_some() {
             let me = self.term();
             if let Some(e) = st.eof.filter(|&e| e != 0 && st.opts.show_econnreset) {
-                let r = reason_atom(e);
+                let r = errno_atom(e);
                 self.to_owner(4, |f| make_tuple(f, &[atom("tcp_error"), me, r]));
             }
             self.tag_to_owner("tcp_closed");
@@ -942,7 +904,7 @@ impl Socket {
                     }
                     if readable {
                         self.fill(&mut st);
-                        self.serve_recv(&mut st, &mut after);
+                        self.serve_recv(&mut st);
                         self.deliver_active(&mut st, &mut after);
                     }
                 }
@@ -962,7 +924,7 @@ impl Socket {
             }
             Err(e) => {
                 st.phase = Phase::Open;
-                self.async_error(p.caller, p.reference, reason_atom(e));
+                self.async_error(p.caller, p.reference, errno_atom(e));
             }
         }
     }

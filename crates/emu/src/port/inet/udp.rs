@@ -57,7 +57,7 @@ impl Socket {
                 Err(libc::EAGAIN) | Err(libc::EINTR) => return,
                 Err(e) => {
                     if let Some(p) = st.recv.take() {
-                        self.async_error(p.caller, p.reference, reason_atom(e));
+                        self.async_error(p.caller, p.reference, errno_atom(e));
                     }
                     return;
                 }
@@ -118,8 +118,8 @@ impl Socket {
         let anc = rest.get(..4).ok_or_else(einval)?;
         let anc_len = u32::from_be_bytes(anc.try_into().unwrap()) as usize;
         let payload = rest.get(4 + anc_len..).ok_or_else(einval)?;
-        let fd = st.fd().map_err(reason_atom)?;
-        fd.send_to(payload, to).map_err(reason_atom)?;
+        let fd = st.fd().map_err(errno_atom)?;
+        fd.send_to(payload, to).map_err(errno_atom)?;
         st.stats.send_cnt += 1;
         st.stats.send_max = st.stats.send_max.max(payload.len() as u64);
         st.stats.send_oct += payload.len() as u64;
