@@ -11,6 +11,7 @@ pub mod builtin;
 pub mod code;
 pub mod compare;
 pub mod dict;
+pub mod dist;
 pub mod ets;
 pub mod fun;
 pub mod fuse;

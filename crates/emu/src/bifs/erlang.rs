@@ -398,8 +398,10 @@ fn node1(_p: &mut Process, a: &[Term]) -> BifResult {
 
 fn link(p: &mut Process, a: &[Term]) -> BifResult {
     if !a[0].is_local_pid() && !a[0].is_local_port() {
-        // Another node's pid or port: nothing to link to without distribution.
-        if is_ext_pid(a[0]) || is_ext_port(a[0]) {
+        if is_ext_pid(a[0]) {
+            return link_remote(p, a[0]);
+        }
+        if is_ext_port(a[0]) {
             return Ok(Term::TRUE);
         }
         return Err(BADARG);
@@ -427,8 +429,23 @@ fn link(p: &mut Process, a: &[Term]) -> BifResult {
     Ok(Term::TRUE)
 }
 
+/// `link/1` to another node's process. A node that cannot be reached (or this one not
+/// alive) makes it a link that breaks at once with `noconnection`, as in the reference.
+fn link_remote(p: &mut Process, to: Term) -> BifResult {
+    if crate::dist::outgoing::link(p.id, p.pid, to) {
+        return Ok(Term::TRUE);
+    }
+    let reason = Term::atom(Atom::from_str("noconnection"));
+    sched::exit_signal(to, p.id, reason, true);
+    Err(Fault::Trap(Trap::HandleSignals(Term::TRUE)))
+}
+
 fn unlink(p: &mut Process, a: &[Term]) -> BifResult {
-    if is_ext_pid(a[0]) || is_ext_port(a[0]) {
+    if is_ext_pid(a[0]) {
+        crate::dist::outgoing::unlink(p.id, p.pid, a[0]);
+        return Ok(Term::TRUE);
+    }
+    if is_ext_port(a[0]) {
         return Ok(Term::TRUE);
     }
     if !a[0].is_local_pid() && !a[0].is_local_port() {
@@ -452,7 +469,11 @@ fn exit2(p: &mut Process, a: &[Term]) -> BifResult {
             crate::port::exit_port(target, a[1]);
             return Ok(Term::TRUE);
         }
-        if is_ext_pid(target) || is_ext_port(target) {
+        if is_ext_pid(target) {
+            crate::dist::outgoing::exit2(p.pid, target, a[1]);
+            return Ok(Term::TRUE);
+        }
+        if is_ext_port(target) {
             return Ok(Term::TRUE);
         }
         return Err(BADARG);
@@ -561,22 +582,28 @@ fn check_send_options(opts: Term) -> Result<(), Fault> {
     }
 }
 
+/// The other node a send to `to` goes to, if it goes to one.
+fn remote_node(to: Term) -> Option<Atom> {
+    if is_ext_pid(to) || is_ext_ref(to) {
+        return Some(ext_node(to));
+    }
+    if is_tuple(to) && tuple_arity(to) == 2 && tuple_get(to, 0).is_atom() {
+        return tuple_get(to, 1)
+            .as_atom()
+            .filter(|&n| n != crate::node::name());
+    }
+    None
+}
+
 fn send3(p: &mut Process, a: &[Term]) -> BifResult {
     check_send_options(a[2])?;
-    sched::send(p, a[0], a[1])?;
-    // Another node is never connected (no distribution): with `noconnect` the send
-    // says so instead of trying.
-    let to = a[0];
-    let remote = is_tuple(to)
-        && tuple_arity(to) == 2
-        && tuple_get(to, 1)
-            .as_atom()
-            .is_some_and(|n| n != crate::node::name());
-    if remote
-        && list_to_vec(a[2]).is_some_and(|o| o.contains(&Term::atom(Atom::from_str("noconnect"))))
-    {
+    // With `noconnect`, a send that would have to connect first says so instead.
+    let noconnect =
+        list_to_vec(a[2]).is_some_and(|o| o.contains(&Term::atom(Atom::from_str("noconnect"))));
+    if noconnect && remote_node(a[0]).is_some_and(|n| !crate::dist::outgoing::connected(n)) {
         return Ok(Term::atom(Atom::from_str("noconnect")));
     }
+    sched::send(p, a[0], a[1])?;
     Ok(Term::atom(am::OK))
 }
 
@@ -586,7 +613,7 @@ fn group_leader0(p: &mut Process, _a: &[Term]) -> BifResult {
 
 fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
     if a[0].is_local_pid() && is_ext_pid(a[1]) {
-        // Another node's process: nothing to tell it without distribution.
+        crate::dist::outgoing::group_leader(a[0], a[1]);
         return Ok(Term::TRUE);
     }
     if !a[0].is_local_pid() || !a[1].is_local_pid() {

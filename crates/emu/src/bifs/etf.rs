@@ -607,9 +607,9 @@ struct Pending {
     need: usize,
 }
 
-struct Decoder<'a, 'p> {
+struct Decoder<'a, 'h> {
     r: Reader<'a>,
-    p: &'p mut Process,
+    h: &'h mut crate::heap::Heap,
     safe: bool,
 }
 
@@ -670,13 +670,7 @@ impl Decoder<'_, '_> {
         let serial = self.r.u32()?;
         let creation = self.creation(new)?;
         if !(crate::node::is_this(node, creation)) {
-            return Ok(make_ext_pid(
-                &mut self.p.heap,
-                node,
-                creation,
-                number,
-                serial,
-            ));
+            return Ok(make_ext_pid(self.h, node, creation, number, serial));
         }
         let (number, serial) = (number as u64, serial as u64);
         if number > MAX_PID_NUMBER || serial > MAX_PID_SERIAL {
@@ -694,7 +688,7 @@ impl Decoder<'_, '_> {
         };
         let creation = self.creation(tag != PORT_EXT)?;
         if !(crate::node::is_this(node, creation)) {
-            return Ok(make_ext_port(&mut self.p.heap, node, creation, id));
+            return Ok(make_ext_port(self.h, node, creation, id));
         }
         if id >= PORT_NUMBER_LIMIT {
             return Err(BADARG);
@@ -739,7 +733,7 @@ impl Decoder<'_, '_> {
             return Err(BADARG);
         }
         if !local {
-            return Ok(make_ext_ref(&mut self.p.heap, node, creation, words));
+            return Ok(make_ext_ref(self.h, node, creation, words));
         }
         if !(1..=3).contains(&words.len()) {
             return Err(BADARG);
@@ -749,11 +743,11 @@ impl Decoder<'_, '_> {
         if w[2] >= 1 << 14 {
             // More than a 64-bit id holds: kept as its words, like another node's (it
             // cannot name anything oxbeam made).
-            return Ok(make_ext_ref(&mut self.p.heap, node, 0, &w));
+            return Ok(make_ext_ref(self.h, node, 0, &w));
         }
         // A reference to an atomics/counters array names the array again.
         let id = ref_id_from_words(w);
-        Ok(crate::magic::make_ref_by_id(&mut self.p.heap, id))
+        Ok(crate::magic::make_ref_by_id(self.h, id))
     }
 
     fn big(&mut self, n: usize) -> DResult<Term> {
@@ -763,7 +757,7 @@ impl Decoder<'_, '_> {
             if sign == 0 { Sign::Plus } else { Sign::Minus },
             BigUint::from_bytes_le(mag),
         );
-        Ok(make_integer(&mut self.p.heap, &v))
+        Ok(make_integer(self.h, &v))
     }
 
     fn bit_binary(&mut self) -> DResult<Term> {
@@ -771,14 +765,14 @@ impl Decoder<'_, '_> {
         let bits = self.r.u8()? as usize;
         let bytes = self.r.bytes(len)?;
         match (len, bits) {
-            (0, 0) => Ok(make_binary(&mut self.p.heap, &[])),
+            (0, 0) => Ok(make_binary(self.h, &[])),
             (0, _) | (_, 0) | (_, 9..) => Err(BADARG),
             _ => {
                 let mut v = bytes.to_vec();
                 if let Some(last) = v.last_mut() {
                     *last &= 0xffu8 << (8 - bits);
                 }
-                Ok(make_bitstring(&mut self.p.heap, &v, (len - 1) * 8 + bits))
+                Ok(make_bitstring(self.h, &v, (len - 1) * 8 + bits))
             }
         }
     }
@@ -841,12 +835,12 @@ impl Decoder<'_, '_> {
                 if !f.is_finite() {
                     return Err(BADARG);
                 }
-                make_float(&mut self.p.heap, f)
+                make_float(self.h, f)
             }
             FLOAT_EXT => {
                 let text = self.r.bytes(31)?;
                 let f = super::convert::float::parse(text).ok_or(BADARG)?;
-                make_float(&mut self.p.heap, f)
+                make_float(self.h, f)
             }
             ATOM_EXT | SMALL_ATOM_EXT | ATOM_UTF8_EXT | SMALL_ATOM_UTF8_EXT => {
                 Term::atom(self.atom_from(tag)?)
@@ -855,7 +849,7 @@ impl Decoder<'_, '_> {
             STRING_EXT => {
                 let n = self.r.u16()?;
                 let bytes = self.r.bytes(n)?;
-                bytes_to_list(&mut self.p.heap, bytes, Term::NIL)
+                bytes_to_list(self.h, bytes, Term::NIL)
             }
             LIST_EXT => {
                 let n = self.r.u32()? as usize;
@@ -877,7 +871,7 @@ impl Decoder<'_, '_> {
             BINARY_EXT => {
                 let n = self.r.u32()? as usize;
                 let bytes = self.r.bytes(n)?;
-                make_binary(&mut self.p.heap, bytes)
+                make_binary(self.h, bytes)
             }
             BIT_BINARY_EXT => self.bit_binary()?,
             NEW_PID_EXT => self.pid_body(true)?,
@@ -895,7 +889,7 @@ impl Decoder<'_, '_> {
                 } else {
                     crate::code::export(m, f, arity as u32)
                 };
-                crate::fun::make_export_fun(&mut self.p.heap, e)
+                crate::fun::make_export_fun(self.h, e)
             }
             NEW_FUN_EXT => return Ok(Err(self.fun_header()?)),
             _ => return Err(BADARG),
@@ -905,7 +899,7 @@ impl Decoder<'_, '_> {
 
     /// Builds a composite from its elements.
     fn build(&mut self, frame: &Frame, vals: &[Term]) -> DResult<Term> {
-        let h = &mut self.p.heap;
+        let h = &mut *self.h;
         Ok(match frame {
             Frame::Tuple => make_tuple(h, vals),
             Frame::List => {
@@ -996,6 +990,12 @@ fn inflate(data: &[u8], size: usize) -> DResult<(Vec<u8>, usize)> {
 
 /// Decodes a complete external term; returns it and the number of bytes used.
 pub fn decode(p: &mut Process, bytes: &[u8], safe: bool) -> DResult<(Term, usize)> {
+    decode_on(&mut p.heap, bytes, safe)
+}
+
+/// `decode` onto heap `h` (the distribution decodes onto a scratch heap off any
+/// process).
+pub fn decode_on(h: &mut crate::heap::Heap, bytes: &[u8], safe: bool) -> DResult<(Term, usize)> {
     if bytes.first() != Some(&VERSION_MAGIC) {
         return Err(BADARG);
     }
@@ -1011,7 +1011,7 @@ pub fn decode(p: &mut Process, bytes: &[u8], safe: bool) -> DResult<(Term, usize
                 data: &inflated,
                 pos: 0,
             },
-            p,
+            h,
             safe,
         };
         let t = d.term()?;
@@ -1022,7 +1022,7 @@ pub fn decode(p: &mut Process, bytes: &[u8], safe: bool) -> DResult<(Term, usize
             data: bytes,
             pos: 1,
         },
-        p,
+        h,
         safe,
     };
     let t = d.term()?;

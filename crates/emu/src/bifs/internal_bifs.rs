@@ -76,7 +76,10 @@ fn spawn_request_abandon(_p: &mut Process, a: &[Term]) -> BifResult {
     if !is_ref(a[0]) {
         return Err(BADARG);
     }
-    Ok(Term::FALSE)
+    // Local spawns are answered at once; only a request to another node can wait.
+    Ok(Term::boolean(
+        !is_ext_ref(a[0]) && crate::dist::spawn::abandon(ref_id(a[0])),
+    ))
 }
 
 /// `erlang:is_builtin/3`: whether `M:F/A` is a BIF of the reference (see
@@ -434,6 +437,7 @@ fn spawn_request4(p: &mut Process, a: &[Term]) -> BifResult {
     let with = sched::SpawnLinks {
         link: req.link.then_some(p.id),
         monitor: req.monitor.as_ref().map(|o| (id, p.id, o.tag)),
+        group_leader: None,
     };
     let Some(pid) = sched::try_spawn_with(Some(p), m, f, &args, req.settings, with) else {
         if on_error {

@@ -87,6 +87,7 @@ pub fn register_all() {
         system::register();
         dirty_bifs::register();
         spawn_bifs::register();
+        spawn_bifs::register_dist();
         process_info::register();
         spawn_bifs::register_suspend();
         persistent::register();

@@ -7,6 +7,7 @@
 //! messages count.
 
 use crate::bif::{BifResult, Fault, Trap, BADARG};
+use crate::dist::{remote, DIST_LINK};
 use crate::object::*;
 use crate::process::{Process, Status};
 use crate::sched;
@@ -268,22 +269,39 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             make_binary(&mut p.heap, text.as_bytes())
         }
         "links" => {
-            let links: Vec<Term> = sched::slot(t!().id)
-                .map(|s| {
-                    s.links
-                        .lock()
-                        .iter()
-                        .map(|&l| crate::port::link_term(l))
-                        .collect()
-                })
+            let links: Vec<u64> = sched::slot(t!().id)
+                .map(|s| s.links.lock().clone())
                 .unwrap_or_default();
-            list_from_iter(&mut p.heap, &links, Term::NIL)
+            let mut v = Vec::with_capacity(links.len());
+            for l in links {
+                if l & DIST_LINK != 0 && l & crate::port::PORT_LINK == 0 {
+                    if let Some(r) = remote::link_target(l & !DIST_LINK) {
+                        v.push(r.term(&mut p.heap));
+                    }
+                } else {
+                    v.push(crate::port::link_term(l));
+                }
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
         }
         "monitors" => {
             let watched: Vec<sched::monitors::Watched> =
                 t!().monitoring.iter().map(|e| *e.1).collect();
             let mut v = Vec::with_capacity(watched.len());
             for w in watched {
+                if w.target == DIST_LINK {
+                    let Some(m) = remote::out_monitor(w.ref_id) else {
+                        continue;
+                    };
+                    let obj = match m.target {
+                        remote::Target::Pid(r) => r.term(&mut p.heap),
+                        remote::Target::Name(n) => {
+                            make_tuple(&mut p.heap, &[Term::atom(n), Term::atom(m.node)])
+                        }
+                    };
+                    v.push(make_tuple(&mut p.heap, &[Term::atom(am::PROCESS), obj]));
+                    continue;
+                }
                 let obj = match w.name {
                     Some(n) => make_tuple(
                         &mut p.heap,
@@ -300,16 +318,20 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             list_from_iter(&mut p.heap, &v, Term::NIL)
         }
         "monitored_by" => {
-            let by: Vec<Term> = sched::slot(t!().id)
-                .map(|s| {
-                    s.monitors
-                        .lock()
-                        .iter()
-                        .map(|(_, w)| Term::pid(w.watcher))
-                        .collect()
-                })
+            let by: Vec<u64> = sched::slot(t!().id)
+                .map(|s| s.monitors.lock().iter().map(|(_, w)| w.watcher).collect())
                 .unwrap_or_default();
-            list_from_iter(&mut p.heap, &by, Term::NIL)
+            let mut v = Vec::with_capacity(by.len());
+            for w in by {
+                if w & DIST_LINK != 0 {
+                    if let Some(r) = remote::in_monitor_watcher(w & !DIST_LINK) {
+                        v.push(r.term(&mut p.heap));
+                    }
+                } else {
+                    v.push(Term::pid(w));
+                }
+            }
+            list_from_iter(&mut p.heap, &v, Term::NIL)
         }
         "suspending" => {
             let list = t!().suspending.as_slice().to_vec();

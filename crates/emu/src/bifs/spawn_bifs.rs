@@ -4,6 +4,8 @@
 
 use super::erlang::new_ref;
 use crate::bif::{BifResult, Fault, Trap, BADARG};
+use crate::dist::outgoing;
+use crate::dist::remote::{ExtPid, Target};
 use crate::object::*;
 use crate::process::{MaxHeapSize, Priority, Process};
 use crate::sched::{self, monitors, monitors::AliasMode};
@@ -161,6 +163,7 @@ fn spawn_request(p: &mut Process, target: &[Term], req: SpawnRequest) -> BifResu
     let with = sched::SpawnLinks {
         link: req.link.then_some(p.id),
         monitor: mref.map(|r| (ref_id(r), p.id, tag)),
+        group_leader: None,
     };
     let pid = sched::try_spawn_with(Some(p), m, f, &args, req.settings, with)
         .ok_or_else(Fault::system_limit)?;
@@ -278,6 +281,43 @@ fn monitor_name(target: Term) -> Result<Atom, Fault> {
     Err(BADARG)
 }
 
+/// Monitors a process on another node (`object`: its pid, or `{Name, Node}`). When
+/// the node cannot be reached (or this one is not alive) the monitor fires at once with
+/// `noconnection`, as in the reference.
+fn monitor_remote(
+    p: &mut Process,
+    node: Atom,
+    target: Target,
+    object: Term,
+    opts: MonitorOptions,
+) -> BifResult {
+    let r = new_ref(p);
+    let id = ref_id(r);
+    if let Some(mode) = opts.alias {
+        monitors::activate_alias(p, id, mode);
+    }
+    if crate::dist::alive() && outgoing::monitor(p.id, p.pid, node, target, id, opts.tag) {
+        let name = match target {
+            Target::Name(n) => Some(n),
+            Target::Pid(_) => None,
+        };
+        let watched = monitors::Watched {
+            ref_id: id,
+            target: crate::dist::DIST_LINK,
+            name,
+        };
+        p.monitoring.insert(id, watched);
+        return Ok(r);
+    }
+    if let Some(reason) = sched::fetch_inbox(p) {
+        return Err(Fault::Trap(Trap::Exit(reason)));
+    }
+    let reason = Term::atom(Atom::from_str("noconnection"));
+    let down = monitors::down_message(id, object, None, opts.tag, reason);
+    sched::enqueue(p, down);
+    Ok(r)
+}
+
 fn monitor(p: &mut Process, kind: Term, target: Term, opts: MonitorOptions) -> BifResult {
     if kind == Term::atom(Atom::from_str("port")) {
         return monitor_port(p, target, opts);
@@ -300,21 +340,8 @@ fn monitor(p: &mut Process, kind: Term, target: Term, opts: MonitorOptions) -> B
         }
         return monitor_process(p, Some(id), target, opts);
     }
-    if is_ext_pid(target) {
-        // Another node's process: without distribution the monitor fires at once with
-        // `noconnection`, as in the reference when not alive.
-        let r = new_ref(p);
-        let id = ref_id(r);
-        if let Some(mode) = opts.alias {
-            monitors::activate_alias(p, id, mode);
-        }
-        if let Some(reason) = sched::fetch_inbox(p) {
-            return Err(Fault::Trap(Trap::Exit(reason)));
-        }
-        let reason = Term::atom(Atom::from_str("noconnection"));
-        let down = monitors::down_message(id, target, None, opts.tag, reason);
-        sched::enqueue(p, down);
-        return Ok(r);
+    if let Some(pid) = ExtPid::of(target) {
+        return monitor_remote(p, pid.node, Target::Pid(pid), target, opts);
     }
     let by_name = if let Some(name) = target.as_atom() {
         Some(name)
@@ -322,6 +349,9 @@ fn monitor(p: &mut Process, kind: Term, target: Term, opts: MonitorOptions) -> B
         let (n, node) = (tuple_get(target, 0), tuple_get(target, 1));
         match (n.as_atom(), node.as_atom()) {
             (Some(n), Some(node)) if node == crate::node::name() => Some(n),
+            (Some(n), Some(node)) => {
+                return monitor_remote(p, node, Target::Name(n), target, opts);
+            }
             _ => return Err(BADARG),
         }
     } else {
@@ -477,14 +507,22 @@ fn monitor_nodes_flag(p: &mut Process, flag: Term, on: Term) -> BifResult {
     let subs = &mut p.node_monitor_subs;
     let i = subs.iter().position(|&(k, _)| k == key);
     let before = i.map_or(0, |i| subs[i].1);
-    match (on == Term::TRUE, i) {
-        (true, Some(i)) => subs[i].1 += 1,
-        (true, None) => subs.push((key, 1)),
+    let after = match (on == Term::TRUE, i) {
+        (true, Some(i)) => {
+            subs[i].1 += 1;
+            subs[i].1
+        }
+        (true, None) => {
+            subs.push((key, 1));
+            1
+        }
         (false, Some(i)) => {
             subs.remove(i);
+            0
         }
-        (false, None) => {}
-    }
+        (false, None) => 0,
+    };
+    crate::dist::node_monitors::set(p.id, key, after);
     Ok(Term::small(before as i64))
 }
 
@@ -686,4 +724,138 @@ pub fn register_suspend() {
     reg("erlang", "hibernate", 3, hibernate);
     reg("erts_internal", "suspend_process", 2, suspend_process);
     reg("erlang", "resume_process", 1, resume_process);
+}
+
+/// The spawn options another node's `SPAWN_REQUEST` carries: `link` and `monitor`
+/// (by the requester) and the usual `spawn_opt` settings. None: a bad option.
+pub struct RemoteSpawnOptions {
+    pub link: bool,
+    pub monitor: bool,
+    pub settings: sched::ProcessSettings,
+}
+
+pub fn remote_spawn_options(opts: Term) -> Option<RemoteSpawnOptions> {
+    let r = spawn_options(opts).ok()?;
+    Some(RemoteSpawnOptions {
+        link: r.link,
+        monitor: r.monitor.is_some(),
+        settings: r.settings,
+    })
+}
+
+/// `erts_internal:dist_spawn_request(Node, {M, F, Args}, Opts, spawn_request |
+/// spawn_opt)`: sends the request to `Node`; the reply comes as a message. Returns the
+/// request reference (for `spawn_opt`, with whether a monitor was asked for), or
+/// `badarg`.
+fn dist_spawn_request(p: &mut Process, a: &[Term]) -> BifResult {
+    let bad = || Ok(Term::atom(am::BADARG));
+    let Some(node) = a[0].as_atom() else {
+        return bad();
+    };
+    let mfa = a[1];
+    if !is_tuple(mfa) || tuple_arity(mfa) != 3 {
+        return bad();
+    }
+    let (Some(m), Some(f), args) = (
+        tuple_get(mfa, 0).as_atom(),
+        tuple_get(mfa, 1).as_atom(),
+        tuple_get(mfa, 2),
+    ) else {
+        return bad();
+    };
+    let (Some(_), Some(opts)) = (list_length(args), list_to_vec(a[2])) else {
+        return bad();
+    };
+    let is_spawn_request = is_atom(a[3], "spawn_request");
+    let mut tag = Term::atom(Atom::from_str("spawn_reply"));
+    let (mut on_ok, mut on_error) = (true, true);
+    let mut monitor: Option<MonitorOptions> = None;
+    // What the serving node acts on (`link` among them) goes along.
+    let mut pass = Vec::new();
+    for o in opts {
+        let pair = is_tuple(o) && tuple_arity(o) == 2;
+        if is_atom(o, "monitor") {
+            monitor.get_or_insert_with(MonitorOptions::default);
+        } else if pair && is_atom(tuple_get(o, 0), "monitor") {
+            match monitor_options(tuple_get(o, 1)) {
+                Ok(mo) => monitor = Some(mo),
+                Err(_) => return bad(),
+            }
+            continue;
+        } else if pair && is_spawn_request && is_atom(tuple_get(o, 0), "reply_tag") {
+            tag = tuple_get(o, 1);
+            continue;
+        } else if pair && is_spawn_request && is_atom(tuple_get(o, 0), "reply") {
+            match tuple_get(o, 1).as_atom().map(|x| x.name()) {
+                Some("yes") => (on_ok, on_error) = (true, true),
+                Some("no") => (on_ok, on_error) = (false, false),
+                Some("error_only") => (on_ok, on_error) = (false, true),
+                Some("success_only") => (on_ok, on_error) = (true, false),
+                _ => return bad(),
+            }
+            continue;
+        }
+        pass.push(o);
+    }
+    let r = new_ref(p);
+    let id = ref_id(r);
+    let mut sent_opts = pass;
+    if monitor.is_some() {
+        sent_opts.retain(|&o| !is_atom(o, "monitor"));
+        sent_opts.push(Term::atom(Atom::from_str("monitor")));
+    }
+    let sent_opts = list_from_iter(&mut p.heap, &sent_opts, Term::NIL);
+    let pending = crate::dist::spawn::Pending {
+        requester: p.id,
+        node,
+        tag: sched::copy_to_fragment(tag),
+        on_ok,
+        on_error,
+        monitor: monitor
+            .as_ref()
+            .map(|mo| mo.tag.map(sched::copy_to_fragment)),
+    };
+    let sent = crate::dist::alive()
+        && crate::dist::spawn::send_request(
+            p.pid,
+            p.group_leader,
+            node,
+            id,
+            (m, f, args),
+            sent_opts,
+            pending,
+        );
+    if sent {
+        if let Some(mo) = &monitor {
+            if let Some(mode) = mo.alias {
+                monitors::activate_alias(p, id, mode);
+            }
+            let watched = monitors::Watched {
+                ref_id: id,
+                target: crate::dist::DIST_LINK,
+                name: None,
+            };
+            p.monitoring.insert(id, watched);
+        }
+    } else if on_error {
+        let reason = Term::atom(Atom::from_str("noconnection"));
+        let msg = make_tuple(
+            &mut p.heap,
+            &[tag, r, Term::atom(Atom::from_str("error")), reason],
+        );
+        let m = sched::copy_to_fragment(msg);
+        sched::enqueue(p, m);
+    }
+    if is_spawn_request {
+        Ok(r)
+    } else {
+        Ok(make_tuple(
+            &mut p.heap,
+            &[r, Term::boolean(monitor.is_some())],
+        ))
+    }
+}
+
+pub fn register_dist() {
+    super::reg("erts_internal", "dist_spawn_request", 4, dist_spawn_request);
 }

@@ -384,7 +384,7 @@ impl Port {
         if name.is_some() {
             sched::unregister_entry(self.id | PORT_LINK);
         }
-        self.stop_io(reason == Term::atom(am::NORMAL));
+        self.stop_io(reason);
         let me = self.term();
         for l in links {
             if let Some(s) = sched::slot(l) {
@@ -411,8 +411,8 @@ impl Port {
 
     /// Lets the writer finish (a normal close: what was queued is still written) or
     /// drop what is queued, and tells the reader to stop.
-    fn stop_io(&self, flush: bool) {
-        if !flush {
+    fn stop_io(&self, reason: Term) {
+        if reason != Term::atom(am::NORMAL) {
             self.abort.store(true, Ordering::SeqCst);
         }
         let mut io = self.io.lock();
@@ -423,7 +423,7 @@ impl Port {
             tty::stop(self.id);
         }
         if let Some(sock) = &self.inet {
-            sock.close();
+            sock.close(reason);
         }
     }
 

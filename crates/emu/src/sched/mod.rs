@@ -168,6 +168,8 @@ pub struct SpawnLinks {
     pub link: Option<u64>,
     /// Monitor the new process: (reference id, watcher, `{tag, Tag}`).
     pub monitor: Option<(u64, u64, Option<Term>)>,
+    /// The group leader, instead of the parent's (a spawn another node requested).
+    pub group_leader: Option<Term>,
 }
 
 /// What `spawn_opt` can set for a new process.
@@ -243,6 +245,9 @@ pub fn try_spawn_with(
         // A process the runtime starts itself (init, the system processes) is its own
         // group leader, as in the reference.
         p.group_leader = p.pid;
+    }
+    if let Some(gl) = with.group_leader {
+        p.group_leader = copy_term(&mut p.heap, gl);
     }
     let pid = p.pid;
     let slot = Arc::new(Slot {
@@ -424,12 +429,15 @@ pub fn resolve_dest(to: Term) -> Result<Option<u64>, Fault> {
 
 /// `To ! Msg` from process `p`.
 pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
-    if is_ref(to) {
+    if is_ref(to) && !is_ext_ref(to) {
         monitors::send_to_alias(ref_id(to), copy_to_fragment(msg));
         return Ok(());
     }
     if p.trace_flags & crate::trace::SEND != 0 {
         trace_send(p, to, msg);
+    }
+    if send_remote(p.pid, to, msg) {
+        return Ok(());
     }
     if let Some(id) = resolve_dest(to)? {
         if id & crate::port::PORT_LINK != 0 {
@@ -444,6 +452,31 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
         }
     }
     Ok(())
+}
+
+/// Sends to another node's process, alias or registered name: true if `to` is one.
+pub fn send_remote(from: Term, to: Term, msg: Term) -> bool {
+    if to.is_immed() {
+        return false;
+    }
+    if is_ext_pid(to) {
+        crate::dist::outgoing::send_to_pid(from, to, msg);
+        return true;
+    }
+    if is_ext_ref(to) {
+        crate::dist::outgoing::send_to_alias(from, to, msg);
+        return true;
+    }
+    if is_tuple(to) && tuple_arity(to) == 2 {
+        let (name, node) = (tuple_get(to, 0), tuple_get(to, 1));
+        if let (Some(n), Some(nd)) = (name.as_atom(), node.as_atom()) {
+            if nd != crate::node::name() {
+                crate::dist::outgoing::send_to_name(from, n, nd, msg);
+                return true;
+            }
+        }
+    }
+    false
 }
 
 #[cold]
@@ -567,8 +600,10 @@ fn handle_exit_signal(p: &mut Process, e: ExitSignal) -> Option<Term> {
 /// when it is the exit of a linked process.
 pub fn exit_signal(from: Term, id: u64, reason: Term, linked: bool) {
     let Some(s) = slot(id) else { return };
-    let mut f = Fragment::new(4 + size_of_term(reason));
+    // `from` is another node's pid (boxed) when the signal came over a connection.
+    let mut f = Fragment::new(4 + size_of_term(reason) + size_of_term(from));
     let r = copy_term(&mut f, reason);
+    let from = copy_term(&mut f, from);
     let t = make_tuple(&mut f, &[Term::atom(am::EXIT), from, r]);
     let signal = ExitSignal {
         from,
@@ -607,6 +642,9 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
         crate::trace::on_exit(id, trace_flags, s.tracer.load(Ordering::Acquire), reason);
     }
     monitors::release_all(&mut p);
+    if !p.node_monitor_subs.is_empty() {
+        crate::dist::node_monitors::process_exited(id);
+    }
     // Before links and monitors fire, as in the reference: a DOWN receiver sees the
     // process's ETS tables already gone.
     exit_hooks::run(
@@ -645,6 +683,10 @@ pub fn finish(mut p: Box<Process>, reason: Term) {
     for l in links {
         if l & crate::port::PORT_LINK != 0 {
             port_links.push(l);
+            continue;
+        }
+        if l & crate::dist::DIST_LINK != 0 {
+            crate::dist::outgoing::linked_process_exited(l & !crate::dist::DIST_LINK, pid, reason);
             continue;
         }
         if let Some(ls) = slot(l) {

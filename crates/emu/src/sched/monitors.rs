@@ -165,7 +165,9 @@ pub fn demonitor(p: &mut Process, ref_id: u64) -> bool {
         return false;
     };
     drop_monitor_alias(p, ref_id);
-    if w.target & crate::port::PORT_LINK != 0 {
+    if w.target == crate::dist::DIST_LINK {
+        crate::dist::outgoing::demonitor(p.pid, ref_id);
+    } else if w.target & crate::port::PORT_LINK != 0 {
         crate::port::demonitor(w.target, ref_id);
     } else if let Some(s) = slot(w.target) {
         s.monitors.lock().remove(ref_id);
@@ -220,6 +222,10 @@ pub fn down_message_of(
 /// Sends the `'DOWN'`s of the monitors on the exiting process `pid`.
 pub fn send_downs(watchers: Vec<(u64, Watcher)>, pid: Term, reason: Term) {
     for (_, w) in watchers {
+        if w.watcher & crate::dist::DIST_LINK != 0 {
+            crate::dist::outgoing::monitored_process_exited(w.ref_id, pid, reason);
+            continue;
+        }
         let tag = w.tag.as_ref().map(|m| m.term);
         let message = down_message(w.ref_id, pid, w.name, tag, reason);
         deliver_signal(
@@ -235,7 +241,9 @@ pub fn send_downs(watchers: Vec<(u64, Watcher)>, pid: Term, reason: Term) {
 /// Removes what the exiting process `p` held: its monitors on others and its aliases.
 pub fn release_all(p: &mut Process) {
     for (ref_id, w) in p.monitoring.take_all() {
-        if w.target & crate::port::PORT_LINK != 0 {
+        if w.target == crate::dist::DIST_LINK {
+            crate::dist::outgoing::demonitor(p.pid, ref_id);
+        } else if w.target & crate::port::PORT_LINK != 0 {
             crate::port::demonitor(w.target, ref_id);
         } else if let Some(s) = slot(w.target) {
             s.monitors.lock().remove(ref_id);

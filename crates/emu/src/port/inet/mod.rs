@@ -148,6 +148,9 @@ struct State {
     empty_out_q: Vec<u64>,
     next_ref: u16,
     stats: Stats,
+    /// The connection to another node this socket carries (`erlang:setnode/3`): what
+    /// it reads goes there instead of to the owner.
+    dist: Option<Arc<crate::dist::Conn>>,
 }
 
 pub struct Socket {
@@ -159,6 +162,8 @@ pub struct Socket {
 #[derive(Default)]
 struct After {
     close_port: bool,
+    /// A distribution connection that received packets to act on.
+    dist_input: Option<Arc<crate::dist::Conn>>,
 }
 
 /// The socket of port number `port`, if it is an inet port.
@@ -268,6 +273,7 @@ impl State {
             empty_out_q: Vec::new(),
             next_ref: 0,
             stats: Stats::default(),
+            dist: None,
         }
     }
 
@@ -770,7 +776,10 @@ impl Socket {
                 Ok(Some(packet)) => {
                     Self::count_packet(st, packet.len());
                     let me = self.term();
-                    if st.opts.deliver_term {
+                    if let Some(conn) = &st.dist {
+                        conn.received(packet);
+                        after.dist_input = Some(conn.clone());
+                    } else if st.opts.deliver_term {
                         let binary = st.opts.binary;
                         let tag = if http::is_http_code(st.opts.packet) {
                             "http"
@@ -1044,6 +1053,9 @@ impl Socket {
     }
 
     fn finish(&self, after: After) {
+        if let Some(conn) = after.dist_input {
+            conn.drain();
+        }
         if after.close_port {
             if let Some(port) = super::get(self.port) {
                 port.close_by_driver();
@@ -1083,17 +1095,66 @@ impl Socket {
         out
     }
 
-    /// The port closed: the socket is closed and forgotten by the poll.
-    pub fn close(&self) {
-        let mut st = self.st.lock();
-        if let Some(fd) = st.fd.take() {
-            poll::deregister(&fd);
+    /// The port closed with `reason`: the socket is closed and forgotten by the poll,
+    /// and the connection to another node it carried is lost (with that reason, as
+    /// `nodedown_reason` reports it).
+    pub fn close(&self, reason: Term) {
+        let dist = {
+            let mut st = self.st.lock();
+            if let Some(fd) = st.fd.take() {
+                poll::deregister(&fd);
+            }
+            st.phase = Phase::Closed;
+            st.recv = None;
+            st.accepts.clear();
+            st.connect = None;
+            st.output.clear();
+            st.input.clear();
+            st.dist.take()
+        };
+        if let Some(c) = dist {
+            let reason = match reason.as_atom().map(|a| a.name()) {
+                Some("normal") => atom("connection_closed"),
+                Some("kill") => atom("killed"),
+                _ => reason,
+            };
+            crate::dist::connection_lost(&c, reason);
         }
-        st.phase = Phase::Closed;
-        st.recv = None;
-        st.accepts.clear();
-        st.connect = None;
-        st.output.clear();
-        st.input.clear();
     }
+}
+
+/// Makes the socket of port `port` carry connection `conn`; false if it is not a
+/// connected socket.
+pub fn make_dist(port: u64, conn: Arc<crate::dist::Conn>) -> bool {
+    let Some(sock) = socket_of(port) else {
+        return false;
+    };
+    let mut st = sock.st.lock();
+    if st.dgram || st.phase != Phase::Connected || st.dist.is_some() {
+        return false;
+    }
+    st.dist = Some(conn);
+    true
+}
+
+/// Writes a distribution packet to port `port`'s socket (its packet header added as
+/// for any send). True if the write found the connection broken and the port must
+/// close (left to the caller, who may hold the connection's lock).
+pub fn dist_output(port: u64, data: &[u8]) -> bool {
+    let Some(sock) = socket_of(port) else {
+        return false;
+    };
+    let mut after = After::default();
+    {
+        let mut st = sock.st.lock();
+        let _ = sock.queue_output(&mut st, data, &mut after);
+    }
+    // Packets read on the way (the write found the peer gone) are not acted on: the
+    // connection is going down.
+    after.close_port
+}
+
+/// The bytes port `port`'s socket has not written yet.
+pub fn output_pending(port: u64) -> u64 {
+    socket_of(port).map_or(0, |s| s.st.lock().out_bytes as u64)
 }
