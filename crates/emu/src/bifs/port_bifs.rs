@@ -60,8 +60,9 @@ fn port_command_inner(p: &mut Process, a: &[Term]) -> BifResult {
     let Some(port) = port::lookup(a[0]) else {
         return badarg_value();
     };
-    // The spawn and fd drivers cannot take output while busy.
-    if force {
+    // The spawn and fd drivers cannot take output while busy; the inet driver can (the
+    // reference's ERL_DRV_FLAG_SOFT_BUSY): dist_util ticks through it with `force`.
+    if force && port.inet.is_none() {
         return Ok(atom("notsup"));
     }
     let Some(bytes) = port::iodata(a[1]) else {

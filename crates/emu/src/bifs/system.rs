@@ -404,7 +404,31 @@ fn system_info(p: &mut Process, a: &[Term]) -> BifResult {
         "delayed_node_table_gc" => Term::small(60),
         "dist" => make_binary(&mut p.heap, b"=node:'nonode@nohost'\n=no_distribution\n"),
         "dist_buf_busy_limit" => Term::small(1_048_576),
-        "dist_ctrl" => Term::NIL,
+        "dist_ctrl" => {
+            // Connections that are up, with their ports: visible ones first, each group
+            // most recent first, as the reference lists them.
+            let mut conns: Vec<_> = crate::dist::all()
+                .into_iter()
+                .filter_map(|c| {
+                    c.port().map(|port| {
+                        (
+                            c.flags() & crate::dist::DFLAG_PUBLISHED == 0,
+                            c.id,
+                            c.node,
+                            port,
+                        )
+                    })
+                })
+                .collect();
+            conns.sort_by_key(|&(hidden, id, _, _)| (hidden, std::cmp::Reverse(id)));
+            let items: Vec<Term> = conns
+                .into_iter()
+                .map(|(_, _, node, port)| {
+                    make_tuple(&mut p.heap, &[Term::atom(node), Term::port(port)])
+                })
+                .collect();
+            list_from_iter(&mut p.heap, &items, Term::NIL)
+        }
         "check_io" => Term::NIL,
         "eager_check_io" => Term::TRUE,
         "trace_control_word" => make_u64(
