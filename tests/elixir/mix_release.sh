@@ -8,8 +8,8 @@
 #   (oxbeam's link when testing).
 # RELEASE_DISTRIBUTION=none for most runs; one foreground `start` keeps the default
 # distribution (-sname: epmd started, the node named and registered; a unique node
-# name so that runs do not collide). `stop`, `remote` and `rpc` need connections
-# between nodes, which oxbeam does not have yet.
+# name so that runs do not collide), and one started in the background is driven by
+# `rpc`, `pid` and `stop`, which connect to it from a hidden node.
 set -u
 mix new pinger --sup >/dev/null || exit 1
 cd pinger || exit 1
@@ -94,6 +94,21 @@ cat start.out
 echo "== pinger with the default distribution (-sname)"
 RELEASE_DISTRIBUTION=sname RELEASE_NODE="pinger$$" PINGER_STOP=1 "$rel/bin/pinger" start
 echo "start rc=$?"
+echo "== pinger in the background (-sname), driven by rpc, pid and stop"
+node="pingbg$$"
+RELEASE_DISTRIBUTION=sname RELEASE_NODE="$node" "$rel/bin/pinger" start >bg.out 2>&1 &
+pid=$!
+for _ in $(seq 300); do grep -q started bg.out && break; sleep 0.1; done
+for _ in 1 2; do
+    RELEASE_DISTRIBUTION=sname RELEASE_NODE="$node" "$rel/bin/pinger" rpc \
+        'IO.inspect(Pinger.Server.ping())'
+    echo "rpc rc=$?"
+done
+out="$(RELEASE_DISTRIBUTION=sname RELEASE_NODE="$node" "$rel/bin/pinger" pid)"
+echo "pid rc=$? names the node's process: $([ "$out" = "$pid" ] && echo yes || echo no)"
+RELEASE_DISTRIBUTION=sname RELEASE_NODE="$node" "$rel/bin/pinger" stop; echo "stop rc=$?"
+wait "$pid"; echo "stopped node rc=$?"
+cat bg.out
 echo "== pinger_noerts (erl from the PATH)"
 rel=_build/prod/rel/pinger_noerts
 ls "$rel"

@@ -128,3 +128,90 @@ fn break_menu() {
         all,
     );
 }
+
+/// `erl -remsh Node`: a shell running on another node, used through this node's
+/// terminal (its output comes back through the group leader, the terminal's). Each VM
+/// runs both nodes, one VM after the other under the same names: a server node started
+/// first, then the client on the pseudo-terminal; the screens are compared.
+#[test]
+fn remote_shell() {
+    use std::process::{Command, Stdio};
+    if !erl_installed() {
+        eprintln!("remote_shell: erl not installed, skipped");
+        return;
+    }
+    let session = |program: &str| {
+        let mut server = Command::new(program)
+            .args([
+                "-sname",
+                "remsh_srv",
+                "-setcookie",
+                "remsh_test",
+                "-noshell",
+            ])
+            .args(["-eval", "timer:sleep(60000), halt()."])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server node starts");
+        wait_epmd_lists("remsh_srv", true);
+        let host = hostname();
+        let target = format!("remsh_srv@{host}");
+        let client = Launch::new(
+            program,
+            &[
+                "-sname",
+                "remsh_cli",
+                "-setcookie",
+                "remsh_test",
+                "-remsh",
+                &target,
+            ],
+        );
+        let out = run(
+            &client,
+            "1> ",
+            &[
+                step(b"node().\r", "2> "),
+                step(b"io:format(\"~p~n\", [node(group_leader())]).\r", "3> "),
+                step(b"lists:sum([1,2,3]).\r", "4> "),
+            ],
+            false,
+        );
+        let _ = server.kill();
+        let _ = server.wait();
+        // The next run uses the same name.
+        wait_epmd_lists("remsh_srv", false);
+        out
+    };
+    let reference = session("erl");
+    let ours = session(env!("CARGO_BIN_EXE_oxbeam"));
+    assert_same("remote_shell", &reference, &ours, "Eshell ", all);
+}
+
+/// Waits (up to 30 s) until epmd lists node `name` (`listed`) or no longer does.
+fn wait_epmd_lists(name: &str, listed: bool) {
+    use std::time::{Duration, Instant};
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        let names = std::process::Command::new("epmd").arg("-names").output();
+        let found = names
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&format!("name {name} ")));
+        if found == listed {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// This machine's short host name, as `-sname` nodes use it.
+fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into buf.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    assert_eq!(r, 0, "gethostname failed");
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).into_owned();
+    name.split('.').next().unwrap_or("").to_string()
+}

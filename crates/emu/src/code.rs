@@ -11,6 +11,7 @@
 
 use crate::bif::BifFn;
 use crate::ops::Op;
+use oxbeam_term::atom::am;
 use oxbeam_term::{Atom, Term};
 use parking_lot::{Mutex, RwLock};
 use std::cell::Cell;
@@ -98,8 +99,10 @@ impl Export {
 #[derive(Debug)]
 pub struct FunEntry {
     pub module: Atom,
-    /// The lambda's generated function name, e.g. `-main/0-fun-0-`.
-    pub function: Atom,
+    /// The lambda's generated function name, e.g. `-main/0-fun-0-` (an atom index).
+    /// Empty for an entry made for a fun received before its module was loaded: the
+    /// load fills it in (see `fun_entry_for_unloaded`).
+    function: std::sync::atomic::AtomicU32,
     /// Arity of the underlying function: the fun's own arity plus `num_free`.
     pub total_arity: u32,
     pub num_free: u32,
@@ -119,6 +122,10 @@ unsafe impl Sync for FunEntry {}
 unsafe impl Send for FunEntry {}
 
 impl FunEntry {
+    /// The lambda's generated function name.
+    pub fn function(&self) -> Atom {
+        Atom(self.function.load(Ordering::Acquire))
+    }
     pub fn arity(&self) -> u32 {
         self.total_arity - self.num_free
     }
@@ -159,7 +166,7 @@ pub fn fun_entry(
 ) -> &'static FunEntry {
     let key = (module, old_uniq, index);
     let same = |e: &FunEntry| {
-        e.function == function && e.total_arity == total_arity && e.num_free == num_free
+        e.function() == function && e.total_arity == total_arity && e.num_free == num_free
     };
     if let Some(e) = fun_table().read().get(&key) {
         if same(e) {
@@ -171,10 +178,15 @@ pub fn fun_entry(
         if same(e) {
             return e;
         }
+        // Made for a fun that arrived before this code was loaded: it is this lambda.
+        if e.function() == am::EMPTY && e.total_arity == total_arity && e.num_free == num_free {
+            e.function.store(function.0, Ordering::Release);
+            return e;
+        }
     }
     let e: &'static FunEntry = Box::leak(Box::new(FunEntry {
         module,
-        function,
+        function: std::sync::atomic::AtomicU32::new(function.0),
         total_arity,
         num_free,
         index,
@@ -186,6 +198,32 @@ pub fn fun_entry(
     // A key clash with different code (not expected) keeps the first entry registered.
     t.entry(key).or_insert(e);
     e
+}
+
+/// The fun entry for a fun of `module` received (`binary_to_term`, another node) when
+/// no loaded code defines it: the registered one, else one without code or name, which
+/// the module's loading completes. Calling it first loads the module
+/// (`error_handler:undefined_lambda/3`), as in the reference.
+pub fn fun_entry_for_unloaded(
+    module: Atom,
+    arity: u32,
+    num_free: u32,
+    index: u32,
+    old_uniq: u32,
+    uniq: [u8; 16],
+) -> &'static FunEntry {
+    if let Some(e) = find_fun_entry(module, old_uniq, index) {
+        return e;
+    }
+    fun_entry(
+        module,
+        am::EMPTY,
+        arity + num_free,
+        num_free,
+        index,
+        old_uniq,
+        uniq,
+    )
 }
 
 /// The registered fun entry of `module` with `old_uniq` and `index`, if any.

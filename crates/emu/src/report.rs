@@ -46,8 +46,13 @@ fn system_logger() -> Result<Option<u64>, ()> {
 
 /// Sends the logger `{log, error, Format, Args, Meta}` as erl's runtime does.
 fn log_error(logger: u64, p: &Process, format: &str, args: &[Term]) {
-    let size = 64 + 2 * format.len() + args.iter().map(|&a| size_of_term(a)).sum::<usize>();
+    let size = 64
+        + 2 * format.len()
+        + args.iter().map(|&a| size_of_term(a)).sum::<usize>()
+        + size_of_term(p.group_leader);
     let mut f = Fragment::new(size);
+    // Another node's process as group leader lives on the (exiting) process's heap.
+    let gl = copy_term(&mut f, p.group_leader);
     let args: Vec<Term> = args.iter().map(|&a| copy_term(&mut f, a)).collect();
     let args = list_from_iter(&mut f, &args, Term::NIL);
     let format = string_to_list(&mut f, format);
@@ -64,7 +69,7 @@ fn log_error(logger: u64, p: &Process, format: &str, args: &[Term]) {
         &mut f,
         &[
             (atom("error_logger"), tag),
-            (atom("gl"), p.group_leader),
+            (atom("gl"), gl),
             (atom("pid"), p.pid),
             (atom("time"), time),
         ],

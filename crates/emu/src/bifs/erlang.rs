@@ -616,7 +616,7 @@ fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
         crate::dist::outgoing::group_leader(a[0], a[1]);
         return Ok(Term::TRUE);
     }
-    if !a[0].is_local_pid() || !a[1].is_local_pid() {
+    if !is_any_pid(a[0]) || !a[1].is_local_pid() {
         return Err(BADARG);
     }
     if a[1] == p.pid {
@@ -626,7 +626,8 @@ fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
     match sched::slot(a[1].pid_value()) {
         Some(s) => {
             if let Some(tp) = s.process.lock().as_mut() {
-                tp.group_leader = a[0];
+                // Another node's process as leader is a term: it goes on `tp`'s heap.
+                tp.group_leader = copy_term(&mut tp.heap, a[0]);
             }
             Ok(Term::TRUE)
         }

@@ -597,6 +597,17 @@ enum Frame {
     Map,
     /// `OldIndex, OldUniq, Pid, Env...` for this fun entry.
     Fun(&'static crate::code::FunEntry),
+    /// The same for a fun no loaded code defines: its entry is found or made once
+    /// `OldUniq` is read.
+    UnloadedFun(UnloadedFun),
+}
+
+struct UnloadedFun {
+    module: Atom,
+    arity: u32,
+    num_free: u32,
+    index: u32,
+    uniq: [u8; 16],
 }
 
 struct Pending {
@@ -796,14 +807,23 @@ impl Decoder<'_, '_> {
                 .iter()
                 .copied()
                 .find(|e| e.index == index && e.uniq[..] == *uniq)
-        })
-        .ok_or(BADARG)?;
-        if entry.arity() != arity || entry.num_free as usize != num_free {
-            return Err(BADARG);
-        }
+        });
+        let frame = match entry {
+            Some(e) if e.arity() != arity || e.num_free as usize != num_free => return Err(BADARG),
+            Some(e) => Frame::Fun(e),
+            // `safe` makes no new fun entries.
+            None if self.safe => return Err(BADARG),
+            None => Frame::UnloadedFun(UnloadedFun {
+                module,
+                arity,
+                num_free: u32::try_from(num_free).map_err(|_| BADARG)?,
+                index,
+                uniq: uniq.try_into().map_err(|_| BADARG)?,
+            }),
+        };
         let need = self.r.count(3 + num_free, 1)?;
         Ok(Pending {
-            frame: Frame::Fun(entry),
+            frame,
             base: 0,
             need,
         })
@@ -919,9 +939,21 @@ impl Decoder<'_, '_> {
                 crate::map::build_sorted(h, &pairs)
             }
             Frame::Fun(entry) => {
-                if !is_integer(vals[0]) || !is_integer(vals[1]) || !vals[2].is_local_pid() {
+                if !is_integer(vals[0]) || !is_integer(vals[1]) || !is_any_pid(vals[2]) {
                     return Err(BADARG);
                 }
+                crate::fun::make_fun(h, entry, &vals[3..])
+            }
+            Frame::UnloadedFun(f) => {
+                let old_uniq = vals[1].as_small().and_then(|v| u32::try_from(v).ok());
+                let (Some(old_uniq), true, true) =
+                    (old_uniq, is_integer(vals[0]), is_any_pid(vals[2]))
+                else {
+                    return Err(BADARG);
+                };
+                let entry = crate::code::fun_entry_for_unloaded(
+                    f.module, f.arity, f.num_free, f.index, old_uniq, f.uniq,
+                );
                 crate::fun::make_fun(h, entry, &vals[3..])
             }
         })

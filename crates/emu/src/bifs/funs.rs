@@ -38,7 +38,7 @@ fn info_item(p: &mut Process, f: Term, item: &str) -> Option<Term> {
             list_from_iter(&mut p.heap, &env, Term::NIL)
         }
         "module" => Term::atom(e.module),
-        "name" => Term::atom(e.function),
+        "name" => Term::atom(e.function()),
         "type" => atom("local"),
         "index" | "new_index" => Term::small(e.index as i64),
         "uniq" => Term::small(e.old_uniq as i64),
@@ -68,7 +68,7 @@ fn fun_info_mfa1(p: &mut Process, a: &[Term]) -> BifResult {
         (e.module, e.function, e.arity)
     } else if is_local_fun(f) {
         let e = fun::entry_of(f);
-        (e.module, e.function, e.arity())
+        (e.module, e.function(), e.arity())
     } else {
         return Err(BADARG);
     };

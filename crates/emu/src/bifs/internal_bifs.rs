@@ -234,7 +234,8 @@ fn set_group_leader(p: &mut Process, gl: Term, pid: Term) -> bool {
     match sched::slot(pid.pid_value()) {
         Some(s) => {
             if let Some(tp) = s.process.lock().as_mut() {
-                tp.group_leader = gl;
+                // The leader may be another node's process: a term on `tp`'s heap.
+                tp.group_leader = copy_term(&mut tp.heap, gl);
             }
             true
         }
@@ -245,7 +246,7 @@ fn set_group_leader(p: &mut Process, gl: Term, pid: Term) -> bool {
 /// `erts_internal:group_leader(GL, Pid)`: `true`, or the atom `badarg` (the Erlang
 /// wrapper raises it).
 fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
-    if !a[0].is_local_pid() || !a[1].is_local_pid() {
+    if !is_any_pid(a[0]) || !a[1].is_local_pid() {
         return Ok(Term::atom(am::BADARG));
     }
     Ok(if set_group_leader(p, a[0], a[1]) {
@@ -258,7 +259,7 @@ fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
 /// `erts_internal:group_leader(GL, Pid, Ref)`: `ok`, and `{Ref, true | badarg}` to the
 /// caller.
 fn group_leader3(p: &mut Process, a: &[Term]) -> BifResult {
-    if !a[0].is_local_pid() || !a[1].is_local_pid() || !is_ref(a[2]) {
+    if !is_any_pid(a[0]) || !a[1].is_local_pid() || !is_ref(a[2]) {
         return Err(BADARG);
     }
     let r = if set_group_leader(p, a[0], a[1]) {

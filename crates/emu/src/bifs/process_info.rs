@@ -205,7 +205,11 @@ fn item_value(p: &mut Process, target: Option<&mut Process>, name: &str) -> Term
             }
         }
         "trap_exit" => Term::boolean(t!().trap_exit),
-        "group_leader" => t!().group_leader,
+        "group_leader" => {
+            // Another node's process as leader is a term on the target's heap.
+            let gl = t!().group_leader;
+            copy_term(&mut p.heap, gl)
+        }
         "priority" => atom(t!().priority.name()),
         "error_handler" => Term::atom(t!().error_handler),
         "initial_call" => {

@@ -22,6 +22,9 @@ fn atom(name: &str) -> Term {
 pub fn packet(c: &Arc<Conn>, bytes: &[u8]) {
     let mut heap = Heap::new(0);
     let Some(d) = wire::decode(&mut heap, bytes) else {
+        if std::env::var_os("OXBEAM_DIST_DEBUG").is_some() {
+            eprintln!("undecodable packet: {:?}", &bytes[..bytes.len().min(400)]);
+        }
         bad_packet(c);
         return;
     };

@@ -239,7 +239,8 @@ pub fn try_spawn_with(
     p.initial_call = (m, f, args.len() as u32);
     p.heap.push(Term(&interp::PROCESS_EXIT as *const _ as u64));
     if let Some(parent) = parent {
-        p.group_leader = parent.group_leader;
+        // Copied: another node's process as leader is a term on the parent's heap.
+        p.group_leader = copy_term(&mut p.heap, parent.group_leader);
         p.parent = parent.pid;
     } else {
         // A process the runtime starts itself (init, the system processes) is its own
