@@ -18,6 +18,7 @@ start() ->
 loop() ->
     receive
         {From, echo, T} -> From ! {echo, T}, loop();
+        {From, print, Text} -> io:format(Text), From ! printed, loop();
         stop -> ok
     after 60000 -> timeout
     end.
@@ -52,6 +53,9 @@ main() ->
     io:format("erpc exit: ~p~n", [try erpc:call(B, erlang, exit, [bye]) catch C2:R2 -> {C2, R2} end]),
     io:format("erpc throw: ~p~n", [try erpc:call(B, erlang, throw, [ball]) catch C3:R3 -> {C3, R3} end]),
     rpc:call(B, io, format, ["printed by a process on b~n"]),
+    true = group_leader(group_leader(), Srv),
+    Srv ! {self(), print, "printed by b's server after group_leader/2 from a~n"},
+    receive printed -> ok after 5000 -> io:format("print: timeout~n") end,
     process_flag(trap_exit, true),
     P1 = spawn_link(B, ?MODULE, child, [self()]),
     P1 ! {exit, because},
@@ -133,18 +137,8 @@ wait_registered(B, N) ->
     end.
 ERL
 PATH="$REF_PATH" erlc dist_srv.erl dist_cli.erl || exit 1
-run_pair() {
-    local cli="$1" srv="$2"
-    $srv -sname b -setcookie oxtest -noshell -pa . -eval 'dist_srv:start()' >b.log 2>&1 &
-    local bpid=$!
-    $cli -sname a -setcookie oxtest -noshell -pa . -eval 'dist_cli:main(), halt().'
-    echo "client rc=$?"
-    wait "$bpid"
-    echo "server rc=$?"
-}
-echo "== both on the VM under test"
-run_pair erl erl
-echo "== the client on the reference"
-run_pair "env PATH=$REF_PATH erl" erl
-echo "== the server on the reference"
-run_pair erl "env PATH=$REF_PATH erl"
+PAIR_SERVER=b PAIR_CLIENT=a
+SERVER_EVAL='dist_srv:start()'
+CLIENT_EVAL='dist_cli:main(), halt().'
+. ./node_pair.sh
+run_pairings

@@ -28,18 +28,9 @@ wait(B, N) ->
     end.
 ERL
 PATH="$REF_PATH" erlc idle.erl || exit 1
-run_pair() {
-    local cli="$1" srv="$2" flags="-setcookie oxtest -kernel net_ticktime 2 -noshell -pa ."
-    $srv -sname idle_b $flags -eval 'idle:server()' >b.log 2>&1 &
-    local bpid=$!
-    $cli -sname idle_a $flags -eval 'idle:client(), halt().'
-    echo "client rc=$?"
-    wait "$bpid"
-    echo "server rc=$?"
-}
-echo "== both on the VM under test"
-run_pair erl erl
-echo "== the client on the reference"
-run_pair "env PATH=$REF_PATH erl" erl
-echo "== the server on the reference"
-run_pair erl "env PATH=$REF_PATH erl"
+PAIR_SERVER=idle_b PAIR_CLIENT=idle_a
+SERVER_EVAL='idle:server()'
+CLIENT_EVAL='idle:client(), halt().'
+PAIR_FLAGS='-kernel net_ticktime 2'
+. ./node_pair.sh
+run_pairings

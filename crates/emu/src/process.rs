@@ -62,6 +62,9 @@ pub enum Signal {
         ref_id: u64,
         message: Message,
     },
+    /// A new group leader (in a fragment when it is another node's process), set by
+    /// another process (or node) while this one was running.
+    GroupLeader(Message),
 }
 
 /// A process's incoming signals, appended by senders under the lock.

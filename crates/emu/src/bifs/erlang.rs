@@ -597,11 +597,17 @@ fn remote_node(to: Term) -> Option<Atom> {
 
 fn send3(p: &mut Process, a: &[Term]) -> BifResult {
     check_send_options(a[2])?;
-    // With `noconnect`, a send that would have to connect first says so instead.
-    let noconnect =
-        list_to_vec(a[2]).is_some_and(|o| o.contains(&Term::atom(Atom::from_str("noconnect"))));
-    if noconnect && remote_node(a[0]).is_some_and(|n| !crate::dist::outgoing::connected(n)) {
-        return Ok(Term::atom(Atom::from_str("noconnect")));
+    // With `noconnect`, a send that would have to connect first says so instead; with
+    // `nosuspend`, one to a busy connection.
+    let opts = list_to_vec(a[2]).unwrap_or_default();
+    let has = |name: &str| opts.contains(&Term::atom(Atom::from_str(name)));
+    if let Some(node) = remote_node(a[0]) {
+        if has("noconnect") && !crate::dist::outgoing::connected(node) {
+            return Ok(Term::atom(Atom::from_str("noconnect")));
+        }
+        if has("nosuspend") && crate::dist::lookup(node).is_some_and(|c| c.is_busy()) {
+            return Ok(Term::atom(Atom::from_str("nosuspend")));
+        }
     }
     sched::send(p, a[0], a[1])?;
     Ok(Term::atom(am::OK))
@@ -623,15 +629,10 @@ fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
         p.group_leader = a[0];
         return Ok(Term::TRUE);
     }
-    match sched::slot(a[1].pid_value()) {
-        Some(s) => {
-            if let Some(tp) = s.process.lock().as_mut() {
-                // Another node's process as leader is a term: it goes on `tp`'s heap.
-                tp.group_leader = copy_term(&mut tp.heap, a[0]);
-            }
-            Ok(Term::TRUE)
-        }
-        None => Err(BADARG),
+    if sched::set_group_leader(a[1].pid_value(), a[0]) {
+        Ok(Term::TRUE)
+    } else {
+        Err(BADARG)
     }
 }
 

@@ -231,16 +231,7 @@ fn set_group_leader(p: &mut Process, gl: Term, pid: Term) -> bool {
         p.group_leader = gl;
         return true;
     }
-    match sched::slot(pid.pid_value()) {
-        Some(s) => {
-            if let Some(tp) = s.process.lock().as_mut() {
-                // The leader may be another node's process: a term on `tp`'s heap.
-                tp.group_leader = copy_term(&mut tp.heap, gl);
-            }
-            true
-        }
-        None => false,
-    }
+    sched::set_group_leader(pid.pid_value(), gl)
 }
 
 /// `erts_internal:group_leader(GL, Pid)`: `true`, or the atom `badarg` (the Erlang

@@ -273,9 +273,10 @@ fn monitor_exit(from: Term, reference: Term, reason: Term) -> bool {
     true
 }
 
-/// `GROUP_LEADER`: not acted on. A group leader lives on its process's heap, and a
-/// remote one would have to be written there while the process may be running; spawn
-/// requests carry their group leader instead, which covers `rpc`/`erpc`.
+/// `GROUP_LEADER`: remote `leader` becomes the group leader of local `pid`.
 fn group_leader(leader: Term, pid: Term) -> bool {
+    if pid.is_local_pid() && is_any_pid(leader) {
+        sched::set_group_leader(pid.pid_value(), leader);
+    }
     is_any_pid(leader) && is_any_pid(pid)
 }

@@ -72,7 +72,15 @@ pub struct Conn {
     in_packets: AtomicU64,
     /// Set when the connection is gone (its teardown ran).
     down: AtomicBool,
+    /// Processes suspended because the connection was busy (see `suspend_sender`).
+    busy_waiters: Mutex<Vec<u64>>,
 }
+
+/// A connection whose socket has more than this many bytes not written yet is busy:
+/// processes sending to it are suspended (the reference's `dist_buf_busy_limit`).
+pub const BUSY_LIMIT: u64 = 1 << 20;
+/// They are resumed once it is down to this.
+const UNBUSY_LIMIT: u64 = BUSY_LIMIT / 2;
 
 #[derive(Default)]
 struct State {
@@ -130,6 +138,7 @@ pub fn new_connection(node: Atom) -> (Arc<Conn>, bool) {
         draining: Mutex::new(()),
         in_packets: AtomicU64::new(0),
         down: AtomicBool::new(false),
+        busy_waiters: Mutex::new(Vec::new()),
     });
     t.insert(node, c.clone());
     (c, true)
@@ -238,7 +247,7 @@ pub fn set_up(node: Atom, port: u64, flags: u64, setup: Term) -> Result<Arc<Conn
         st.flags = flags;
         let mut broken = false;
         for packet in std::mem::take(&mut st.queue) {
-            broken |= crate::port::inet::dist_output(port, &packet);
+            broken |= crate::port::inet::dist_output(port, &packet).0;
         }
         if broken {
             drop(st);
@@ -280,10 +289,10 @@ impl Conn {
         )
     }
 
-    /// Sends a packet (queued while the connection is pending). The write happens
-    /// outside the connection's lock: a broken socket closes its port, which takes the
-    /// connection down.
-    pub fn send(&self, packet: Vec<u8>) {
+    /// Sends a packet (queued while the connection is pending); true if the
+    /// connection is busy now. The write happens outside the connection's lock: a
+    /// broken socket closes its port, which takes the connection down.
+    pub fn send(&self, packet: Vec<u8>) -> bool {
         let port = {
             let mut st = self.state.lock();
             st.out_packets += 1;
@@ -291,12 +300,69 @@ impl Conn {
                 Some(port) => port,
                 None => {
                     st.queue.push(packet);
-                    return;
+                    let queued: usize = st.queue.iter().map(Vec::len).sum();
+                    return queued as u64 > BUSY_LIMIT;
                 }
             }
         };
-        if crate::port::inet::dist_output(port, &packet) {
+        let (broken, pending) = crate::port::inet::dist_output(port, &packet);
+        if broken {
             close_port(port);
+        }
+        pending > BUSY_LIMIT
+    }
+
+    /// Whether the connection is busy (`send/3` with `nosuspend` does not send then).
+    pub fn is_busy(&self) -> bool {
+        match self.port() {
+            Some(port) => crate::port::inet::output_pending(port) > BUSY_LIMIT,
+            None => {
+                let queued: usize = self.state.lock().queue.iter().map(Vec::len).sum();
+                queued as u64 > BUSY_LIMIT
+            }
+        }
+    }
+
+    /// Suspends process `id`, which found the connection busy, until the socket's
+    /// output drains (`drained`) or the connection goes away. False if it drained
+    /// meanwhile (the process was not left suspended).
+    pub fn suspend_sender(&self, id: u64) -> bool {
+        self.busy_waiters.lock().push(id);
+        sched::suspend(id);
+        // The writer may have drained it between the send and the registration, and
+        // found nobody to resume.
+        let still_busy = match self.port() {
+            Some(port) => crate::port::inet::output_pending(port) > UNBUSY_LIMIT,
+            None => !self.down.load(Ordering::SeqCst),
+        };
+        if !still_busy {
+            self.resume_waiter(id);
+            return false;
+        }
+        true
+    }
+
+    /// Resumes waiter `id` if it is still registered (whoever takes it out resumes it,
+    /// so a suspension is undone exactly once).
+    fn resume_waiter(&self, id: u64) {
+        let taken = {
+            let mut w = self.busy_waiters.lock();
+            w.iter().position(|&x| x == id).map(|i| w.swap_remove(i))
+        };
+        if taken.is_some() {
+            sched::resume(id);
+        }
+    }
+
+    /// The socket's output went down to `pending` bytes: below the limit, the
+    /// suspended senders run again.
+    pub fn drained(&self, pending: u64) {
+        if pending > UNBUSY_LIMIT {
+            return;
+        }
+        let waiters = std::mem::take(&mut *self.busy_waiters.lock());
+        for id in waiters {
+            sched::resume(id);
         }
     }
 
@@ -349,6 +415,8 @@ pub fn connection_lost(c: &Arc<Conn>, reason: Term) {
         st.queue.clear();
         st.port.is_some()
     };
+    // Senders waiting for it to drain run again (what they send now is dropped).
+    c.drained(0);
     outgoing::lost(c, was_up, reason);
 }
 

@@ -22,39 +22,63 @@ fn atom(name: &str) -> Term {
     Term::atom(Atom::from_str(name))
 }
 
-/// `To ! Msg` from `from` (a local pid) to another node's pid.
-pub fn send_to_pid(from: Term, to: Term, msg: Term) {
-    let Some(pid) = ExtPid::of(to) else { return };
-    let Some(c) = connect(pid.node) else { return };
-    c.send(op_packet(
+/// The process sending a message.
+#[derive(Clone, Copy)]
+pub struct Sender {
+    pub id: u64,
+    pub pid: Term,
+}
+
+/// Sends a message packet for `sender`; true if the connection is busy and the sender
+/// was suspended until it drains.
+fn send_message(c: &Conn, sender: Sender, packet: Vec<u8>) -> bool {
+    c.send(packet) && c.suspend_sender(sender.id)
+}
+
+/// `To ! Msg` from `sender` to another node's pid; true if the sender was suspended.
+pub fn send_to_pid(sender: Sender, to: Term, msg: Term) -> bool {
+    let Some(pid) = ExtPid::of(to) else {
+        return false;
+    };
+    let Some(c) = connect(pid.node) else {
+        return false;
+    };
+    let from = sender.pid;
+    let packet = op_packet(
         wire::SEND_SENDER,
         |h| vec![from, pid.term(h)],
         Some(msg),
         from,
-    ));
+    );
+    send_message(&c, sender, packet)
 }
 
-/// `{Name, Node} ! Msg` for another node.
-pub fn send_to_name(from: Term, name: Atom, node: Atom, msg: Term) {
-    let Some(c) = connect(node) else { return };
-    c.send(op_packet(
+/// `{Name, Node} ! Msg` for another node; true if the sender was suspended.
+pub fn send_to_name(sender: Sender, name: Atom, node: Atom, msg: Term) -> bool {
+    let Some(c) = connect(node) else {
+        return false;
+    };
+    let from = sender.pid;
+    let packet = op_packet(
         wire::REG_SEND,
         |_| vec![from, atom(""), Term::atom(name)],
         Some(msg),
         from,
-    ));
+    );
+    send_message(&c, sender, packet)
 }
 
-/// A message through another node's alias.
-pub fn send_to_alias(from: Term, alias: Term, msg: Term) {
-    let Some(r) = ExtRef::of(alias) else { return };
-    let Some(c) = connect(r.node) else { return };
-    c.send(op_packet(
-        wire::ALIAS_SEND,
-        |h| vec![from, r.term(h)],
-        Some(msg),
-        from,
-    ));
+/// A message through another node's alias; true if the sender was suspended.
+pub fn send_to_alias(sender: Sender, alias: Term, msg: Term) -> bool {
+    let Some(r) = ExtRef::of(alias) else {
+        return false;
+    };
+    let Some(c) = connect(r.node) else {
+        return false;
+    };
+    let from = sender.pid;
+    let packet = op_packet(wire::ALIAS_SEND, |h| vec![from, r.term(h)], Some(msg), from);
+    send_message(&c, sender, packet)
 }
 
 /// Whether a send to `node` with `noconnect` goes through (it has a connection).

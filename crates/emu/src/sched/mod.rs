@@ -437,7 +437,7 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
     if p.trace_flags & crate::trace::SEND != 0 {
         trace_send(p, to, msg);
     }
-    if send_remote(p.pid, to, msg) {
+    if send_remote(p, to, msg) {
         return Ok(());
     }
     if let Some(id) = resolve_dest(to)? {
@@ -455,29 +455,37 @@ pub fn send(p: &mut Process, to: Term, msg: Term) -> Result<(), Fault> {
     Ok(())
 }
 
-/// Sends to another node's process, alias or registered name: true if `to` is one.
-pub fn send_remote(from: Term, to: Term, msg: Term) -> bool {
+/// Sends to another node's process, alias or registered name: true if `to` is one. A
+/// sender that finds the connection busy is suspended until it drains: it yields at
+/// its next reduction check.
+pub fn send_remote(p: &mut Process, to: Term, msg: Term) -> bool {
+    use crate::dist::outgoing;
     if to.is_immed() {
         return false;
     }
-    if is_ext_pid(to) {
-        crate::dist::outgoing::send_to_pid(from, to, msg);
-        return true;
-    }
-    if is_ext_ref(to) {
-        crate::dist::outgoing::send_to_alias(from, to, msg);
-        return true;
-    }
-    if is_tuple(to) && tuple_arity(to) == 2 {
+    let sender = outgoing::Sender {
+        id: p.id,
+        pid: p.pid,
+    };
+    let suspended = if is_ext_pid(to) {
+        outgoing::send_to_pid(sender, to, msg)
+    } else if is_ext_ref(to) {
+        outgoing::send_to_alias(sender, to, msg)
+    } else if is_tuple(to) && tuple_arity(to) == 2 {
         let (name, node) = (tuple_get(to, 0), tuple_get(to, 1));
-        if let (Some(n), Some(nd)) = (name.as_atom(), node.as_atom()) {
-            if nd != crate::node::name() {
-                crate::dist::outgoing::send_to_name(from, n, nd, msg);
-                return true;
+        match (name.as_atom(), node.as_atom()) {
+            (Some(n), Some(nd)) if nd != crate::node::name() => {
+                outgoing::send_to_name(sender, n, nd, msg)
             }
+            _ => return false,
         }
+    } else {
+        return false;
+    };
+    if suspended {
+        p.reds_left = 0;
     }
-    false
+    true
 }
 
 #[cold]
@@ -560,6 +568,12 @@ fn handle_signals(p: &mut Process, signals: &mut VecDeque<Signal>) -> Option<Ter
             Signal::Reply { ref_id, message } => {
                 monitors::reply_received(p, ref_id);
                 enqueue(p, message);
+            }
+            Signal::GroupLeader(m) => {
+                if let Some(f) = m.frag {
+                    p.heap.attach_fragment(f);
+                }
+                p.group_leader = m.term;
             }
             Signal::Timeout(seq) => {
                 if p.recv_timer.is_some() && p.recv_timer_seq == seq {
@@ -926,11 +940,18 @@ pub fn set_priority(id: u64, prio: Priority) {
     }
 }
 
-/// Sets the group leader of a process that is not running.
-pub fn set_group_leader(id: u64, gl: Term) {
-    if let Some(s) = slot(id) {
-        if let Some(p) = s.process.lock().as_mut() {
-            p.group_leader = gl;
-        }
+/// Sets the group leader of process `id` (not the caller) to `gl` (a pid of this node
+/// or another): at once if it is not running, else by a signal it handles next.
+/// False if it does not exist.
+pub fn set_group_leader(id: u64, gl: Term) -> bool {
+    let Some(s) = slot(id) else {
+        return false;
+    };
+    if let Some(p) = s.process.lock().as_mut() {
+        // Another node's process is a term: it goes on the process's heap.
+        p.group_leader = copy_term(&mut p.heap, gl);
+        return true;
     }
+    deliver_signal(id, Signal::GroupLeader(copy_to_fragment(gl)));
+    true
 }

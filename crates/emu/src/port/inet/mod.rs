@@ -1044,6 +1044,9 @@ impl Socket {
                 }
             }
         }
+        if let Some(conn) = &st.dist {
+            conn.drained(st.out_bytes as u64);
+        }
         if st.out_bytes == 0 {
             let me = self.term();
             for to in std::mem::take(&mut st.empty_out_q) {
@@ -1138,20 +1141,22 @@ pub fn make_dist(port: u64, conn: Arc<crate::dist::Conn>) -> bool {
 }
 
 /// Writes a distribution packet to port `port`'s socket (its packet header added as
-/// for any send). True if the write found the connection broken and the port must
-/// close (left to the caller, who may hold the connection's lock).
-pub fn dist_output(port: u64, data: &[u8]) -> bool {
+/// for any send). Returns whether the write found the connection broken and the port
+/// must close (left to the caller, who may hold the connection's lock), and the bytes
+/// still waiting to be written.
+pub fn dist_output(port: u64, data: &[u8]) -> (bool, u64) {
     let Some(sock) = socket_of(port) else {
-        return false;
+        return (false, 0);
     };
     let mut after = After::default();
-    {
+    let pending = {
         let mut st = sock.st.lock();
         let _ = sock.queue_output(&mut st, data, &mut after);
-    }
+        st.out_bytes as u64
+    };
     // Packets read on the way (the write found the peer gone) are not acted on: the
     // connection is going down.
-    after.close_port
+    (after.close_port, pending)
 }
 
 /// The bytes port `port`'s socket has not written yet.
