@@ -618,7 +618,7 @@ fn group_leader0(p: &mut Process, _a: &[Term]) -> BifResult {
 }
 
 fn group_leader2(p: &mut Process, a: &[Term]) -> BifResult {
-    if a[0].is_local_pid() && is_ext_pid(a[1]) {
+    if is_any_pid(a[0]) && is_ext_pid(a[1]) {
         crate::dist::outgoing::group_leader(a[0], a[1]);
         return Ok(Term::TRUE);
     }

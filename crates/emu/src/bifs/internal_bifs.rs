@@ -399,12 +399,9 @@ fn spawn_request4(p: &mut Process, a: &[Term]) -> BifResult {
         if is_tuple(o) && tuple_arity(o) == 2 && is_atom(tuple_get(o, 0), "reply_tag") {
             tag = tuple_get(o, 1);
         } else if is_tuple(o) && tuple_arity(o) == 2 && is_atom(tuple_get(o, 0), "reply") {
-            match tuple_get(o, 1).as_atom().map(|x| x.name()) {
-                Some("yes") => (on_ok, on_error) = (true, true),
-                Some("no") => (on_ok, on_error) = (false, false),
-                Some("error_only") => (on_ok, on_error) = (false, true),
-                Some("success_only") => (on_ok, on_error) = (true, false),
-                _ => bad = true,
+            match super::spawn_bifs::reply_option(tuple_get(o, 1)) {
+                Some(r) => (on_ok, on_error) = r,
+                None => bad = true,
             }
         } else {
             rest.push(o);

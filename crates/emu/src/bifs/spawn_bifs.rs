@@ -743,6 +743,18 @@ pub fn remote_spawn_options(opts: Term) -> Option<RemoteSpawnOptions> {
     })
 }
 
+/// The value of `spawn_request`'s `{reply, Reply}` option: whether a success and an
+/// error are replied to. None for a bad value.
+pub(super) fn reply_option(v: Term) -> Option<(bool, bool)> {
+    match v.as_atom().map(|x| x.name()) {
+        Some("yes") => Some((true, true)),
+        Some("no") => Some((false, false)),
+        Some("error_only") => Some((false, true)),
+        Some("success_only") => Some((true, false)),
+        _ => None,
+    }
+}
+
 /// `erts_internal:dist_spawn_request(Node, {M, F, Args}, Opts, spawn_request |
 /// spawn_opt)`: sends the request to `Node`; the reply comes as a message. Returns the
 /// request reference (for `spawn_opt`, with whether a monitor was asked for), or
@@ -786,12 +798,9 @@ fn dist_spawn_request(p: &mut Process, a: &[Term]) -> BifResult {
             tag = tuple_get(o, 1);
             continue;
         } else if pair && is_spawn_request && is_atom(tuple_get(o, 0), "reply") {
-            match tuple_get(o, 1).as_atom().map(|x| x.name()) {
-                Some("yes") => (on_ok, on_error) = (true, true),
-                Some("no") => (on_ok, on_error) = (false, false),
-                Some("error_only") => (on_ok, on_error) = (false, true),
-                Some("success_only") => (on_ok, on_error) = (true, false),
-                _ => return bad(),
+            match reply_option(tuple_get(o, 1)) {
+                Some(r) => (on_ok, on_error) = r,
+                None => return bad(),
             }
             continue;
         }

@@ -103,7 +103,7 @@ pub fn reply(c: &Arc<Conn>, req_id: Term, to: Term, flags: Term, result: Term) -
     } else {
         with_pending(|p| p.remove(&ref_id(req_id)))
     };
-    let Some(pend) = pending else {
+    let Some(mut pend) = pending else {
         // Abandoned: a process made for it and linked to the requester is told so.
         if let (Some(pid), true) = (ExtPid::of(result), flags & wire::SPAWN_FLAG_LINK != 0) {
             c.send(op_packet(
@@ -125,8 +125,7 @@ pub fn reply(c: &Arc<Conn>, req_id: Term, to: Term, flags: Term, result: Term) -
                     }
                 }
             }
-            if let (true, Some(tag)) =
-                (flags & wire::SPAWN_FLAG_MONITOR != 0, pend.monitor.as_ref())
+            if let (true, Some(tag)) = (flags & wire::SPAWN_FLAG_MONITOR != 0, pend.monitor.take())
             {
                 let m = OutMonitor {
                     watcher: pend.requester,
@@ -134,7 +133,6 @@ pub fn reply(c: &Arc<Conn>, req_id: Term, to: Term, flags: Term, result: Term) -
                     target: Target::Pid(pid),
                     has_tag: tag.is_some(),
                 };
-                let tag = tag.as_ref().map(|t| sched::copy_to_fragment(t.term));
                 remote::add_out_monitor(id, m, tag);
             }
             if pend.on_ok {
@@ -203,18 +201,16 @@ pub fn request(c: &Arc<Conn>, ctl: &[Term], args: Term) -> bool {
         }
     };
     let link = req.link.then(|| remote::add_link(0, requester)).flatten();
-    let monitor = req.monitor.then(|| {
-        let reference = remote::ExtRef::of(req_id);
-        reference.map(|reference| {
+    let monitor = remote::ExtRef::of(req_id)
+        .filter(|_| req.monitor)
+        .map(|reference| {
             remote::add_in_monitor(InMonitor {
                 watcher: requester,
                 reference,
                 target: 0,
                 name: None,
             })
-        })
-    });
-    let monitor = monitor.flatten();
+        });
     let with = sched::SpawnLinks {
         link: link.map(|h| DIST_LINK | h),
         monitor: monitor.map(|id| (id, DIST_LINK | id, None)),
