@@ -20,6 +20,9 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// A `Module:Function/Arity` entry point.
+/// Where an export's current code pointer sits (native code reads it at calls).
+pub(crate) const EXPORT_CODE_OFFSET: usize = std::mem::offset_of!(Export, code);
+
 pub struct Export {
     pub module: Atom,
     pub function: Atom,
@@ -405,6 +408,9 @@ pub struct Module {
     /// Its functions that are stubs of the reference's BIFs (only for a module of the
     /// OTP installation; see `crate::builtin`).
     pub bif_stubs: std::collections::HashSet<(Atom, u32)>,
+    /// Native code for `code`, compiled a function at a time on first use (`None`:
+    /// the JIT is off).
+    pub native: OnceLock<Option<crate::jit::Native>>,
 }
 
 // SAFETY: a Module is immutable after loading; the raw terms point into the literal
@@ -413,6 +419,12 @@ unsafe impl Sync for Module {}
 unsafe impl Send for Module {}
 
 impl Module {
+    /// The module's native code table.
+    pub fn native(&self) -> Option<&crate::jit::Native> {
+        self.native
+            .get_or_init(|| crate::jit::for_module(&self.code))
+            .as_ref()
+    }
     pub fn code_range(&self) -> (usize, usize) {
         let s = self.code.as_ptr() as usize;
         (s, s + self.code.len() * std::mem::size_of::<Op>())

@@ -28,6 +28,8 @@ pub const F_REGS: usize = 1024;
 pub struct Regs {
     pub x: [Term; X_REGS],
     pub f: [f64; F_REGS],
+    /// The JIT's per-scheduler state.
+    pub jit: crate::jit::Ctx,
 }
 
 impl Default for Regs {
@@ -35,6 +37,7 @@ impl Default for Regs {
         Regs {
             x: [Term::NIL; X_REGS],
             f: [0.0; F_REGS],
+            jit: crate::jit::Ctx::default(),
         }
     }
 }
@@ -395,6 +398,23 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
         // A debug breakpoint may have replaced the first call.
         ip = p.ip;
     }
+    if crate::jit::usable(p) {
+        return crate::jit::run(p, regs, ip);
+    }
+    let mut next = std::ptr::null();
+    run_loop::<false>(p, regs, ip, &mut next)
+}
+
+/// The interpreter loop from `ip`. With `STEP`, it returns after one instruction,
+/// with the next instruction's address in `next` (which stays null when the
+/// instruction itself ended the run: a yield, a wait, an exit).
+pub(crate) fn run_loop<const STEP: bool>(
+    p: &mut Process,
+    regs: &mut Regs,
+    mut ip: *const Op,
+    next_ip: &mut *const Op,
+) -> Outcome {
+    let mut stepped = false;
 
     macro_rules! raise {
         ($r:expr) => {{
@@ -642,6 +662,13 @@ pub fn run(p: &mut Process, regs: &mut Regs) -> Outcome {
     }
 
     loop {
+        if STEP {
+            if stepped {
+                *next_ip = ip;
+                return Outcome::Yield;
+            }
+            stepped = true;
+        }
         // SAFETY: `ip` always points at an instruction of loaded (immortal) code.
         let op = unsafe { &*ip };
         #[cfg(feature = "opstats")]

@@ -18,6 +18,7 @@ pub mod fuse;
 pub mod gc;
 pub mod heap;
 pub mod interp;
+pub mod jit;
 pub mod literal;
 pub mod literal_build;
 pub mod loading;

@@ -1,6 +1,6 @@
 //! Instruction statistics for tuning the instruction set (`--features opstats` only):
 //! every executed instruction is counted by its address; when the VM halts, the counts
-//! are written to the file named by `OXBEAM_OPSTATS` as `count<TAB>address<TAB>op` lines
+//! are written to the file named by `OXBEAM_OPSTATS` as `count<TAB>address<TAB>module:function/arity<TAB>op` lines
 //! (the op printed with `Debug`), so that the commonest instructions, and the commonest
 //! statically adjacent pairs (fusion candidates), can be read off.
 use crate::ops::Op;
@@ -64,7 +64,11 @@ pub fn dump() {
         // SAFETY: loaded code is immortal; every counted address held an instruction.
         let op = unsafe { &*(ip as *const Op) };
         let text = format!("{op:?}").replace(['\n', '\t'], " ");
-        out.push_str(&format!("{n}\t{ip:#x}\t{text}\n"));
+        let mfa = match crate::trace::sysmon::mfa_at(ip as *const Op) {
+            Some((m, f, a)) => format!("{}:{}/{a}", m.name(), f.name()),
+            None => "?".to_string(),
+        };
+        out.push_str(&format!("{n}\t{ip:#x}\t{mfa}\t{text}\n"));
     }
     let _ = std::fs::write(path, out);
 }

@@ -1437,5 +1437,6 @@ pub fn build_module(beam: &BeamFile) -> Result<Module, TransformError> {
             .into_iter()
             .map(|(f, a)| (Atom::from_str(&f), a))
             .collect(),
+        native: Default::default(),
     })
 }

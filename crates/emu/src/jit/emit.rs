@@ -1,0 +1,1011 @@
+//! Translation of a module's instructions into x86-64 code (see `jit/mod.rs`).
+//!
+//! Registers in native code: `r12` the process, `r13` the X registers, `rbx` the
+//! scheduler's address cache; `rax`, `rcx`, `rdx`, `rsi`, `rdi` and `r11` are scratch
+//! within one instruction. No term stays in a machine register from one instruction to
+//! the next, so a collection (only ever in the interpreter) finds every root where the
+//! interpreter keeps it.
+//!
+//! Each instruction's code falls through to the next one's. Where its outcome is not
+//! certain on the fast path, it jumps to a stub (emitted after all instructions) that
+//! leaves native code with "interpret this instruction": the interpreter then does the
+//! instruction in full, so a fast path must decide before it changes anything.
+
+// dynasm's `Rq(expr)` expands to `expr.into()`, which is useless for a `u8`.
+#![allow(clippy::useless_conversion)]
+
+use super::{EXIT_CALL_SLOW, EXIT_GOTO, EXIT_INTERPRET};
+use crate::code::Export;
+use crate::heap::STACK_RESERVE;
+use crate::ops::*;
+use crate::process::Process;
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
+use oxbeam_term::header::{make_header, SUBTAG_TUPLE};
+use oxbeam_term::Term;
+use std::collections::HashMap;
+use std::mem::offset_of;
+use std::sync::atomic::AtomicUsize;
+
+const STOP: i32 = offset_of!(Process, heap.stop) as i32;
+const HTOP: i32 = offset_of!(Process, heap.htop) as i32;
+const WANT_GC: i32 = offset_of!(Process, heap.want_gc) as i32;
+const REDS: i32 = offset_of!(Process, reds_left) as i32;
+const NIL: i32 = Term::NIL.0 as i32;
+
+const RAX: u8 = 0;
+const RCX: u8 = 1;
+const RDX: u8 = 2;
+
+/// Out-of-line code, emitted after the instructions.
+enum Stub {
+    /// Leave to interpret instruction `index`.
+    Interpret { label: DynamicLabel, index: usize },
+    /// Out of reductions at a call to a known instruction.
+    CallSlow {
+        label: DynamicLabel,
+        target: usize,
+        arity: u32,
+    },
+    /// Out of reductions at a call whose target is in `rdx`.
+    CallSlowRdx { label: DynamicLabel, arity: u32 },
+    /// A jump to instruction `target` of another function.
+    Far { label: DynamicLabel, target: usize },
+}
+
+/// The comparisons of `jit_compare`.
+#[derive(Clone, Copy)]
+enum Cmp {
+    Lt = 0,
+    Ge = 1,
+    Eq = 2,
+    Ne = 3,
+    EqExact = 4,
+    NeExact = 5,
+}
+
+type Assembler = dynasmrt::VecAssembler<dynasmrt::x64::X64Relocation>;
+
+struct Emitter<'a> {
+    a: Assembler,
+    /// The whole module's code (labels are relative to it) ...
+    code: &'a [Op],
+    /// ... of which `lo..hi` (one function) is being compiled.
+    lo: usize,
+    hi: usize,
+    /// The module's table of native entries, for jumps out of `lo..hi`.
+    table: &'a [AtomicUsize],
+    labels: Vec<DynamicLabel>,
+    interpret_stub: Vec<Option<DynamicLabel>>,
+    far_stub: HashMap<usize, DynamicLabel>,
+    stubs: Vec<Stub>,
+    /// A label pointed outside the module: the function is not compiled.
+    broken: bool,
+}
+
+/// Compiles instructions `lo..hi` of `code` (a function) into position-independent
+/// machine code and the offset of each instruction's entry in it; `None` if it
+/// cannot (the function then runs in the interpreter). Jumps out of the range go
+/// through `table` (the module's native entries, filled as functions are compiled).
+pub(super) fn compile(
+    code: &[Op],
+    lo: usize,
+    hi: usize,
+    table: &[AtomicUsize],
+) -> Option<(Vec<u8>, Vec<u32>)> {
+    let mut a = Assembler::new(0);
+    let labels = (lo..hi).map(|_| a.new_dynamic_label()).collect();
+    let mut e = Emitter {
+        a,
+        code,
+        lo,
+        hi,
+        table,
+        labels,
+        interpret_stub: vec![None; hi - lo],
+        far_stub: HashMap::new(),
+        stubs: Vec::new(),
+        broken: false,
+    };
+    let mut entries = Vec::with_capacity(hi - lo);
+    for i in lo..hi {
+        let l = e.labels[i - lo];
+        dynasm!(e.a ; .arch x64 ; =>l);
+        entries.push(u32::try_from(e.a.offset().0).ok()?);
+        e.op(i);
+    }
+    e.stubs_and_exits();
+    if e.broken {
+        return None;
+    }
+    let bytes = e.a.finalize().ok()?;
+    Some((bytes, entries))
+}
+
+fn small(i: i64) -> u64 {
+    Term::small(i).0
+}
+
+impl Emitter<'_> {
+    fn ip(&self, i: usize) -> i64 {
+        self.code.as_ptr().wrapping_add(i) as i64
+    }
+
+    /// The label of the instruction `l` refers to from instruction `i`: its own
+    /// label in this function, or a stub jumping to another function's native code.
+    fn target(&mut self, i: usize, l: Label) -> DynamicLabel {
+        let t = i as i64 + l.0 as i64;
+        if l.is_none() || t < 0 || t as usize >= self.code.len() {
+            self.broken = true;
+            return self.labels[i - self.lo];
+        }
+        let t = t as usize;
+        if (self.lo..self.hi).contains(&t) {
+            return self.labels[t - self.lo];
+        }
+        if let Some(&l) = self.far_stub.get(&t) {
+            return l;
+        }
+        let label = self.a.new_dynamic_label();
+        self.far_stub.insert(t, label);
+        self.stubs.push(Stub::Far { label, target: t });
+        label
+    }
+
+    /// Where a failed test of instruction `i` goes: its label, or (no label: the
+    /// instruction raises) the interpreter.
+    fn fail(&mut self, i: usize, l: Label) -> DynamicLabel {
+        if l.is_none() {
+            self.interpret(i)
+        } else {
+            self.target(i, l)
+        }
+    }
+
+    /// A stub that leaves native code to interpret instruction `i`.
+    fn interpret(&mut self, i: usize) -> DynamicLabel {
+        if let Some(l) = self.interpret_stub[i - self.lo] {
+            return l;
+        }
+        let label = self.a.new_dynamic_label();
+        self.interpret_stub[i - self.lo] = Some(label);
+        self.stubs.push(Stub::Interpret { label, index: i });
+        label
+    }
+
+    fn load(&mut self, r: u8, s: Src) {
+        if !s.is_reg() {
+            dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD s.0 as i64);
+        } else if s.is_y() {
+            let off = (s.reg_index() * 8) as i32;
+            dynasm!(self.a ; .arch x64
+                ; mov Rq(r), QWORD [r12 + STOP]
+                ; mov Rq(r), QWORD [Rq(r) + off]);
+        } else {
+            let off = (s.reg_index() * 8) as i32;
+            dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [r13 + off]);
+        }
+    }
+
+    /// Stores register `r` (not `r11`) into `d`.
+    fn store(&mut self, d: Dst, r: u8) {
+        let off = (d.index() * 8) as i32;
+        if d.is_y() {
+            dynasm!(self.a ; .arch x64
+                ; mov r11, QWORD [r12 + STOP]
+                ; mov QWORD [r11 + off], Rq(r));
+        } else {
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + off], Rq(r));
+        }
+    }
+
+    fn mov(&mut self, s: Src, d: Dst) {
+        self.load(RAX, s);
+        self.store(d, RAX);
+    }
+
+    /// Jumps to `fail` unless `rax` holds a tuple (clobbers `rcx`).
+    fn test_tuple(&mut self, fail: DynamicLabel) {
+        dynasm!(self.a ; .arch x64
+            ; mov ecx, eax
+            ; and ecx, 3
+            ; cmp ecx, 2
+            ; jne =>fail
+            ; mov rcx, QWORD [rax - 2]
+            ; test cl, 0x3f
+            ; jnz =>fail);
+    }
+
+    /// Jumps to `fail` unless `rax` holds a cons cell (clobbers `rcx`).
+    fn test_cons(&mut self, fail: DynamicLabel) {
+        dynasm!(self.a ; .arch x64
+            ; mov ecx, eax
+            ; and ecx, 3
+            ; cmp ecx, 1
+            ; jne =>fail);
+    }
+
+    /// Leaves to the interpreter for instruction `i` unless `words` heap words (and
+    /// the stack reserve) are free and no collection is wanted.
+    fn heap_check(&mut self, i: usize, words: usize) {
+        let stub = self.interpret(i);
+        let Ok(bytes) = i32::try_from((words + STACK_RESERVE) * 8) else {
+            dynasm!(self.a ; .arch x64 ; jmp =>stub);
+            return;
+        };
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [r12 + STOP]
+            ; sub rax, QWORD [r12 + HTOP]
+            ; cmp rax, bytes
+            ; jb =>stub
+            ; cmp BYTE [r12 + WANT_GC], 0
+            ; jne =>stub);
+    }
+
+    /// A cons of `hd` and `tl` into `dst` (the heap was checked).
+    fn cons(&mut self, hd: Src, tl: Src, dst: Dst) {
+        self.load(RCX, hd);
+        self.load(RDX, tl);
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [r12 + HTOP]
+            ; mov QWORD [rax], rcx
+            ; mov QWORD [rax + 8], rdx
+            ; lea rcx, [rax + 1]
+            ; add rax, 16
+            ; mov QWORD [r12 + HTOP], rax);
+        self.store(dst, RCX);
+    }
+
+    /// A tuple of `elems` into `dst` (the heap was checked).
+    fn tuple(&mut self, elems: &[Src], dst: Dst) {
+        let h = make_header(SUBTAG_TUPLE, elems.len()).0 as i64;
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [r12 + HTOP]
+            ; mov rcx, QWORD h
+            ; mov QWORD [rax], rcx);
+        for (k, s) in elems.iter().enumerate() {
+            self.load(RCX, *s);
+            let off = ((k + 1) * 8) as i32;
+            dynasm!(self.a ; .arch x64 ; mov QWORD [rax + off], rcx);
+        }
+        let size = ((elems.len() + 1) * 8) as i32;
+        dynasm!(self.a ; .arch x64
+            ; lea rcx, [rax + 2]
+            ; add rax, size
+            ; mov QWORD [r12 + HTOP], rax);
+        self.store(dst, RCX);
+    }
+
+    /// Jumps to the native code of the instruction address in `rdx` through the
+    /// cache, or leaves to continue there (`EXIT_GOTO`).
+    fn goto_rdx(&mut self) {
+        let mask = (super::CACHE_ENTRIES - 1) as i32;
+        dynasm!(self.a ; .arch x64
+            ; mov rax, rdx
+            ; shr rax, 3
+            ; and eax, mask
+            ; shl eax, 4
+            ; cmp QWORD [rbx + rax], rdx
+            ; jne ->goto_miss
+            ; mov rax, QWORD [rbx + rax + 8]
+            ; test rax, rax
+            ; jz ->goto_miss
+            ; jmp rax);
+    }
+
+    /// Drops `n` frame words and returns to the address under them.
+    fn ret(&mut self, n: u32) {
+        let cp = (n as i32) * 8;
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [r12 + STOP]
+            ; mov rdx, QWORD [rax + cp]
+            ; lea rax, [rax + cp + 8]
+            ; mov QWORD [r12 + STOP], rax);
+        self.goto_rdx();
+    }
+
+    /// Pushes the return address: the instruction after `i`.
+    fn push_cp(&mut self, i: usize) {
+        let cp = self.ip(i + 1);
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [r12 + STOP]
+            ; sub rax, 8
+            ; mov rcx, QWORD cp
+            ; mov QWORD [rax], rcx
+            ; mov QWORD [r12 + STOP], rax);
+    }
+
+    fn pop_frame(&mut self, n: u32) {
+        if n > 0 {
+            let bytes = (n as i32) * 8;
+            dynasm!(self.a ; .arch x64 ; add QWORD [r12 + STOP], bytes);
+        }
+    }
+
+    /// Spends a reduction and jumps to the function at `target` of instruction `i`.
+    fn call_local(&mut self, i: usize, target: Label, arity: u32) {
+        let t = self.target(i, target);
+        let index = (i as i64 + target.0 as i64).max(0) as usize;
+        let label = self.a.new_dynamic_label();
+        self.stubs.push(Stub::CallSlow {
+            label,
+            target: index,
+            arity,
+        });
+        dynasm!(self.a ; .arch x64
+            ; sub QWORD [r12 + REDS], 1
+            ; jle =>label
+            ; jmp =>t);
+    }
+
+    /// Spends a reduction and jumps to the current code of `export`.
+    fn call_export(&mut self, export: &'static Export, arity: u32) {
+        let label = self.a.new_dynamic_label();
+        self.stubs.push(Stub::CallSlowRdx { label, arity });
+        let e = export as *const Export as i64;
+        let code = crate::code::EXPORT_CODE_OFFSET as i32;
+        dynasm!(self.a ; .arch x64
+            ; mov rdx, QWORD e
+            ; mov rdx, QWORD [rdx + code]
+            ; sub QWORD [r12 + REDS], 1
+            ; jle =>label);
+        self.goto_rdx();
+    }
+
+    /// `rax` against sorted `items` (raw words): jumps to the matching label or `fail`.
+    fn tree(&mut self, items: &[(u64, DynamicLabel)], fail: DynamicLabel) {
+        if items.len() <= 4 {
+            for &(v, l) in items {
+                dynasm!(self.a ; .arch x64
+                    ; mov rcx, QWORD v as i64
+                    ; cmp rax, rcx
+                    ; je =>l);
+            }
+            dynasm!(self.a ; .arch x64 ; jmp =>fail);
+            return;
+        }
+        let mid = items.len() / 2;
+        let right = self.a.new_dynamic_label();
+        let (v, l) = items[mid];
+        dynasm!(self.a ; .arch x64
+            ; mov rcx, QWORD v as i64
+            ; cmp rax, rcx
+            ; je =>l
+            ; ja =>right);
+        self.tree(&items[..mid], fail);
+        dynasm!(self.a ; .arch x64 ; =>right);
+        self.tree(&items[mid + 1..], fail);
+    }
+
+    /// The table's entries as (raw word, label), sorted; `None` if a value is not an
+    /// immediate (equal only to itself as a word).
+    fn table(&mut self, i: usize, t: &SelectTable) -> Option<Vec<(u64, DynamicLabel)>> {
+        if t.values.iter().any(|v| !v.is_immed()) {
+            return None;
+        }
+        let mut items: Vec<(u64, DynamicLabel)> = t
+            .values
+            .iter()
+            .zip(t.labels.iter())
+            .map(|(v, l)| (v.0, self.target(i, *l)))
+            .collect();
+        items.sort_by_key(|x| x.0);
+        Some(items)
+    }
+
+    /// `rax` := `rax`'s tuple arity as a small integer.
+    fn arity_as_small(&mut self) {
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [rax - 2]
+            ; shr rax, 6
+            ; shl rax, 4
+            ; or rax, 15);
+    }
+
+    fn compare(&mut self, i: usize, fail: Label, a: Src, b: Src, cmp: Cmp) {
+        let f = self.fail(i, fail);
+        self.load(RAX, a);
+        self.load(RCX, b);
+        let done = self.a.new_dynamic_label();
+        let slow = self.a.new_dynamic_label();
+        match cmp {
+            Cmp::EqExact | Cmp::NeExact => {
+                // Equal words are exactly equal; different words of which one is an
+                // immediate are not; two pointers need the general comparison.
+                let (on_same, on_imm) = match cmp {
+                    Cmp::EqExact => (done, f),
+                    _ => (f, done),
+                };
+                dynasm!(self.a ; .arch x64
+                    ; cmp rax, rcx
+                    ; je =>on_same
+                    ; mov edx, eax
+                    ; and edx, 3
+                    ; cmp edx, 3
+                    ; je =>on_imm
+                    ; mov edx, ecx
+                    ; and edx, 3
+                    ; cmp edx, 3
+                    ; je =>on_imm
+                    ; jmp =>slow);
+            }
+            _ => {
+                dynasm!(self.a ; .arch x64
+                    ; mov edx, eax
+                    ; and edx, ecx
+                    ; and edx, 15
+                    ; cmp edx, 15
+                    ; jne =>slow
+                    ; cmp rax, rcx);
+                match cmp {
+                    Cmp::Lt => dynasm!(self.a ; .arch x64 ; jge =>f ; jmp =>done),
+                    Cmp::Ge => dynasm!(self.a ; .arch x64 ; jl =>f ; jmp =>done),
+                    Cmp::Eq => dynasm!(self.a ; .arch x64 ; jne =>f ; jmp =>done),
+                    _ => dynasm!(self.a ; .arch x64 ; je =>f ; jmp =>done),
+                }
+            }
+        }
+        let helper = jit_compare as *const () as i64;
+        dynasm!(self.a ; .arch x64
+            ; =>slow
+            ; mov rdi, rax
+            ; mov rsi, rcx
+            ; mov edx, cmp as i32
+            ; mov rax, QWORD helper
+            ; call rax
+            ; test al, al
+            ; jz =>f
+            ; =>done);
+    }
+
+    fn op(&mut self, i: usize) {
+        let code = self.code;
+        match &code[i] {
+            Op::MoveXX { src, dst } => self.mov(Src::x(*src), Dst::x(*dst)),
+            Op::MoveXY { src, dst } => self.mov(Src::x(*src), Dst::y(*dst)),
+            Op::MoveYX { src, dst } => self.mov(Src::y(*src), Dst::x(*dst)),
+            Op::MoveCX { value, dst } => self.mov(Src::term(*value), Dst::x(*dst)),
+            Op::Move { src, dst } => self.mov(*src, *dst),
+            Op::Move2 { s1, s2, d1, d2 } => {
+                self.mov(*s1, *d1);
+                self.mov(*s2, *d2);
+            }
+            Op::Move3 { s, d } => {
+                for k in 0..3 {
+                    self.mov(s[k], d[k]);
+                }
+            }
+            Op::Swap { a, b } => {
+                self.load(RAX, a.as_src());
+                self.load(RCX, b.as_src());
+                self.store(*a, RCX);
+                self.store(*b, RAX);
+            }
+            Op::Init { dst } => {
+                dynasm!(self.a ; .arch x64 ; mov eax, NIL);
+                self.store(*dst, RAX);
+            }
+            Op::InitYregs { regs } => {
+                dynasm!(self.a ; .arch x64 ; mov eax, NIL ; mov r11, QWORD [r12 + STOP]);
+                for &y in regs.iter() {
+                    let off = (y * 8) as i32;
+                    dynasm!(self.a ; .arch x64 ; mov QWORD [r11 + off], rax);
+                }
+            }
+            Op::Jump { target } => {
+                let t = self.target(i, *target);
+                dynasm!(self.a ; .arch x64 ; jmp =>t);
+            }
+            // --- stack and heap
+            Op::Allocate {
+                stack, heap, live, ..
+            } => {
+                let _ = live;
+                let n = *stack as usize;
+                self.heap_check(i, n + *heap as usize);
+                let bytes = (n * 8) as i32;
+                dynasm!(self.a ; .arch x64
+                    ; mov rax, QWORD [r12 + STOP]
+                    ; sub rax, bytes
+                    ; mov QWORD [r12 + STOP], rax
+                    ; mov ecx, NIL);
+                if n <= 16 {
+                    for k in 0..n {
+                        let off = (k * 8) as i32;
+                        dynasm!(self.a ; .arch x64 ; mov QWORD [rax + off], rcx);
+                    }
+                } else {
+                    dynasm!(self.a ; .arch x64
+                        ; mov rdi, rax
+                        ; mov rax, rcx
+                        ; mov ecx, n as i32
+                        ; rep stosq);
+                }
+            }
+            Op::TestHeap { need, .. } => self.heap_check(i, *need as usize),
+            Op::Deallocate { n } | Op::Trim { n } => self.pop_frame(*n),
+            Op::Return => self.ret(0),
+            Op::DeallocateReturn { n } => self.ret(*n),
+            Op::MoveCXReturn {
+                value,
+                dst,
+                dealloc,
+            } => {
+                self.mov(Src::term(*value), Dst::x(*dst));
+                self.ret(*dealloc);
+            }
+            Op::PutList { hd, tl, dst } => {
+                self.heap_check(i, 2);
+                self.cons(*hd, *tl, *dst);
+            }
+            Op::TestHeapPutList {
+                need, hd, tl, dst, ..
+            } => {
+                self.heap_check(i, (*need as usize).max(2));
+                self.cons(*hd, *tl, *dst);
+            }
+            Op::PutListReturn {
+                hd,
+                tl,
+                dst,
+                dealloc,
+            } => {
+                self.heap_check(i, 2);
+                self.cons(*hd, *tl, *dst);
+                self.ret(*dealloc);
+            }
+            Op::PutTuple2 { dst, elems } => {
+                self.heap_check(i, elems.len() + 1);
+                self.tuple(elems, *dst);
+            }
+            Op::TestHeapPutTuple2 {
+                need, dst, elems, ..
+            } => {
+                self.heap_check(i, (*need as usize).max(elems.len() + 1));
+                self.tuple(elems, *dst);
+            }
+            Op::PutTuple2Return {
+                dst,
+                dealloc,
+                elems,
+            } => {
+                self.heap_check(i, elems.len() + 1);
+                self.tuple(elems, *dst);
+                self.ret(*dealloc);
+            }
+            // --- calls
+            Op::Call { arity, target } => {
+                self.push_cp(i);
+                self.call_local(i, *target, *arity);
+            }
+            Op::MoveCall {
+                src,
+                dst,
+                arity,
+                target,
+            } => {
+                self.mov(*src, *dst);
+                self.push_cp(i);
+                self.call_local(i, *target, *arity);
+            }
+            Op::Move2Call {
+                s1,
+                s2,
+                d1,
+                d2,
+                arity,
+                target,
+            } => {
+                self.mov(*s1, *d1);
+                self.mov(*s2, *d2);
+                self.push_cp(i);
+                self.call_local(i, *target, *arity);
+            }
+            Op::CallLast {
+                arity,
+                target,
+                dealloc,
+            } => {
+                self.pop_frame(*dealloc);
+                self.call_local(i, *target, *arity);
+            }
+            Op::CallOnly { arity, target } => self.call_local(i, *target, *arity),
+            Op::CallExt { arity, export } => {
+                self.push_cp(i);
+                self.call_export(export, *arity);
+            }
+            Op::CallExtLast {
+                arity,
+                export,
+                dealloc,
+            } => {
+                self.pop_frame(*dealloc);
+                self.call_export(export, *arity);
+            }
+            Op::CallExtOnly { arity, export } => self.call_export(export, *arity),
+            // --- data
+            Op::GetList { src, hd, tl } => {
+                self.load(RCX, *src);
+                self.get_list(*hd, *tl);
+            }
+            Op::IsNonemptyListGet { fail, src, hd, tl } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                self.test_cons(f);
+                dynasm!(self.a ; .arch x64 ; mov rcx, rax);
+                self.get_list(*hd, *tl);
+            }
+            Op::GetHd { src, dst } => {
+                self.load(RAX, *src);
+                dynasm!(self.a ; .arch x64 ; mov rax, QWORD [rax - 1]);
+                self.store(*dst, RAX);
+            }
+            Op::GetTl { src, dst } => {
+                self.load(RAX, *src);
+                dynasm!(self.a ; .arch x64 ; mov rax, QWORD [rax + 7]);
+                self.store(*dst, RAX);
+            }
+            Op::GetTupleElement { src, index, dst } => {
+                self.load(RCX, *src);
+                self.element(*index, *dst);
+            }
+            Op::GetTupleElement2 {
+                src,
+                i1,
+                d1,
+                i2,
+                d2,
+            } => {
+                self.load(RCX, *src);
+                self.element(*i1, *d1);
+                self.element(*i2, *d2);
+            }
+            Op::GetTupleElement3 { src, i: idx, d } => {
+                self.load(RCX, *src);
+                for k in 0..3 {
+                    self.element(idx[k], d[k]);
+                }
+            }
+            // --- tests
+            Op::IsNil { fail, src } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                dynasm!(self.a ; .arch x64 ; cmp rax, NIL ; jne =>f);
+            }
+            Op::IsNonemptyList { fail, src } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                self.test_cons(f);
+            }
+            Op::IsTuple { fail, src } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                self.test_tuple(f);
+            }
+            Op::IsAtom { fail, src } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                self.test_atom(f);
+            }
+            Op::Test { test, fail, src } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                self.type_test(test, f);
+            }
+            Op::TestArity { fail, src, arity } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                dynasm!(self.a ; .arch x64
+                    ; mov rax, QWORD [rax - 2]
+                    ; shr rax, 6
+                    ; mov rcx, QWORD *arity as i64
+                    ; cmp rax, rcx
+                    ; jne =>f);
+            }
+            Op::IsTupleArity { fail, src, arity } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *src);
+                self.test_tuple(f);
+                self.test_header(*arity, f);
+            }
+            Op::IsTaggedTuple {
+                fail,
+                src,
+                arity,
+                tag,
+            } => {
+                let f = self.fail(i, *fail);
+                if *arity == 0 {
+                    dynasm!(self.a ; .arch x64 ; jmp =>f);
+                    return;
+                }
+                self.load(RAX, *src);
+                self.test_tuple(f);
+                self.test_header(*arity, f);
+                dynasm!(self.a ; .arch x64
+                    ; mov rcx, QWORD tag.0 as i64
+                    ; cmp QWORD [rax + 6], rcx
+                    ; jne =>f);
+            }
+            Op::IsEqExactImm { fail, a, imm } | Op::IsNeExactImm { fail, a, imm } => {
+                let f = self.fail(i, *fail);
+                self.load(RAX, *a);
+                dynasm!(self.a ; .arch x64 ; mov rcx, QWORD imm.0 as i64 ; cmp rax, rcx);
+                if matches!(code[i], Op::IsEqExactImm { .. }) {
+                    dynasm!(self.a ; .arch x64 ; jne =>f);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; je =>f);
+                }
+            }
+            Op::IsLt { fail, a, b } => self.compare(i, *fail, *a, *b, Cmp::Lt),
+            Op::IsGe { fail, a, b } => self.compare(i, *fail, *a, *b, Cmp::Ge),
+            Op::IsEq { fail, a, b } => self.compare(i, *fail, *a, *b, Cmp::Eq),
+            Op::IsNe { fail, a, b } => self.compare(i, *fail, *a, *b, Cmp::Ne),
+            Op::IsEqExact { fail, a, b } => self.compare(i, *fail, *a, *b, Cmp::EqExact),
+            Op::IsNeExact { fail, a, b } => self.compare(i, *fail, *a, *b, Cmp::NeExact),
+            // --- branches
+            Op::SelectVal2 {
+                src,
+                fail,
+                v1,
+                v2,
+                l1,
+                l2,
+            } => {
+                let (f, t1, t2) = (
+                    self.fail(i, *fail),
+                    self.target(i, *l1),
+                    self.target(i, *l2),
+                );
+                self.load(RAX, *src);
+                dynasm!(self.a ; .arch x64
+                    ; mov rcx, QWORD v1.0 as i64
+                    ; cmp rax, rcx
+                    ; je =>t1
+                    ; mov rcx, QWORD v2.0 as i64
+                    ; cmp rax, rcx
+                    ; je =>t2
+                    ; jmp =>f);
+            }
+            Op::SelectImm { src, fail, table } | Op::SelectVal { src, fail, table } => {
+                match self.table(i, table) {
+                    Some(items) => {
+                        let f = self.fail(i, *fail);
+                        self.load(RAX, *src);
+                        self.tree(&items, f);
+                    }
+                    None => self.leave(i),
+                }
+            }
+            Op::SelectTupleArity { src, fail, table } => match self.table(i, table) {
+                Some(items) => {
+                    let f = self.fail(i, *fail);
+                    self.load(RAX, *src);
+                    self.arity_as_small();
+                    self.tree(&items, f);
+                }
+                None => self.leave(i),
+            },
+            Op::IsTupleSelectArity {
+                src,
+                not_tuple,
+                fail,
+                table,
+            } => match self.table(i, table) {
+                Some(items) => {
+                    let (nt, f) = (self.fail(i, *not_tuple), self.fail(i, *fail));
+                    self.load(RAX, *src);
+                    self.test_tuple(nt);
+                    self.arity_as_small();
+                    self.tree(&items, f);
+                }
+                None => self.leave(i),
+            },
+            Op::JumpOnVal {
+                src,
+                fail,
+                base,
+                targets,
+            } => {
+                let f = self.fail(i, *fail);
+                let mut items: Vec<(u64, DynamicLabel)> = Vec::with_capacity(targets.len());
+                for (k, l) in targets.iter().enumerate() {
+                    items.push((small(*base as i64 + k as i64), self.target(i, *l)));
+                }
+                items.sort_by_key(|x| x.0);
+                self.load(RAX, *src);
+                self.tree(&items, f);
+            }
+            // --- arithmetic on small integers
+            Op::AddImm { a, imm, dst, .. } | Op::SubImm { a, imm, dst, .. } => {
+                let stub = self.interpret(i);
+                let k = (*imm as i64) << 4;
+                let k = if matches!(code[i], Op::AddImm { .. }) {
+                    k
+                } else {
+                    -k
+                };
+                self.load(RAX, *a);
+                dynasm!(self.a ; .arch x64
+                    ; mov ecx, eax
+                    ; and ecx, 15
+                    ; cmp ecx, 15
+                    ; jne =>stub
+                    ; mov rcx, QWORD k
+                    ; add rax, rcx
+                    ; jo =>stub);
+                self.store(*dst, RAX);
+            }
+            Op::Add { a, b, dst, .. } | Op::Sub { a, b, dst, .. } => {
+                let stub = self.interpret(i);
+                self.load(RAX, *a);
+                self.load(RCX, *b);
+                dynasm!(self.a ; .arch x64
+                    ; mov edx, eax
+                    ; and edx, ecx
+                    ; and edx, 15
+                    ; cmp edx, 15
+                    ; jne =>stub
+                    ; sub rcx, 15);
+                if matches!(code[i], Op::Add { .. }) {
+                    dynasm!(self.a ; .arch x64 ; add rax, rcx ; jo =>stub);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; sub rax, rcx ; jo =>stub);
+                }
+                self.store(*dst, RAX);
+            }
+            _ => self.leave(i),
+        }
+    }
+
+    /// Leaves native code to interpret instruction `i` (no native translation).
+    fn leave(&mut self, i: usize) {
+        let ip = self.ip(i);
+        dynasm!(self.a ; .arch x64
+            ; mov rdx, QWORD ip
+            ; mov eax, EXIT_INTERPRET as i32
+            ; jmp ->exit);
+    }
+
+    /// The head and tail of the cons in `rcx` into `hd` and `tl`.
+    fn get_list(&mut self, hd: Dst, tl: Dst) {
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD [rcx - 1]
+            ; mov rdx, QWORD [rcx + 7]);
+        self.store(hd, RAX);
+        self.store(tl, RDX);
+    }
+
+    /// Element `index` (0-based) of the tuple in `rcx` into `dst`.
+    fn element(&mut self, index: u32, dst: Dst) {
+        let off = (index as i32 + 1) * 8 - 2;
+        dynasm!(self.a ; .arch x64 ; mov rax, QWORD [rcx + off]);
+        self.store(dst, RAX);
+    }
+
+    /// Jumps to `fail` unless the tuple in `rax` has `arity` elements.
+    fn test_header(&mut self, arity: u32, fail: DynamicLabel) {
+        let h = make_header(SUBTAG_TUPLE, arity as usize).0 as i64;
+        dynasm!(self.a ; .arch x64
+            ; mov rcx, QWORD h
+            ; cmp QWORD [rax - 2], rcx
+            ; jne =>fail);
+    }
+
+    fn test_atom(&mut self, fail: DynamicLabel) {
+        dynasm!(self.a ; .arch x64
+            ; mov ecx, eax
+            ; and ecx, 0x3f
+            ; cmp ecx, 0x0b
+            ; jne =>fail);
+    }
+
+    /// Jumps to `fail` unless `rax` passes `test`.
+    fn type_test(&mut self, test: &TypeTest, fail: DynamicLabel) {
+        match test {
+            TypeTest::NonemptyList => self.test_cons(fail),
+            TypeTest::Tuple => self.test_tuple(fail),
+            TypeTest::Atom => self.test_atom(fail),
+            TypeTest::Nil => dynasm!(self.a ; .arch x64 ; cmp rax, NIL ; jne =>fail),
+            TypeTest::List => {
+                let ok = self.a.new_dynamic_label();
+                dynasm!(self.a ; .arch x64
+                    ; cmp rax, NIL
+                    ; je =>ok);
+                self.test_cons(fail);
+                dynasm!(self.a ; .arch x64 ; =>ok);
+            }
+            _ => {
+                let helper = jit_type_test as *const () as i64;
+                dynasm!(self.a ; .arch x64
+                    ; mov rdi, QWORD test as *const TypeTest as i64
+                    ; mov rsi, rax
+                    ; mov rax, QWORD helper
+                    ; call rax
+                    ; test al, al
+                    ; jz =>fail);
+            }
+        }
+    }
+
+    /// The out-of-line stubs and the shared exits, after the last instruction.
+    fn stubs_and_exits(&mut self) {
+        for s in std::mem::take(&mut self.stubs) {
+            match s {
+                Stub::Interpret { label, index } => {
+                    let ip = self.ip(index);
+                    dynasm!(self.a ; .arch x64
+                        ; =>label
+                        ; mov rdx, QWORD ip
+                        ; mov eax, EXIT_INTERPRET as i32
+                        ; jmp ->exit);
+                }
+                Stub::CallSlow {
+                    label,
+                    target,
+                    arity,
+                } => {
+                    let ip = self.ip(target);
+                    let kind = (EXIT_CALL_SLOW | (arity as u64) << 8) as i32;
+                    dynasm!(self.a ; .arch x64
+                        ; =>label
+                        ; mov rdx, QWORD ip
+                        ; mov eax, kind
+                        ; jmp ->exit);
+                }
+                Stub::Far { label, target } => {
+                    // The entry is 0 until that function is compiled (1 if it cannot
+                    // be): then leave, to continue at it.
+                    let ip = self.ip(target);
+                    let entry = &self.table[target] as *const AtomicUsize as i64;
+                    dynasm!(self.a ; .arch x64
+                        ; =>label
+                        ; mov rdx, QWORD ip
+                        ; mov rax, QWORD entry
+                        ; mov rax, QWORD [rax]
+                        ; cmp rax, 1
+                        ; jbe ->goto_miss
+                        ; jmp rax);
+                }
+                Stub::CallSlowRdx { label, arity } => {
+                    let kind = (EXIT_CALL_SLOW | (arity as u64) << 8) as i32;
+                    dynasm!(self.a ; .arch x64
+                        ; =>label
+                        ; mov eax, kind
+                        ; jmp ->exit);
+                }
+            }
+        }
+        // The inverse of `enter`'s trampoline.
+        dynasm!(self.a ; .arch x64
+            ; ->goto_miss:
+            ; mov eax, EXIT_GOTO as i32
+            ; ->exit:
+            ; add rsp, 8
+            ; pop r15
+            ; pop r14
+            ; pop r13
+            ; pop r12
+            ; pop rbp
+            ; pop rbx
+            ; ret);
+    }
+}
+
+/// The general comparison for native code (`cmp` is a `Cmp`).
+extern "sysv64" fn jit_compare(a: Term, b: Term, cmp: u32) -> bool {
+    use crate::compare;
+    match cmp {
+        0 => compare::compare(a, b, false).is_lt(),
+        1 => compare::compare(a, b, false).is_ge(),
+        2 => compare::eq(a, b),
+        3 => !compare::eq(a, b),
+        4 => compare::eq_exact(a, b),
+        _ => !compare::eq_exact(a, b),
+    }
+}
+
+/// A type test for native code; `test` points into the module's (immortal) code.
+extern "sysv64" fn jit_type_test(test: *const TypeTest, v: Term) -> bool {
+    // SAFETY: the pointer was taken from an instruction of loaded code, never freed.
+    crate::interp::type_test(unsafe { *test }, v)
+}

@@ -1,0 +1,71 @@
+//! The one way into native code: a trampoline that saves the callee-saved registers,
+//! loads the registers native code keeps its context in, and jumps to an instruction's
+//! native code; every exit of native code restores them (`emit::Emitter::epilogue`)
+//! and returns here with the exit word in `rax` and its value in `rdx`.
+
+use super::CacheEntry;
+use crate::interp::Regs;
+use crate::process::Process;
+use dynasmrt::{dynasm, DynasmApi};
+use oxbeam_term::Term;
+use std::sync::OnceLock;
+
+/// What native code returns: `(kind, value)` in `rax:rdx` (the System V ABI's return
+/// of a two-word struct).
+#[repr(C)]
+struct Exit {
+    kind: u64,
+    value: u64,
+}
+
+type EnterFn = unsafe extern "sysv64" fn(
+    p: *mut Process,
+    x: *mut Term,
+    cache: *const CacheEntry,
+    native: usize,
+) -> Exit;
+
+/// Whether native code can be entered (the trampoline was placed in memory).
+pub(super) fn ready() -> bool {
+    trampoline().is_some()
+}
+
+fn trampoline() -> Option<EnterFn> {
+    static T: OnceLock<Option<usize>> = OnceLock::new();
+    let f = T.get_or_init(|| {
+        let mut a = dynasmrt::VecAssembler::<dynasmrt::x64::X64Relocation>::new(0);
+        // Six pushes and 8 bytes of padding: with the return address, rsp is 16-byte
+        // aligned in native code, as calls to Rust helpers need.
+        dynasm!(a
+            ; .arch x64
+            ; push rbx
+            ; push rbp
+            ; push r12
+            ; push r13
+            ; push r14
+            ; push r15
+            ; sub rsp, 8
+            ; mov r12, rdi
+            ; mov r13, rsi
+            ; mov rbx, rdx
+            ; jmp rcx
+        );
+        super::arena::place(&a.finalize().ok()?)
+    });
+    // SAFETY: the address is of the code assembled above, which follows `EnterFn`'s
+    // signature and calling convention, and stays for the rest of the run.
+    f.map(|f| unsafe { std::mem::transmute::<usize, EnterFn>(f) })
+}
+
+/// Runs native code at `native` for `p` until it exits; returns the exit's kind and
+/// value.
+pub(super) fn enter(p: &mut Process, regs: &mut Regs, native: usize) -> (u64, u64) {
+    let f = trampoline().expect("native code is entered only when the JIT is ready");
+    // SAFETY: `native` is the entry of an instruction in a module's native code (from
+    // the cache, filled by `resolve`), compiled for the same instruction the process is
+    // at. Native code reads and writes only what the interpreter would at that point:
+    // the process (`p`), the X registers and the cache, all exclusively ours for the
+    // duration of the call.
+    let e = unsafe { f(p, regs.x.as_mut_ptr(), regs.jit.cache.as_ptr(), native) };
+    (e.kind, e.value)
+}
