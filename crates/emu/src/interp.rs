@@ -498,7 +498,11 @@ pub(crate) fn run_loop<const STEP: bool>(
             } else {
                 0
             };
-            match ($bif)(p, a) {
+            let result = match p.jit_bif_result.take() {
+                Some(r) => r,
+                None => ($bif)(p, a),
+            };
+            match result {
                 Ok(v) => {
                     if traced != 0 {
                         crate::trace::bp::bif_return(p, $export, traced, Ok(v));

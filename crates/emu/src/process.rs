@@ -216,6 +216,10 @@ pub struct Process {
     pub first_call: Option<&'static crate::code::Export>,
     /// Live argument registers saved when the process was scheduled out.
     pub saved_x: Vec<Term>,
+    /// The result of a BIF that native code called and the interpreter must finish
+    /// (it failed or trapped): the interpreter's `call_bif` takes it instead of
+    /// calling the BIF a second time (see `jit::helpers::call_bif`).
+    pub jit_bif_result: Option<crate::bif::BifResult>,
     pub reds_left: i64,
     pub reductions: u64,
     /// Key/value pairs of the process dictionary (roots for the collector).
@@ -304,6 +308,7 @@ impl Process {
             ip: std::ptr::null(),
             first_call: None,
             saved_x: Vec::new(),
+            jit_bif_result: None,
             reds_left: CONTEXT_REDS,
             reductions: 0,
             dict: Default::default(),

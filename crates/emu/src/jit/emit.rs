@@ -1,7 +1,7 @@
 //! Translation of a module's instructions into x86-64 code (see `jit/mod.rs`).
 //!
-//! Registers in native code: `r12` the process, `r13` the X registers, `rbx` the
-//! scheduler's address cache; `rax`, `rcx`, `rdx`, `rsi`, `rdi` and `r11` are scratch
+//! Registers in native code: `r12` the process, `r13` the X registers, `r14` the
+//! scheduler's `Regs`, `rbx` the scheduler's address cache; `rax`, `rcx`, `rdx`, `rsi`, `rdi` and `r11` are scratch
 //! within one instruction. No term stays in a machine register from one instruction to
 //! the next, so a collection (only ever in the interpreter) finds every root where the
 //! interpreter keeps it.
@@ -14,13 +14,14 @@
 // dynasm's `Rq(expr)` expands to `expr.into()`, which is useless for a `u8`.
 #![allow(clippy::useless_conversion)]
 
+use super::helpers;
 use super::{EXIT_CALL_SLOW, EXIT_GOTO, EXIT_INTERPRET};
 use crate::code::Export;
 use crate::heap::STACK_RESERVE;
 use crate::ops::*;
 use crate::process::Process;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-use oxbeam_term::header::{make_header, SUBTAG_TUPLE};
+use oxbeam_term::header::{make_header, SUBTAG_FUN, SUBTAG_TUPLE};
 use oxbeam_term::Term;
 use std::collections::HashMap;
 use std::mem::offset_of;
@@ -30,11 +31,14 @@ const STOP: i32 = offset_of!(Process, heap.stop) as i32;
 const HTOP: i32 = offset_of!(Process, heap.htop) as i32;
 const WANT_GC: i32 = offset_of!(Process, heap.want_gc) as i32;
 const REDS: i32 = offset_of!(Process, reds_left) as i32;
+const CATCHES: i32 = offset_of!(Process, catches) as i32;
 const NIL: i32 = Term::NIL.0 as i32;
 
 const RAX: u8 = 0;
 const RCX: u8 = 1;
 const RDX: u8 = 2;
+const RSI: u8 = 6;
+const RDI: u8 = 7;
 
 /// Out-of-line code, emitted after the instructions.
 enum Stub {
@@ -48,6 +52,8 @@ enum Stub {
     },
     /// Out of reductions at a call whose target is in `rdx`.
     CallSlowRdx { label: DynamicLabel, arity: u32 },
+    /// Out of reductions at a fun call: the target in `r8`, the arity in `r9`.
+    CallSlowFun { label: DynamicLabel },
     /// A jump to instruction `target` of another function.
     Far { label: DynamicLabel, target: usize },
 }
@@ -444,7 +450,7 @@ impl Emitter<'_> {
                 }
             }
         }
-        let helper = jit_compare as *const () as i64;
+        let helper = helpers::compare as *const () as i64;
         dynasm!(self.a ; .arch x64
             ; =>slow
             ; mov rdi, rax
@@ -853,8 +859,166 @@ impl Emitter<'_> {
                 }
                 self.store(*dst, RAX);
             }
+            // --- BIFs, funs, exceptions, maps (through helpers)
+            Op::CallBif { arity, bif, .. } => self.call_bif(i, *bif, *arity, None),
+            Op::CallBifLast {
+                arity,
+                bif,
+                dealloc,
+                ..
+            } => self.call_bif(i, *bif, *arity, Some(*dealloc)),
+            Op::CallBifOnly { arity, bif, .. } => self.call_bif(i, *bif, *arity, Some(0)),
+            Op::Bif1 { bif, fail, a, dst }
+            | Op::GcBif1 {
+                bif, fail, a, dst, ..
+            } => self.guard_bif(i, *bif, *fail, &[*a], *dst),
+            Op::Bif2 {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            }
+            | Op::GcBif2 {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+                ..
+            } => self.guard_bif(i, *bif, *fail, &[*a, *b], *dst),
+            Op::CallFun { arity } => self.call_fun(i, Src::x(*arity), *arity, None),
+            Op::CallFun2 { func, arity } => self.call_fun(i, *func, *arity, None),
+            Op::CallFunLast { arity, dealloc } => {
+                self.call_fun(i, Src::x(*arity), *arity, Some(*dealloc))
+            }
+            Op::CallFun2Last {
+                func,
+                arity,
+                dealloc,
+            } => self.call_fun(i, *func, *arity, Some(*dealloc)),
+            Op::MakeFun { entry, dst, env } => {
+                self.heap_check(i, 2 + env.len());
+                let h = make_header(SUBTAG_FUN, 1 + env.len()).0 as i64;
+                let e = *entry as *const crate::code::FunEntry as i64;
+                dynasm!(self.a ; .arch x64
+                    ; mov rax, QWORD [r12 + HTOP]
+                    ; mov rcx, QWORD h
+                    ; mov QWORD [rax], rcx
+                    ; mov rcx, QWORD e
+                    ; mov QWORD [rax + 8], rcx);
+                for (k, s) in env.iter().enumerate() {
+                    self.load(RCX, *s);
+                    let off = ((k + 2) * 8) as i32;
+                    dynasm!(self.a ; .arch x64 ; mov QWORD [rax + off], rcx);
+                }
+                let size = ((env.len() + 2) * 8) as i32;
+                dynasm!(self.a ; .arch x64
+                    ; lea rcx, [rax + 2]
+                    ; add rax, size
+                    ; mov QWORD [r12 + HTOP], rax);
+                self.store(*dst, RCX);
+            }
+            Op::IsFunction2 { fail, src, arity } => {
+                let f = self.fail(i, *fail);
+                self.load(RDI, *src);
+                self.load(RSI, *arity);
+                self.call_helper(helpers::is_function2 as *const ());
+                dynasm!(self.a ; .arch x64 ; test al, al ; jz =>f);
+            }
+            Op::GetMapElements { fail, .. } => {
+                let f = self.fail(i, *fail);
+                let op = &code[i] as *const Op as i64;
+                dynasm!(self.a ; .arch x64
+                    ; mov rdi, r12
+                    ; mov rsi, r14
+                    ; mov rdx, QWORD op);
+                self.call_helper(helpers::get_map_elements as *const ());
+                dynasm!(self.a ; .arch x64 ; test al, al ; jz =>f);
+            }
+            Op::Try { y, .. } | Op::Catch { y, .. } => {
+                let marker = Term::catch_marker(self.ip(i) as usize).0 as i64;
+                dynasm!(self.a ; .arch x64 ; mov rax, QWORD marker);
+                self.store(Dst::y(*y), RAX);
+                dynasm!(self.a ; .arch x64 ; add DWORD [r12 + CATCHES], 1);
+            }
+            Op::TryEnd { y } => {
+                dynasm!(self.a ; .arch x64 ; mov eax, NIL);
+                self.store(Dst::y(*y), RAX);
+                dynasm!(self.a ; .arch x64 ; sub DWORD [r12 + CATCHES], 1);
+            }
             _ => self.leave(i),
         }
+    }
+
+    fn call_helper(&mut self, f: *const ()) {
+        dynasm!(self.a ; .arch x64
+            ; mov rax, QWORD f as i64
+            ; call rax);
+    }
+
+    /// `call_bif` (then a return after dropping `dealloc` words, if given).
+    fn call_bif(&mut self, i: usize, bif: crate::bif::BifFn, arity: u32, dealloc: Option<u32>) {
+        let stub = self.interpret(i);
+        let ip = self.ip(i);
+        dynasm!(self.a ; .arch x64
+            ; mov rdi, r12
+            ; mov rsi, r14
+            ; mov rdx, QWORD bif as *const () as i64
+            ; mov ecx, arity as i32
+            ; mov r8, QWORD ip);
+        self.call_helper(helpers::call_bif as *const ());
+        dynasm!(self.a ; .arch x64
+            ; test rax, rax
+            ; jz =>stub
+            ; mov QWORD [r13], rax);
+        if let Some(n) = dealloc {
+            self.ret(n);
+        }
+    }
+
+    /// A guard BIF: the value into `dst`, or on failure the fail label (or, without
+    /// one, the interpreter, to raise).
+    fn guard_bif(&mut self, i: usize, bif: crate::bif::BifFn, fail: Label, args: &[Src], dst: Dst) {
+        let f = self.fail(i, fail);
+        self.load(RDX, args[0]);
+        match args.get(1) {
+            Some(b) => self.load(RCX, *b),
+            None => dynasm!(self.a ; .arch x64 ; xor ecx, ecx),
+        }
+        dynasm!(self.a ; .arch x64
+            ; mov rdi, r12
+            ; mov rsi, QWORD bif as *const () as i64
+            ; mov r8d, args.len() as i32);
+        self.call_helper(helpers::guard_bif as *const ());
+        dynasm!(self.a ; .arch x64 ; test rax, rax ; jz =>f);
+        self.store(dst, RAX);
+    }
+
+    /// A fun call (a tail call dropping `dealloc` words, if given).
+    fn call_fun(&mut self, i: usize, fun: Src, arity: u32, dealloc: Option<u32>) {
+        let stub = self.interpret(i);
+        self.load(RSI, fun);
+        dynasm!(self.a ; .arch x64
+            ; mov rdi, r14
+            ; mov edx, arity as i32);
+        self.call_helper(helpers::prepare_fun as *const ());
+        dynasm!(self.a ; .arch x64
+            ; test rax, rax
+            ; jz =>stub
+            ; mov r8, rax
+            ; mov r9, rdx);
+        match dealloc {
+            None => self.push_cp(i),
+            Some(n) => self.pop_frame(n),
+        }
+        let slow = self.a.new_dynamic_label();
+        self.stubs.push(Stub::CallSlowFun { label: slow });
+        dynasm!(self.a ; .arch x64
+            ; sub QWORD [r12 + REDS], 1
+            ; jle =>slow
+            ; mov rdx, r8);
+        self.goto_rdx();
     }
 
     /// Leaves native code to interpret instruction `i` (no native translation).
@@ -915,7 +1079,7 @@ impl Emitter<'_> {
                 dynasm!(self.a ; .arch x64 ; =>ok);
             }
             _ => {
-                let helper = jit_type_test as *const () as i64;
+                let helper = helpers::type_test as *const () as i64;
                 dynasm!(self.a ; .arch x64
                     ; mov rdi, QWORD test as *const TypeTest as i64
                     ; mov rsi, rax
@@ -966,6 +1130,15 @@ impl Emitter<'_> {
                         ; jbe ->goto_miss
                         ; jmp rax);
                 }
+                Stub::CallSlowFun { label } => {
+                    dynasm!(self.a ; .arch x64
+                        ; =>label
+                        ; mov rdx, r8
+                        ; mov rax, r9
+                        ; shl rax, 8
+                        ; or rax, EXIT_CALL_SLOW as i32
+                        ; jmp ->exit);
+                }
                 Stub::CallSlowRdx { label, arity } => {
                     let kind = (EXIT_CALL_SLOW | (arity as u64) << 8) as i32;
                     dynasm!(self.a ; .arch x64
@@ -989,23 +1162,4 @@ impl Emitter<'_> {
             ; pop rbx
             ; ret);
     }
-}
-
-/// The general comparison for native code (`cmp` is a `Cmp`).
-extern "sysv64" fn jit_compare(a: Term, b: Term, cmp: u32) -> bool {
-    use crate::compare;
-    match cmp {
-        0 => compare::compare(a, b, false).is_lt(),
-        1 => compare::compare(a, b, false).is_ge(),
-        2 => compare::eq(a, b),
-        3 => !compare::eq(a, b),
-        4 => compare::eq_exact(a, b),
-        _ => !compare::eq_exact(a, b),
-    }
-}
-
-/// A type test for native code; `test` points into the module's (immortal) code.
-extern "sysv64" fn jit_type_test(test: *const TypeTest, v: Term) -> bool {
-    // SAFETY: the pointer was taken from an instruction of loaded code, never freed.
-    crate::interp::type_test(unsafe { *test }, v)
 }

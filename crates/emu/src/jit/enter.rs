@@ -7,8 +7,10 @@ use super::CacheEntry;
 use crate::interp::Regs;
 use crate::process::Process;
 use dynasmrt::{dynasm, DynasmApi};
-use oxbeam_term::Term;
 use std::sync::OnceLock;
+
+/// Where the X registers sit in `Regs` (native code keeps their address in `r13`).
+const X_REGS: i32 = std::mem::offset_of!(Regs, x) as i32;
 
 /// What native code returns: `(kind, value)` in `rax:rdx` (the System V ABI's return
 /// of a two-word struct).
@@ -20,7 +22,7 @@ struct Exit {
 
 type EnterFn = unsafe extern "sysv64" fn(
     p: *mut Process,
-    x: *mut Term,
+    regs: *mut Regs,
     cache: *const CacheEntry,
     native: usize,
 ) -> Exit;
@@ -46,7 +48,8 @@ fn trampoline() -> Option<EnterFn> {
             ; push r15
             ; sub rsp, 8
             ; mov r12, rdi
-            ; mov r13, rsi
+            ; mov r14, rsi
+            ; lea r13, [rsi + X_REGS]
             ; mov rbx, rdx
             ; jmp rcx
         );
@@ -64,8 +67,9 @@ pub(super) fn enter(p: &mut Process, regs: &mut Regs, native: usize) -> (u64, u6
     // SAFETY: `native` is the entry of an instruction in a module's native code (from
     // the cache, filled by `resolve`), compiled for the same instruction the process is
     // at. Native code reads and writes only what the interpreter would at that point:
-    // the process (`p`), the X registers and the cache, all exclusively ours for the
+    // the process (`p`), the registers (`regs`) and the cache, all exclusively ours for the
     // duration of the call.
-    let e = unsafe { f(p, regs.x.as_mut_ptr(), regs.jit.cache.as_ptr(), native) };
+    let cache = regs.jit.cache.as_ptr();
+    let e = unsafe { f(p, regs, cache, native) };
     (e.kind, e.value)
 }

@@ -24,6 +24,7 @@
 mod arena;
 mod emit;
 mod enter;
+mod helpers;
 
 use crate::interp::{self, Outcome, Regs};
 use crate::ops::Op;

@@ -1,0 +1,167 @@
+//! Rust functions that native code calls (System V ABI) for the parts of instructions
+//! too big to write in assembly. Each either finishes its instruction's fast path or
+//! reports, before changing anything, that the interpreter must do the instruction.
+
+use crate::bif::{BifFn, BifResult};
+use crate::compare;
+use crate::interp::{self, Regs};
+use crate::object::is_fun;
+use crate::ops::{Op, TypeTest};
+use crate::process::Process;
+use oxbeam_term::Term;
+
+/// The general comparison (`cmp` is an `emit::Cmp`): true if the test holds.
+pub(super) extern "sysv64" fn compare(a: Term, b: Term, cmp: u32) -> bool {
+    match cmp {
+        0 => compare::compare(a, b, false).is_lt(),
+        1 => compare::compare(a, b, false).is_ge(),
+        2 => compare::eq(a, b),
+        3 => !compare::eq(a, b),
+        4 => compare::eq_exact(a, b),
+        _ => !compare::eq_exact(a, b),
+    }
+}
+
+/// A type test; `test` points into the module's (immortal) code.
+pub(super) extern "sysv64" fn type_test(test: *const TypeTest, v: Term) -> bool {
+    // SAFETY: the pointer was taken from an instruction of loaded code, never freed.
+    interp::type_test(unsafe { *test }, v)
+}
+
+/// `is_function2`: a fun of arity `a`.
+pub(super) extern "sysv64" fn is_function2(f: Term, a: Term) -> bool {
+    is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value()
+}
+
+/// `get_map_elements` (`op`): false to take the fail label.
+pub(super) extern "sysv64" fn get_map_elements(p: &mut Process, regs: &mut Regs, op: &Op) -> bool {
+    let Op::GetMapElements { map, pairs, .. } = op else {
+        return false;
+    };
+    let m = interp::get(p, regs, *map);
+    // Look all keys up first: a destination may overwrite the map register.
+    let mut found = [Term::NIL; 8];
+    if pairs.len() > found.len() {
+        let mut v = Vec::with_capacity(pairs.len());
+        for (k, _) in pairs.iter() {
+            match crate::map::get(m, interp::get(p, regs, *k)) {
+                Some(x) => v.push(x),
+                None => return false,
+            }
+        }
+        for ((_, d), x) in pairs.iter().zip(v) {
+            interp::set(p, regs, *d, x);
+        }
+        return true;
+    }
+    for (slot, (k, _)) in found.iter_mut().zip(pairs.iter()) {
+        match crate::map::get(m, interp::get(p, regs, *k)) {
+            Some(x) => *slot = x,
+            None => return false,
+        }
+    }
+    for ((_, d), x) in pairs.iter().zip(found) {
+        interp::set(p, regs, *d, x);
+    }
+    true
+}
+
+/// A guard BIF of one or two arguments: its value, or the non-value if it failed
+/// (guard BIFs have no effects, so the interpreter may run it again to raise).
+pub(super) extern "sysv64" fn guard_bif(
+    p: &mut Process,
+    bif: *const (),
+    a: Term,
+    b: Term,
+    n: u32,
+) -> Term {
+    let args = [a, b];
+    bif_fn(bif)(p, &args[..n as usize]).unwrap_or(Term::NON_VALUE)
+}
+
+/// A BIF's function from the address native code holds (taken from a `BifFn` of an
+/// instruction when the code was compiled).
+fn bif_fn(f: *const ()) -> BifFn {
+    // SAFETY: native code passes only addresses it got from a `BifFn` (see
+    // `emit::Emitter::guard_bif` and `call_bif`).
+    unsafe { std::mem::transmute::<*const (), BifFn>(f) }
+}
+
+/// A BIF called as a function (`call_bif`, `op` at `ip`): its value, or the
+/// non-value when the interpreter must take over the instruction: before the call for
+/// a traced process; after it when the BIF failed or trapped, with the result left in
+/// `Process::jit_bif_result` for the interpreter to use instead of calling again.
+pub(super) extern "sysv64" fn call_bif(
+    p: &mut Process,
+    regs: &mut Regs,
+    bif: *const (),
+    arity: u32,
+    ip: *const Op,
+) -> Term {
+    if p.trace_flags != 0 {
+        return Term::NON_VALUE;
+    }
+    let n = arity as usize;
+    p.ip = ip;
+    p.reds_left -= 1;
+    let bif = bif_fn(bif);
+    let r: BifResult = if n <= 8 {
+        let mut args = [Term::NIL; 8];
+        args[..n].copy_from_slice(&regs.x[..n]);
+        bif(p, &args[..n])
+    } else {
+        let args = regs.x[..n].to_vec();
+        bif(p, &args)
+    };
+    match r {
+        Ok(v) if v.is_value() => v,
+        other => {
+            // The interpreter spends the reduction again.
+            p.reds_left += 1;
+            p.jit_bif_result = Some(other);
+            Term::NON_VALUE
+        }
+    }
+}
+
+/// What a fun call jumps to: the code and the live registers, or a null code when the
+/// interpreter must make the call (not a fun, wrong arity, code not loaded).
+#[repr(C)]
+pub(super) struct FunTarget {
+    code: *const Op,
+    live: u64,
+}
+
+/// Prepares the call of `fun` with `n` arguments (its environment goes to the X
+/// registers after them).
+pub(super) extern "sysv64" fn prepare_fun(regs: &mut Regs, fun: Term, n: u64) -> FunTarget {
+    let none = FunTarget {
+        code: std::ptr::null(),
+        live: 0,
+    };
+    let n = n as usize;
+    if crate::object::is_local_fun(fun) {
+        let e = crate::fun::entry_of(fun);
+        let code = e.code();
+        if e.arity() as usize != n || code.is_null() {
+            return none;
+        }
+        let env = crate::fun::env(fun);
+        regs.x[n..n + env.len()].copy_from_slice(env);
+        FunTarget {
+            code,
+            live: (n + env.len()) as u64,
+        }
+    } else if crate::object::is_export(fun) {
+        let e = crate::fun::export_of(fun);
+        if e.arity as usize != n {
+            return none;
+        }
+        FunTarget {
+            code: e.code(),
+            live: n as u64,
+        }
+    } else {
+        none
+    }
+}
