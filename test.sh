@@ -14,6 +14,9 @@ oxbeam="${CARGO_TARGET_DIR:-target}/release/oxbeam"
 cargo test --release --workspace
 "$oxbeam" check-load /usr/lib/erlang/lib/*/ebin $(ls -d /usr/lib/elixir/lib/*/ebin 2>/dev/null || true)
 tests/differential.sh "$oxbeam"
+# The interpreter alone (the JIT off): it runs traced processes and what native code
+# leaves to it.
+OXBEAM_JIT=0 tests/differential.sh "$oxbeam"
 # The same programs under the built-in start-up (no kernel), kept for debugging the VM.
 OXBEAM_FLAGS=--builtin-init KNOWN_FAILING=tests/known-failing-builtin.txt \
     tests/differential.sh "$oxbeam"

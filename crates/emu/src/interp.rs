@@ -1356,6 +1356,28 @@ pub(crate) fn run_loop<const STEP: bool>(
 
 /// The `badarg` of an apply with bad arguments: the reference's trace shows an
 /// `erlang:apply` frame with them before the applying function.
+/// Calls `f` with the key/value pairs of a map update instruction's operands. Most
+/// updates name a few keys: those are gathered on the Rust stack.
+pub(crate) fn with_map_updates<R>(
+    p: &mut Process,
+    regs: &Regs,
+    pairs: &[(Src, Src)],
+    f: impl FnOnce(&mut Process, &[(Term, Term)]) -> R,
+) -> R {
+    let mut few = [(Term::NIL, Term::NIL); 8];
+    if pairs.len() <= few.len() {
+        for (slot, (k, v)) in few.iter_mut().zip(pairs.iter()) {
+            *slot = (get(p, regs, *k), get(p, regs, *v));
+        }
+        return f(p, &few[..pairs.len()]);
+    }
+    let many: Vec<(Term, Term)> = pairs
+        .iter()
+        .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
+        .collect();
+    f(p, &many)
+}
+
 fn apply_badarg(p: &mut Process, args: &[Term]) -> Raise {
     let args = list_from_iter(&mut p.heap, args, Term::NIL);
     Raise {
@@ -1556,27 +1578,13 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
                 let r = tuple2(p, Term::atom(am::BADMAP), m);
                 fail_or_raise!(mp.fail, error(r))
             }
-            // Most updates name a few keys: gathered on the Rust stack.
-            let mut few = [(Term::NIL, Term::NIL); 8];
-            let many: Vec<(Term, Term)>;
-            let updates: &[(Term, Term)] = if mp.pairs.len() <= few.len() {
-                for (slot, (k, v)) in few.iter_mut().zip(mp.pairs.iter()) {
-                    *slot = (get(p, regs, *k), get(p, regs, *v));
+            let r = with_map_updates(p, regs, &mp.pairs, |p, updates| {
+                if $assoc {
+                    Ok(crate::map::put_many(&mut p.heap, m, updates))
+                } else {
+                    crate::map::update_many(&mut p.heap, m, updates)
                 }
-                &few[..mp.pairs.len()]
-            } else {
-                many = mp
-                    .pairs
-                    .iter()
-                    .map(|(k, v)| (get(p, regs, *k), get(p, regs, *v)))
-                    .collect();
-                &many
-            };
-            let r = if $assoc {
-                Ok(crate::map::put_many(&mut p.heap, m, updates))
-            } else {
-                crate::map::update_many(&mut p.heap, m, updates)
-            };
+            });
             match r {
                 Ok(nm) => {
                     set(p, regs, mp.dst, nm);

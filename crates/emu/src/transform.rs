@@ -492,28 +492,30 @@ impl Builder<'_> {
                 } else {
                     ""
                 };
-                // A small immediate operand gets the one-test form.
+                // A small immediate operand with a register gets the one-test form (the
+                // reference's increment; two literals, as in `a + 1`, keep the BIF and
+                // its `erlang:'+'` frame in errors).
                 let imm = |s: Src| {
                     s.as_term()
                         .and_then(|t| t.as_small())
                         .and_then(|i| i32::try_from(i).ok())
                 };
                 match (name, imm(x), imm(y)) {
-                    ("+", _, Some(k)) => self.push(Op::AddImm {
+                    ("+", _, Some(k)) if x.is_reg() => self.push(Op::AddImm {
                         bif,
                         fail,
                         a: x,
                         imm: k,
                         dst,
                     }),
-                    ("+", Some(k), None) => self.push(Op::AddImm {
+                    ("+", Some(k), None) if y.is_reg() => self.push(Op::AddImm {
                         bif,
                         fail,
                         a: y,
                         imm: k,
                         dst,
                     }),
-                    ("-", _, Some(k)) => self.push(Op::SubImm {
+                    ("-", _, Some(k)) if x.is_reg() => self.push(Op::SubImm {
                         bif,
                         fail,
                         a: x,

@@ -928,13 +928,11 @@ impl Emitter<'_> {
             }
             Op::GetMapElements { fail, .. } => {
                 let f = self.fail(i, *fail);
-                let op = &code[i] as *const Op as i64;
-                dynasm!(self.a ; .arch x64
-                    ; mov rdi, r12
-                    ; mov rsi, r14
-                    ; mov rdx, QWORD op);
-                self.call_helper(helpers::get_map_elements as *const ());
-                dynasm!(self.a ; .arch x64 ; test al, al ; jz =>f);
+                self.op_helper(i, helpers::get_map_elements as *const (), f);
+            }
+            Op::PutMapAssoc(_) | Op::PutMapExact(_) => {
+                let stub = self.interpret(i);
+                self.op_helper(i, helpers::put_map as *const (), stub);
             }
             Op::Try { y, .. } | Op::Catch { y, .. } => {
                 let marker = Term::catch_marker(self.ip(i) as usize).0 as i64;
@@ -949,6 +947,18 @@ impl Emitter<'_> {
             }
             _ => self.leave(i),
         }
+    }
+
+    /// Calls `helper(p, regs, op)` for instruction `i`; jumps to `on_false` if it
+    /// returns false.
+    fn op_helper(&mut self, i: usize, helper: *const (), on_false: DynamicLabel) {
+        let op = &self.code[i] as *const Op as i64;
+        dynasm!(self.a ; .arch x64
+            ; mov rdi, r12
+            ; mov rsi, r14
+            ; mov rdx, QWORD op);
+        self.call_helper(helper);
+        dynasm!(self.a ; .arch x64 ; test al, al ; jz =>on_false);
     }
 
     fn call_helper(&mut self, f: *const ()) {

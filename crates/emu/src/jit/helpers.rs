@@ -165,3 +165,25 @@ pub(super) extern "sysv64" fn prepare_fun(regs: &mut Regs, fun: Term, n: u64) ->
         none
     }
 }
+
+/// `put_map_assoc` / `put_map_exact` (`op`): false, before changing anything, when the
+/// interpreter must do it (not a map, or a key missing for an exact update: it raises
+/// or takes the fail label).
+pub(super) extern "sysv64" fn put_map(p: &mut Process, regs: &mut Regs, op: &Op) -> bool {
+    let (Op::PutMapAssoc(mp) | Op::PutMapExact(mp)) = op else {
+        return false;
+    };
+    let m = interp::get(p, regs, mp.map);
+    if !crate::object::is_map(m) {
+        return false;
+    }
+    let updated = interp::with_map_updates(p, regs, &mp.pairs, |p, updates| match op {
+        Op::PutMapAssoc(_) => Some(crate::map::put_many(&mut p.heap, m, updates)),
+        _ => crate::map::update_many(&mut p.heap, m, updates).ok(),
+    });
+    let Some(updated) = updated else {
+        return false;
+    };
+    interp::set(p, regs, mp.dst, updated);
+    true
+}

@@ -53,6 +53,10 @@ struct Pool {
     threads: AtomicUsize,
     /// Threads inside a job.
     busy: AtomicUsize,
+    /// Jobs in `queue` (read without its lock by a spinning thread).
+    queued: AtomicUsize,
+    /// 1 while a thread of the pool spins for the next job (at most one does).
+    spinning: AtomicUsize,
 }
 
 impl Pool {
@@ -63,7 +67,41 @@ impl Pool {
             started: AtomicBool::new(false),
             threads: AtomicUsize::new(threads),
             busy: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
+            spinning: AtomicUsize::new(0),
         }
+    }
+
+    fn pop(&self, q: &mut VecDeque<u64>) -> Option<u64> {
+        let id = q.pop_front()?;
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        Some(id)
+    }
+
+    /// Spins up to `SPIN_FOR` for a job, if no other thread of the pool is spinning.
+    /// A job that arrives meanwhile is taken without the submitter waking a sleeping
+    /// thread (a system call, and a context switch for both sides).
+    fn spin_take(&self) -> Option<u64> {
+        if self
+            .spinning
+            .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return None;
+        }
+        let id = super::spin_until(|| {
+            if self.queued.load(Ordering::SeqCst) == 0 {
+                return None;
+            }
+            self.pop(&mut self.queue.lock())
+        });
+        self.spinning.store(0, Ordering::SeqCst);
+        // A job submitted while this thread spun woke nobody: pass it on.
+        if id.is_some() && self.queued.load(Ordering::SeqCst) > 0 {
+            let _q = self.queue.lock();
+            self.ready.notify_one();
+        }
+        id
     }
 }
 
@@ -139,8 +177,12 @@ pub fn submit(kind: DirtyKind, id: u64) {
                 .expect("cannot start a dirty scheduler thread");
         }
     }
-    pl.queue.lock().push_back(id);
-    pl.ready.notify_one();
+    let mut q = pl.queue.lock();
+    q.push_back(id);
+    pl.queued.fetch_add(1, Ordering::SeqCst);
+    if pl.spinning.load(Ordering::SeqCst) == 0 {
+        pl.ready.notify_one();
+    }
 }
 
 fn worker(kind: DirtyKind, index: usize) {
@@ -148,13 +190,16 @@ fn worker(kind: DirtyKind, index: usize) {
     super::stats::enter_dirty(kind, index);
     let pl = pool(kind);
     loop {
-        let id = {
-            let mut q = pl.queue.lock();
-            loop {
-                if let Some(id) = q.pop_front() {
-                    break id;
+        let id = match pl.spin_take() {
+            Some(id) => id,
+            None => {
+                let mut q = pl.queue.lock();
+                loop {
+                    if let Some(id) = pl.pop(&mut q) {
+                        break id;
+                    }
+                    pl.ready.wait(&mut q);
                 }
-                pl.ready.wait(&mut q);
             }
         };
         pl.busy.fetch_add(1, Ordering::Relaxed);

@@ -955,3 +955,25 @@ pub fn set_group_leader(id: u64, gl: Term) -> bool {
     deliver_signal(id, Signal::GroupLeader(copy_to_fragment(gl)));
     true
 }
+
+/// How long an idle scheduler or dirty thread spins for work before it sleeps (as the
+/// reference's schedulers busy-wait before sleeping): waking a sleeping thread costs
+/// both sides a system call and a context switch, which a short spin avoids when work
+/// comes soon, as it does in request/response exchanges and around dirty I/O.
+const SPIN_FOR: std::time::Duration = std::time::Duration::from_micros(100);
+
+/// Polls `ready` for up to `SPIN_FOR`; its first `Some`.
+fn spin_until<T>(mut ready: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = std::time::Instant::now();
+    loop {
+        for _ in 0..32 {
+            if let Some(v) = ready() {
+                return Some(v);
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN_FOR {
+            return None;
+        }
+    }
+}

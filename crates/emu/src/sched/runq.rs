@@ -341,8 +341,21 @@ impl Runtime {
         self.offline_wake.notify_all();
     }
 
+    /// Whether another scheduler's queue holds a process this one could steal.
+    fn stealable(&self) -> bool {
+        self.stealers.read().iter().any(|s| !s.is_empty())
+    }
+
     /// Sleeps until there may be work. False when the run is over.
     fn idle(&self, timers_due: Option<u64>) -> bool {
+        // Spin a little first: work that comes soon (a process back from a dirty
+        // scheduler, a reply) is taken without the sender waking this thread.
+        let soon = super::spin_until(|| {
+            (!self.shared_queues_empty() || self.run_over() || self.stealable()).then_some(())
+        });
+        if soon.is_some() {
+            return true;
+        }
         // Output written so far becomes visible while the VM waits (for a port, a
         // timer, a message), as the reference's does.
         crate::report::flush_stdout();
