@@ -6,6 +6,7 @@
 
 main() ->
     arith(),
+    floats(),
     compare(),
     selects(),
     funs(),
@@ -31,6 +32,20 @@ arith() ->
     show("badarith imm", catch (id(b) - 1)).
 
 id(X) -> X.
+
+%% Float-register arithmetic (the compiler knows the operands are floats).
+floats() ->
+    show("float ops", [fops(X, Y) || {X, Y} <- [{1.5, 2.0}, {-3.25, 0.5}, {1.0e300, 1.0e-5}]]),
+    show("float from int", [fconv(N) || N <- [3, -7, 1 bsl 62, 0]]),
+    show("float overflow", catch fops(1.0e308, 1.0e-308)),
+    show("float div zero", catch fops(1.0, 0.0)),
+    show("negate", [fneg(X) || X <- [0.0, 2.5, -1.0]]).
+
+fops(X, Y) when is_float(X), is_float(Y) -> {X * Y + X / Y - Y, X - Y * 2.0}.
+
+fconv(N) when is_integer(N) -> N / 2 + 0.5.
+
+fneg(X) when is_float(X) -> -X * 1.0.
 
 compare() ->
     Vs = [1, 1.0, 2, a, b, {1}, {1, 2}, [], [a], <<"b">>, 576460752303423488, -1],

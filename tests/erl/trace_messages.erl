@@ -231,7 +231,9 @@ main() ->
     L1 = spawn(fun() -> receive go -> ok end end),
     L2 = run(W, fun() -> link(L1), spawn_link(fun() -> receive go -> ok end end) end),
     io:format("linked process flags: ~p ~p~n", [erlang:trace_info(L1, flags), erlang:trace_info(L2, flags)]),
-    L1 ! go, L2 ! go,
+    %% One after the other: the order in which two processes' exit signals reach the
+    %% worker is otherwise a race (on the reference as here).
+    L1 ! go, timer:sleep(10), L2 ! go,
     timer:sleep(20),
     show("set_on_link", T, W, [{W, worker}, {L1, l1}, {L2, l2}]),
     erlang:trace(W, false, [all]),

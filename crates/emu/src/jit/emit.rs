@@ -21,7 +21,7 @@ use crate::heap::STACK_RESERVE;
 use crate::ops::*;
 use crate::process::Process;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-use oxbeam_term::header::{make_header, SUBTAG_FUN, SUBTAG_TUPLE};
+use oxbeam_term::header::{make_header, SUBTAG_FLOAT, SUBTAG_FUN, SUBTAG_TUPLE};
 use oxbeam_term::Term;
 use std::collections::HashMap;
 use std::mem::offset_of;
@@ -32,6 +32,8 @@ const HTOP: i32 = offset_of!(Process, heap.htop) as i32;
 const WANT_GC: i32 = offset_of!(Process, heap.want_gc) as i32;
 const REDS: i32 = offset_of!(Process, reds_left) as i32;
 const CATCHES: i32 = offset_of!(Process, catches) as i32;
+/// The float registers, from `r14` (the scheduler's `Regs`).
+const FREGS: i32 = offset_of!(crate::interp::Regs, f) as i32;
 const NIL: i32 = Term::NIL.0 as i32;
 
 const RAX: u8 = 0;
@@ -219,6 +221,15 @@ impl Emitter<'_> {
             ; mov rcx, QWORD [rax - 2]
             ; test cl, 0x3f
             ; jnz =>fail);
+    }
+
+    /// Jumps to `fail` unless `rax` holds a small integer (clobbers `rcx`).
+    fn test_small(&mut self, fail: DynamicLabel) {
+        dynasm!(self.a ; .arch x64
+            ; mov ecx, eax
+            ; and ecx, 15
+            ; cmp ecx, 15
+            ; jne =>fail);
     }
 
     /// Jumps to `fail` unless `rax` holds a cons cell (clobbers `rcx`).
@@ -831,11 +842,8 @@ impl Emitter<'_> {
                     -k
                 };
                 self.load(RAX, *a);
+                self.test_small(stub);
                 dynasm!(self.a ; .arch x64
-                    ; mov ecx, eax
-                    ; and ecx, 15
-                    ; cmp ecx, 15
-                    ; jne =>stub
                     ; mov rcx, QWORD k
                     ; add rax, rcx
                     ; jo =>stub);
@@ -934,6 +942,82 @@ impl Emitter<'_> {
                 let stub = self.interpret(i);
                 self.op_helper(i, helpers::put_map as *const (), stub);
             }
+            // --- floats
+            Op::Fclearerror | Op::Fcheckerror { .. } => {}
+            Op::FmoveToF { src, fr } | Op::Fconv { src, fr } => {
+                // Small integers and floats here; anything else (a bignum, an error)
+                // in the interpreter.
+                let stub = self.interpret(i);
+                let (not_small, store) = (self.a.new_dynamic_label(), self.a.new_dynamic_label());
+                let h = make_header(SUBTAG_FLOAT, 1).0 as i64;
+                self.load(RAX, *src);
+                self.test_small(not_small);
+                dynasm!(self.a ; .arch x64
+                    ; sar rax, 4
+                    ; cvtsi2sd xmm0, rax
+                    ; jmp =>store
+                    ; =>not_small
+                    ; mov ecx, eax
+                    ; and ecx, 3
+                    ; cmp ecx, 2
+                    ; jne =>stub
+                    ; mov rcx, QWORD h
+                    ; cmp QWORD [rax - 2], rcx
+                    ; jne =>stub
+                    ; movsd xmm0, QWORD [rax + 6]
+                    ; =>store);
+                self.store_freg(*fr);
+            }
+            Op::FmoveFromF { fr, dst } => {
+                self.heap_check(i, 2);
+                let h = make_header(SUBTAG_FLOAT, 1).0 as i64;
+                let off = FREGS + (*fr as i32) * 8;
+                dynasm!(self.a ; .arch x64
+                    ; mov rax, QWORD [r12 + HTOP]
+                    ; mov rcx, QWORD h
+                    ; mov QWORD [rax], rcx
+                    ; mov rcx, QWORD [r14 + off]
+                    ; mov QWORD [rax + 8], rcx
+                    ; lea rcx, [rax + 2]
+                    ; add rax, 16
+                    ; mov QWORD [r12 + HTOP], rax);
+                self.store(*dst, RCX);
+            }
+            Op::FmoveFF { from, to } => {
+                let (a, b) = (FREGS + (*from as i32) * 8, FREGS + (*to as i32) * 8);
+                dynasm!(self.a ; .arch x64
+                    ; mov rax, QWORD [r14 + a]
+                    ; mov QWORD [r14 + b], rax);
+            }
+            Op::Fadd { a, b, dst }
+            | Op::Fsub { a, b, dst }
+            | Op::Fmul { a, b, dst }
+            | Op::Fdiv { a, b, dst } => {
+                let stub = self.interpret(i);
+                let (x, y) = (FREGS + (*a as i32) * 8, FREGS + (*b as i32) * 8);
+                dynasm!(self.a ; .arch x64 ; movsd xmm0, QWORD [r14 + x]);
+                match &code[i] {
+                    Op::Fadd { .. } => dynasm!(self.a ; .arch x64 ; addsd xmm0, QWORD [r14 + y]),
+                    Op::Fsub { .. } => dynasm!(self.a ; .arch x64 ; subsd xmm0, QWORD [r14 + y]),
+                    Op::Fmul { .. } => dynasm!(self.a ; .arch x64 ; mulsd xmm0, QWORD [r14 + y]),
+                    _ => dynasm!(self.a ; .arch x64 ; divsd xmm0, QWORD [r14 + y]),
+                }
+                // A result that is not finite is `badarith`, raised by the interpreter.
+                dynasm!(self.a ; .arch x64
+                    ; movq rax, xmm0
+                    ; shr rax, 52
+                    ; and eax, 0x7ff
+                    ; cmp eax, 0x7ff
+                    ; je =>stub);
+                self.store_freg(*dst);
+            }
+            Op::Fnegate { a, dst } => {
+                let x = FREGS + (*a as i32) * 8;
+                dynasm!(self.a ; .arch x64
+                    ; xorps xmm0, xmm0
+                    ; subsd xmm0, QWORD [r14 + x]);
+                self.store_freg(*dst);
+            }
             Op::Try { y, .. } | Op::Catch { y, .. } => {
                 let marker = Term::catch_marker(self.ip(i) as usize).0 as i64;
                 dynasm!(self.a ; .arch x64 ; mov rax, QWORD marker);
@@ -959,6 +1043,12 @@ impl Emitter<'_> {
             ; mov rdx, QWORD op);
         self.call_helper(helper);
         dynasm!(self.a ; .arch x64 ; test al, al ; jz =>on_false);
+    }
+
+    /// Float register `fr` := `xmm0`.
+    fn store_freg(&mut self, fr: u32) {
+        let off = FREGS + (fr as i32) * 8;
+        dynasm!(self.a ; .arch x64 ; movsd QWORD [r14 + off], xmm0);
     }
 
     fn call_helper(&mut self, f: *const ()) {

@@ -104,15 +104,9 @@ pub(super) extern "sysv64" fn call_bif(
     let n = arity as usize;
     p.ip = ip;
     p.reds_left -= 1;
-    let bif = bif_fn(bif);
-    let r: BifResult = if n <= 8 {
-        let mut args = [Term::NIL; 8];
-        args[..n].copy_from_slice(&regs.x[..n]);
-        bif(p, &args[..n])
-    } else {
-        let args = regs.x[..n].to_vec();
-        bif(p, &args)
-    };
+    // The arguments are read in place: a BIF gets the process, not the registers,
+    // so nothing writes them during the call.
+    let r: BifResult = bif_fn(bif)(p, &regs.x[..n]);
     match r {
         Ok(v) if v.is_value() => v,
         other => {

@@ -975,5 +975,8 @@ fn spin_until<T>(mut ready: impl FnMut() -> Option<T>) -> Option<T> {
         if start.elapsed() >= SPIN_FOR {
             return None;
         }
+        // Let other runnable threads have the core meanwhile (another OS process's
+        // included: two nodes on two cores would otherwise starve each other).
+        std::thread::yield_now();
     }
 }

@@ -25,6 +25,11 @@ pub struct Runtime {
     stealers: RwLock<Vec<Stealer<u64>>>,
     /// Schedulers asleep in `idle`.
     sleepers: AtomicUsize,
+    /// Idle schedulers spinning for work (see `idle`), and whether a wake-up was
+    /// asked for while none slept: the first spinner to see it goes to look for work,
+    /// as a sleeper woken then would.
+    spinners: AtomicUsize,
+    wake_hint: AtomicBool,
     /// Schedulers taking part in the current run.
     active: AtomicUsize,
     lock: Mutex<()>,
@@ -53,6 +58,8 @@ pub fn runtime() -> &'static Runtime {
         low_queue: Injector::new(),
         stealers: RwLock::new(Vec::new()),
         sleepers: AtomicUsize::new(0),
+        spinners: AtomicUsize::new(0),
+        wake_hint: AtomicBool::new(false),
         active: AtomicUsize::new(0),
         lock: Mutex::new(()),
         wake: Condvar::new(),
@@ -218,6 +225,8 @@ impl Runtime {
         if self.sleepers.load(Ordering::SeqCst) > 0 {
             let _g = self.lock.lock();
             self.wake.notify_one();
+        } else if self.spinners.load(Ordering::SeqCst) > 0 {
+            self.wake_hint.store(true, Ordering::SeqCst);
         }
     }
 
@@ -341,18 +350,19 @@ impl Runtime {
         self.offline_wake.notify_all();
     }
 
-    /// Whether another scheduler's queue holds a process this one could steal.
-    fn stealable(&self) -> bool {
-        self.stealers.read().iter().any(|s| !s.is_empty())
-    }
-
     /// Sleeps until there may be work. False when the run is over.
     fn idle(&self, timers_due: Option<u64>) -> bool {
         // Spin a little first: work that comes soon (a process back from a dirty
-        // scheduler, a reply) is taken without the sender waking this thread.
+        // scheduler, a wake-up) is taken without the sender waking this thread. A
+        // spinner reacts only to what would wake a sleeper: it does not steal a lone
+        // process queued on another scheduler (see `make_runnable`).
+        self.spinners.fetch_add(1, Ordering::SeqCst);
         let soon = super::spin_until(|| {
-            (!self.shared_queues_empty() || self.run_over() || self.stealable()).then_some(())
+            let woken = self.wake_hint.load(Ordering::Relaxed)
+                && self.wake_hint.swap(false, Ordering::SeqCst);
+            (woken || !self.shared_queues_empty() || self.run_over()).then_some(())
         });
+        self.spinners.fetch_sub(1, Ordering::SeqCst);
         if soon.is_some() {
             return true;
         }
