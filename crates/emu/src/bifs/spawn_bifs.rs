@@ -817,6 +817,7 @@ fn dist_spawn_request(p: &mut Process, a: &[Term]) -> BifResult {
     let pending = crate::dist::spawn::Pending {
         requester: p.id,
         node,
+        conn: 0,
         tag: sched::copy_to_fragment(tag),
         on_ok,
         on_error,

@@ -329,7 +329,7 @@ pub fn lost(c: &Arc<Conn>, was_up: bool, reason: Term) {
             );
         }
     }
-    super::spawn::connection_lost(c.node);
+    super::spawn::connection_lost(c);
     if was_up {
         node_monitors::notify(c, false, reason);
     }

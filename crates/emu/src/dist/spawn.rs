@@ -26,6 +26,10 @@ fn atom(name: &str) -> Term {
 pub struct Pending {
     pub requester: u64,
     pub node: Atom,
+    /// The connection the request went out on (its `ref_id`, set by `send_request`):
+    /// only its loss fails the request, not that of an earlier connection to the same
+    /// node whose teardown comes late.
+    pub conn: u64,
     /// The reply's first element (`spawn_reply` unless `{reply_tag, Tag}`).
     pub tag: Message,
     pub on_ok: bool,
@@ -51,11 +55,12 @@ pub fn send_request(
     req_id: u64,
     mfa: (Atom, Atom, Term),
     opts: Term,
-    pending: Pending,
+    mut pending: Pending,
 ) -> bool {
     let Some(c) = connect(node) else {
         return false;
     };
+    pending.conn = c.ref_id;
     with_pending(|p| p.insert(req_id, pending));
     let (m, f, args) = mfa;
     let arity = list_length(args).unwrap_or(0) as i64;
@@ -148,12 +153,12 @@ pub fn reply(c: &Arc<Conn>, req_id: Term, to: Term, flags: Term, result: Term) -
     true
 }
 
-/// The connection to `node` was lost: its pending requests fail with `noconnection`.
-pub fn connection_lost(node: Atom) {
+/// Connection `c` was lost: the requests sent on it fail with `noconnection`.
+pub fn connection_lost(c: &Conn) {
     let lost: Vec<(u64, Pending)> = with_pending(|p| {
         let ids: Vec<u64> = p
             .iter()
-            .filter(|(_, v)| v.node == node)
+            .filter(|(_, v)| v.node == c.node && v.conn == c.ref_id)
             .map(|(&k, _)| k)
             .collect();
         ids.into_iter()
