@@ -1726,9 +1726,11 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
         }
         Op::IsFunction2 { fail, src, arity } => {
             let (f, a) = (get(p, regs, *src), get(p, regs, *arity));
-            let ok =
-                is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value();
-            ip = if ok { next(ip) } else { jump(ip, *fail) };
+            ip = if is_function2(f, a) {
+                next(ip)
+            } else {
+                jump(ip, *fail)
+            };
         }
         Op::Badmatch { src } => {
             let v = get(p, regs, *src);
@@ -1973,27 +1975,11 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             ip = next(ip);
         }
         Op::GetMapElements { fail, map, pairs } => {
-            let m = get(p, regs, *map);
-            let mut ok = true;
-            // Look all keys up first: a destination may overwrite the map register.
-            let mut found = Vec::with_capacity(pairs.len());
-            for (k, _) in pairs.iter() {
-                match crate::map::get(m, get(p, regs, *k)) {
-                    Some(v) => found.push(v),
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if ok {
-                for ((_, d), v) in pairs.iter().zip(found) {
-                    set(p, regs, *d, v);
-                }
-                ip = next(ip);
+            ip = if get_map_elements(p, regs, *map, pairs) {
+                next(ip)
             } else {
-                ip = jump(ip, *fail);
-            }
+                jump(ip, *fail)
+            };
         }
         Op::HasMapFields { fail, map, keys } => {
             let m = get(p, regs, *map);
@@ -2123,12 +2109,74 @@ fn handle_trap(p: &mut Process, regs: &mut Regs, t: Trap) -> TrapAction {
 
 /// Sets up the registers for calling `fun` with the `n` arguments in x0..: returns the
 /// code to jump to and the number of live argument registers (arguments + environment).
+/// The common case of a call of `fun` with `n` arguments: a fun of that arity whose
+/// code is loaded. Its environment goes to the X registers after the arguments; the
+/// code and the number of live registers are returned. `None` for everything else
+/// (not a fun, the wrong arity, code not loaded), which `prepare_fun_call` handles.
+#[inline]
+pub(crate) fn fun_target(regs: &mut Regs, fun: Term, n: usize) -> Option<(*const Op, usize)> {
+    if is_local_fun(fun) {
+        let e = crate::fun::entry_of(fun);
+        let code = e.code();
+        if e.arity() as usize != n || code.is_null() {
+            return None;
+        }
+        let env = crate::fun::env(fun);
+        regs.x[n..n + env.len()].copy_from_slice(env);
+        Some((code, n + env.len()))
+    } else if is_export(fun) {
+        let e = crate::fun::export_of(fun);
+        (e.arity as usize == n).then(|| (e.code(), n))
+    } else {
+        None
+    }
+}
+
+/// `get_map_elements`: looks every key of `pairs` up in the map at `map` and, if all
+/// are there, sets their destinations; false (nothing set) if one is missing or `map`
+/// is not a map.
+pub(crate) fn get_map_elements(
+    p: &mut Process,
+    regs: &mut Regs,
+    map: Src,
+    pairs: &[(Src, Dst)],
+) -> bool {
+    let m = get(p, regs, map);
+    // Look all keys up first: a destination may overwrite the map register.
+    let mut few = [Term::NIL; 8];
+    let mut many = Vec::new();
+    let found: &mut [Term] = if pairs.len() <= few.len() {
+        &mut few[..pairs.len()]
+    } else {
+        many.resize(pairs.len(), Term::NIL);
+        &mut many
+    };
+    for (slot, (k, _)) in found.iter_mut().zip(pairs.iter()) {
+        match crate::map::get(m, get(p, regs, *k)) {
+            Some(v) => *slot = v,
+            None => return false,
+        }
+    }
+    for ((_, d), v) in pairs.iter().zip(found.iter()) {
+        set(p, regs, *d, *v);
+    }
+    true
+}
+
+/// `is_function2`: `f` is a fun of arity `a`.
+pub(crate) fn is_function2(f: Term, a: Term) -> bool {
+    is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value()
+}
+
 fn prepare_fun_call(
     p: &mut Process,
     regs: &mut Regs,
     fun: Term,
     n: usize,
 ) -> Result<(*const Op, usize), Raise> {
+    if let Some(target) = fun_target(regs, fun, n) {
+        return Ok(target);
+    }
     if is_local_fun(fun) {
         let e = crate::fun::entry_of(fun);
         if e.arity() as usize != n {
@@ -2137,25 +2185,20 @@ fn prepare_fun_call(
             let r = tuple2(p, Term::atom(am::BADARITY), fa);
             return Err(error(r));
         }
-        let mut code = e.code();
-        if code.is_null() {
-            match fun_without_code(p, regs, fun, e, n) {
-                Ok(c) => code = c,
-                Err(redirect) => return redirect,
-            }
-        }
+        // A fun of the right arity whose code is not loaded.
+        let code = match fun_without_code(p, regs, fun, e, n) {
+            Ok(c) => c,
+            Err(redirect) => return redirect,
+        };
         let env = crate::fun::env(fun);
         regs.x[n..n + env.len()].copy_from_slice(env);
         Ok((code, n + env.len()))
     } else if is_export(fun) {
-        let e = crate::fun::export_of(fun);
-        if e.arity as usize != n {
-            let args = args_list(p, regs, n);
-            let fa = tuple2(p, fun, args);
-            let r = tuple2(p, Term::atom(am::BADARITY), fa);
-            return Err(error(r));
-        }
-        Ok((e.code(), n))
+        // Of the wrong arity (`fun_target` took the others).
+        let args = args_list(p, regs, n);
+        let fa = tuple2(p, fun, args);
+        let r = tuple2(p, Term::atom(am::BADARITY), fa);
+        Err(error(r))
     } else {
         let r = tuple2(p, Term::atom(am::BADFUN), fun);
         Err(error(r))

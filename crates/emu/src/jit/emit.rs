@@ -213,11 +213,8 @@ impl Emitter<'_> {
 
     /// Jumps to `fail` unless `rax` holds a tuple (clobbers `rcx`).
     fn test_tuple(&mut self, fail: DynamicLabel) {
+        self.test_tag(3, 2, fail);
         dynasm!(self.a ; .arch x64
-            ; mov ecx, eax
-            ; and ecx, 3
-            ; cmp ecx, 2
-            ; jne =>fail
             ; mov rcx, QWORD [rax - 2]
             ; test cl, 0x3f
             ; jnz =>fail);
@@ -225,20 +222,22 @@ impl Emitter<'_> {
 
     /// Jumps to `fail` unless `rax` holds a small integer (clobbers `rcx`).
     fn test_small(&mut self, fail: DynamicLabel) {
+        self.test_tag(15, 15, fail);
+    }
+
+    /// Jumps to `fail` unless the low bits of `rax` under `mask` are `tag` (clobbers
+    /// `rcx`).
+    fn test_tag(&mut self, mask: i32, tag: i32, fail: DynamicLabel) {
         dynasm!(self.a ; .arch x64
             ; mov ecx, eax
-            ; and ecx, 15
-            ; cmp ecx, 15
+            ; and ecx, mask
+            ; cmp ecx, tag
             ; jne =>fail);
     }
 
     /// Jumps to `fail` unless `rax` holds a cons cell (clobbers `rcx`).
     fn test_cons(&mut self, fail: DynamicLabel) {
-        dynasm!(self.a ; .arch x64
-            ; mov ecx, eax
-            ; and ecx, 3
-            ; cmp ecx, 1
-            ; jne =>fail);
+        self.test_tag(3, 1, fail);
     }
 
     /// Leaves to the interpreter for instruction `i` unless `words` heap words (and
@@ -956,11 +955,9 @@ impl Emitter<'_> {
                     ; sar rax, 4
                     ; cvtsi2sd xmm0, rax
                     ; jmp =>store
-                    ; =>not_small
-                    ; mov ecx, eax
-                    ; and ecx, 3
-                    ; cmp ecx, 2
-                    ; jne =>stub
+                    ; =>not_small);
+                self.test_tag(3, 2, stub);
+                dynasm!(self.a ; .arch x64
                     ; mov rcx, QWORD h
                     ; cmp QWORD [rax - 2], rcx
                     ; jne =>stub
@@ -1156,11 +1153,7 @@ impl Emitter<'_> {
     }
 
     fn test_atom(&mut self, fail: DynamicLabel) {
-        dynasm!(self.a ; .arch x64
-            ; mov ecx, eax
-            ; and ecx, 0x3f
-            ; cmp ecx, 0x0b
-            ; jne =>fail);
+        self.test_tag(0x3f, 0x0b, fail);
     }
 
     /// Jumps to `fail` unless `rax` passes `test`.

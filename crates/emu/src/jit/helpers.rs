@@ -5,7 +5,6 @@
 use crate::bif::{BifFn, BifResult};
 use crate::compare;
 use crate::interp::{self, Regs};
-use crate::object::is_fun;
 use crate::ops::{Op, TypeTest};
 use crate::process::Process;
 use oxbeam_term::Term;
@@ -30,40 +29,15 @@ pub(super) extern "sysv64" fn type_test(test: *const TypeTest, v: Term) -> bool 
 
 /// `is_function2`: a fun of arity `a`.
 pub(super) extern "sysv64" fn is_function2(f: Term, a: Term) -> bool {
-    is_fun(f) && a.is_small() && crate::fun::fun_arity(f) as i64 == a.small_value()
+    interp::is_function2(f, a)
 }
 
 /// `get_map_elements` (`op`): false to take the fail label.
 pub(super) extern "sysv64" fn get_map_elements(p: &mut Process, regs: &mut Regs, op: &Op) -> bool {
-    let Op::GetMapElements { map, pairs, .. } = op else {
-        return false;
-    };
-    let m = interp::get(p, regs, *map);
-    // Look all keys up first: a destination may overwrite the map register.
-    let mut found = [Term::NIL; 8];
-    if pairs.len() > found.len() {
-        let mut v = Vec::with_capacity(pairs.len());
-        for (k, _) in pairs.iter() {
-            match crate::map::get(m, interp::get(p, regs, *k)) {
-                Some(x) => v.push(x),
-                None => return false,
-            }
-        }
-        for ((_, d), x) in pairs.iter().zip(v) {
-            interp::set(p, regs, *d, x);
-        }
-        return true;
+    match op {
+        Op::GetMapElements { map, pairs, .. } => interp::get_map_elements(p, regs, *map, pairs),
+        _ => false,
     }
-    for (slot, (k, _)) in found.iter_mut().zip(pairs.iter()) {
-        match crate::map::get(m, interp::get(p, regs, *k)) {
-            Some(x) => *slot = x,
-            None => return false,
-        }
-    }
-    for ((_, d), x) in pairs.iter().zip(found) {
-        interp::set(p, regs, *d, x);
-    }
-    true
 }
 
 /// A guard BIF of one or two arguments: its value, or the non-value if it failed
@@ -126,37 +100,17 @@ pub(super) struct FunTarget {
     live: u64,
 }
 
-/// Prepares the call of `fun` with `n` arguments (its environment goes to the X
-/// registers after them).
+/// Prepares the call of `fun` with `n` arguments (see `interp::fun_target`).
 pub(super) extern "sysv64" fn prepare_fun(regs: &mut Regs, fun: Term, n: u64) -> FunTarget {
-    let none = FunTarget {
-        code: std::ptr::null(),
-        live: 0,
-    };
-    let n = n as usize;
-    if crate::object::is_local_fun(fun) {
-        let e = crate::fun::entry_of(fun);
-        let code = e.code();
-        if e.arity() as usize != n || code.is_null() {
-            return none;
-        }
-        let env = crate::fun::env(fun);
-        regs.x[n..n + env.len()].copy_from_slice(env);
-        FunTarget {
+    match interp::fun_target(regs, fun, n as usize) {
+        Some((code, live)) => FunTarget {
             code,
-            live: (n + env.len()) as u64,
-        }
-    } else if crate::object::is_export(fun) {
-        let e = crate::fun::export_of(fun);
-        if e.arity as usize != n {
-            return none;
-        }
-        FunTarget {
-            code: e.code(),
-            live: n as u64,
-        }
-    } else {
-        none
+            live: live as u64,
+        },
+        None => FunTarget {
+            code: std::ptr::null(),
+            live: 0,
+        },
     }
 }
 
