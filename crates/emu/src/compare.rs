@@ -62,7 +62,38 @@ pub fn eq_exact(a: Term, b: Term) -> bool {
     if a.is_immed() || b.is_immed() {
         return false;
     }
-    compare(a, b, true) == Ordering::Equal
+    if let Some(same) = shallow_tuple_eq(a, b) {
+        return same;
+    }
+    equal_nested(a, b, true)
+}
+
+/// Exact equality of two tuples decided from their headers and element words alone
+/// (records whose fields are atoms and small integers: most map keys of compiler-like
+/// code), without a call; `None` when some element pair needs the general walk. Both
+/// terms are boxed or lists.
+#[inline(always)]
+fn shallow_tuple_eq(a: Term, b: Term) -> Option<bool> {
+    if !a.is_boxed() {
+        return None;
+    }
+    let ha = header(a);
+    if header_subtag(ha) != SUBTAG_TUPLE {
+        return None;
+    }
+    if !b.is_boxed() || ha != header(b) {
+        return Some(false);
+    }
+    let mut nested = false;
+    for (&x, &y) in tuple_elements(a).iter().zip(tuple_elements(b)) {
+        if x != y {
+            if x.is_immed() || y.is_immed() {
+                return Some(false);
+            }
+            nested = true;
+        }
+    }
+    (!nested).then_some(true)
 }
 
 /// Arithmetic equality (`==`).
@@ -74,7 +105,62 @@ pub fn eq(a: Term, b: Term) -> bool {
     if a.is_small() && b.is_small() {
         return false;
     }
-    compare(a, b, false) == Ordering::Equal
+    equal_nested(a, b, false)
+}
+
+/// Equality of two terms, without ordering them: lists and tuples (records, the keys
+/// and values compiler-like code compares most) are walked word by word and rejected
+/// at the first different tuple header, which costs less than finding out which of
+/// the two sorts first. Other kinds take the general comparison.
+fn equal_nested(a: Term, b: Term, exact: bool) -> bool {
+    let mut work = WorkStack::new();
+    let (mut a, mut b) = (a, b);
+    'pairs: loop {
+        if a != b {
+            if a.is_immed() && (exact || b.is_immed()) || exact && b.is_immed() {
+                // Different immediates are never equal, nor is an immediate exactly
+                // equal to anything boxed.
+                return false;
+            }
+            if a.is_list() && b.is_list() {
+                // Identical heads are skipped in place; at the first other pair the
+                // tails wait on the stack (see `compare_one`).
+                let (mut x, mut y) = (a, b);
+                loop {
+                    let (hx, hy) = (head(x), head(y));
+                    let (tx, ty) = (tail(x), tail(y));
+                    if hx != hy {
+                        work.push((tx, ty));
+                        (a, b) = (hx, hy);
+                        continue 'pairs;
+                    }
+                    if !(tx.is_list() && ty.is_list()) {
+                        (a, b) = (tx, ty);
+                        continue 'pairs;
+                    }
+                    (x, y) = (tx, ty);
+                }
+            }
+            if is_tuple(a) {
+                // A tuple equals only a tuple with the same header (the same arity).
+                if !b.is_boxed() || header(a) != header(b) {
+                    return false;
+                }
+                let (ea, eb) = (tuple_elements(a), tuple_elements(b));
+                for i in (0..ea.len()).rev() {
+                    if ea[i] != eb[i] {
+                        work.push((ea[i], eb[i]));
+                    }
+                }
+            } else if compare(a, b, exact) != Ordering::Equal {
+                return false;
+            }
+        }
+        match work.pop() {
+            Some((x, y)) => (a, b) = (x, y),
+            None => return true,
+        }
+    }
 }
 
 /// Pairs of terms still to compare, last pushed on top. An explicit stack keeps deep

@@ -124,13 +124,17 @@ pub fn get(map: Term, key: Term) -> Option<Term> {
 /// anything; other keys are searched in key order.
 #[inline]
 fn flatmap_index(keys: &[Term], key: Term) -> Option<usize> {
+    // The same word first: it is the whole search for an immediate key, and a boxed
+    // key is often the very term the map was built with (a compiler's `#b_var{}`
+    // taken from the instruction that defined it). Only words are read, no key is
+    // dereferenced.
+    if let Some(i) = keys.iter().position(|&k| k == key) {
+        return Some(i);
+    }
     if key.is_immed() {
-        return keys.iter().position(|&k| k == key);
+        return None;
     }
-    if keys.len() <= 8 {
-        return keys.iter().position(|&k| crate::compare::eq_exact(k, key));
-    }
-    keys.binary_search_by(|&k| key_cmp(k, key)).ok()
+    keys.iter().position(|&k| crate::compare::eq_exact(k, key))
 }
 
 pub fn size(map: Term) -> usize {
@@ -321,9 +325,10 @@ pub fn put_many<A: Alloc + ?Sized>(a: &mut A, map: Term, updates: &[(Term, Term)
     build_sorted(a, &pairs)
 }
 
-/// `put_many` on a flatmap that stays one whatever the updates: merged in place on the
-/// Rust stack (map updates are among the commonest operations of compiler-like code,
-/// and two vectors per update showed in profiles).
+/// `put_many` on a flatmap that stays one whatever the updates. As the reference
+/// does, the map itself is the result when no key is new and every value is the same
+/// word (`sets:add_element/2` of a present element allocates nothing), and with the
+/// same keys the keys tuple is shared.
 fn put_small<A: Alloc + ?Sized>(
     a: &mut A,
     map: Term,
@@ -331,14 +336,32 @@ fn put_small<A: Alloc + ?Sized>(
     vals: &[Term],
     updates: &[(Term, Term)],
 ) -> Term {
+    if let [(k, v)] = *updates {
+        // The commonest update, `M#{K => V}`: straight from the old map to the new.
+        return match flatmap_index(keys, k) {
+            Some(i) if vals[i] == v => map,
+            Some(i) => {
+                let m = make_flatmap(a, word(map, 1), vals);
+                set_word(m, 2 + i, v);
+                m
+            }
+            None => {
+                let at = keys.partition_point(|&x| key_cmp(x, k) == Ordering::Less);
+                let kt = make_tuple_inserting(a, keys, at, k);
+                make_flatmap_inserting(a, kt, vals, at, v)
+            }
+        };
+    }
     let mut ks = [Term::NIL; SMALL_MAP_LIMIT];
     let mut vs = [Term::NIL; SMALL_MAP_LIMIT];
     let mut len = keys.len();
     ks[..len].copy_from_slice(keys);
     vs[..len].copy_from_slice(vals);
     let mut added = false;
+    let mut changed = false;
     for &(k, v) in updates {
         if let Some(i) = flatmap_index(&ks[..len], k) {
+            changed |= vs[i] != v;
             vs[i] = v;
             continue;
         }
@@ -350,7 +373,9 @@ fn put_small<A: Alloc + ?Sized>(
         len += 1;
         added = true;
     }
-    // With the same keys, the keys tuple is shared, as the reference does.
+    if !added && !changed {
+        return map;
+    }
     let kt = if added {
         make_tuple(a, &ks[..len])
     } else {
@@ -373,14 +398,30 @@ pub fn update_many<A: Alloc + ?Sized>(
         return Ok(m);
     }
     let keys = flatmap_keys(map);
+    let old = flatmap_values(map);
+    if let [(k, v)] = *updates {
+        return match flatmap_index(keys, k) {
+            Some(i) if old[i] == v => Ok(map),
+            Some(i) => {
+                let m = make_flatmap(a, word(map, 1), old);
+                set_word(m, 2 + i, v);
+                Ok(m)
+            }
+            None => Err(k),
+        };
+    }
     let mut vals = [Term::NIL; SMALL_MAP_LIMIT];
     let n = keys.len();
-    vals[..n].copy_from_slice(flatmap_values(map));
+    vals[..n].copy_from_slice(old);
     for &(k, v) in updates {
         match flatmap_index(keys, k) {
             Some(i) => vals[i] = v,
             None => return Err(k),
         }
+    }
+    // Every value the same word: the map itself, as the reference returns it.
+    if vals[..n] == *old {
+        return Ok(map);
     }
     Ok(make_flatmap(a, word(map, 1), &vals[..n]))
 }

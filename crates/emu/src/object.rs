@@ -183,6 +183,26 @@ pub fn make_tuple<A: Alloc + ?Sized>(a: &mut A, elems: &[Term]) -> Term {
     Term::make_boxed(p)
 }
 
+/// The tuple of `elems` with `x` inserted before index `at`.
+pub fn make_tuple_inserting<A: Alloc + ?Sized>(
+    a: &mut A,
+    elems: &[Term],
+    at: usize,
+    x: Term,
+) -> Term {
+    assert!(at <= elems.len(), "insertion past the end of a tuple");
+    let n = elems.len() + 1;
+    let p = a.alloc_words(n + 1);
+    // SAFETY: n+1 fresh words: the header, elems[..at], x, elems[at..].
+    unsafe {
+        *p = make_header(SUBTAG_TUPLE, n);
+        std::ptr::copy_nonoverlapping(elems.as_ptr(), p.add(1), at);
+        *p.add(1 + at) = x;
+        std::ptr::copy_nonoverlapping(elems.as_ptr().add(at), p.add(2 + at), n - 1 - at);
+    }
+    Term::make_boxed(p)
+}
+
 /// A tuple with `n` elements all set to `fill`.
 pub fn make_tuple_filled<A: Alloc + ?Sized>(a: &mut A, n: usize, fill: Term) -> Term {
     let p = a.alloc_words(n + 1);
@@ -632,6 +652,28 @@ pub fn make_flatmap<A: Alloc + ?Sized>(a: &mut A, keys: Term, values: &[Term]) -
         *p = make_header(SUBTAG_MAP, 1 + values.len());
         *p.add(1) = keys;
         std::ptr::copy_nonoverlapping(values.as_ptr(), p.add(2), values.len());
+    }
+    Term::make_boxed(p)
+}
+
+/// A flatmap with `keys` and `values` with `v` inserted before index `at`.
+pub fn make_flatmap_inserting<A: Alloc + ?Sized>(
+    a: &mut A,
+    keys: Term,
+    values: &[Term],
+    at: usize,
+    v: Term,
+) -> Term {
+    assert!(at <= values.len(), "insertion past the end of a map");
+    let n = values.len() + 1;
+    let p = a.alloc_words(2 + n);
+    // SAFETY: 2+n fresh words: header, keys, values[..at], v, values[at..].
+    unsafe {
+        *p = make_header(SUBTAG_MAP, 1 + n);
+        *p.add(1) = keys;
+        std::ptr::copy_nonoverlapping(values.as_ptr(), p.add(2), at);
+        *p.add(2 + at) = v;
+        std::ptr::copy_nonoverlapping(values.as_ptr().add(at), p.add(3 + at), n - 1 - at);
     }
     Term::make_boxed(p)
 }

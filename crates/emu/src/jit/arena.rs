@@ -18,6 +18,9 @@ struct Chunk {
 static CURRENT: Mutex<Option<Chunk>> = Mutex::new(None);
 
 fn new_chunk() -> Option<Chunk> {
+    if super::perfmap::enabled() {
+        return profiling_chunk();
+    }
     // SAFETY: plain system calls; every result is checked before use, and the
     // descriptor is closed once both views exist (the mappings keep the file).
     unsafe {
@@ -52,6 +55,27 @@ fn new_chunk() -> Option<Chunk> {
         libc::close(fd);
         mapped
     }
+}
+
+/// A chunk for profiling: one anonymous mapping, writable and executable, because
+/// perf looks up the names of code in anonymous memory only (see `perfmap`).
+fn profiling_chunk() -> Option<Chunk> {
+    // SAFETY: a plain system call; the result is checked before use.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            CHUNK_BYTES,
+            libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    (p != libc::MAP_FAILED).then_some(Chunk {
+        rw: p as usize,
+        rx: p as usize,
+        used: 0,
+    })
 }
 
 /// Copies `code` into executable memory; returns its executable address.

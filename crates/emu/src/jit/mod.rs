@@ -25,6 +25,7 @@ mod arena;
 mod emit;
 mod enter;
 mod helpers;
+mod perfmap;
 
 use crate::interp::{self, Outcome, Regs};
 use crate::ops::Op;
@@ -143,10 +144,18 @@ fn compile_function(m: &crate::code::Module, n: &Native, i: usize) -> usize {
     let lo = if k == 0 { 0 } else { m.functions[k - 1].start };
     let hi = m.functions.get(k).map_or(m.code.len(), |f| f.start);
     let placed = emit::compile(&m.code, lo, hi, &n.table)
-        .and_then(|(bytes, entries)| Some((arena::place(&bytes)?, entries)));
+        .and_then(|(bytes, entries)| Some((arena::place(&bytes)?, entries, bytes.len())));
+    if let (Some((base, _, len)), true) = (&placed, perfmap::enabled()) {
+        let f = &m.functions[k.saturating_sub(1)];
+        perfmap::record(
+            *base,
+            *len,
+            format_args!("{}:{}/{}", m.name, f.name, f.arity),
+        );
+    }
     for (k, slot) in n.table[lo..hi].iter().enumerate() {
         let entry = match &placed {
-            Some((base, entries)) => base + entries[k] as usize,
+            Some((base, entries, _)) => base + entries[k] as usize,
             None => FAILED,
         };
         slot.store(entry, Ordering::Release);
