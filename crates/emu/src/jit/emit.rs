@@ -1,8 +1,10 @@
 //! Translation of a module's instructions into x86-64 code (see `jit/mod.rs`).
 //!
 //! Registers in native code: `r12` the process, `r13` the X registers, `r14` the
-//! scheduler's `Regs`, `rbx` the scheduler's address cache; `rax`, `rcx`, `rdx`, `rsi`, `rdi` and `r11` are scratch
-//! within one instruction. No term stays in a machine register from one instruction to
+//! scheduler's `Regs`, `rbx` the scheduler's address cache, `rbp` the process's stack
+//! pointer (`stop`, written back whenever Rust code runs), `r15` the bottom of the
+//! machine stack of native calls (`rsp` its top, see `Emitter::native_call`); `rax`,
+//! `rcx`, `rdx`, `rsi`, `rdi`, `r8`, `r9` and `r11` are scratch within one instruction. No term stays in a machine register from one instruction to
 //! the next, so a collection (only ever in the interpreter) finds every root where the
 //! interpreter keeps it.
 //!
@@ -35,6 +37,8 @@ const CATCHES: i32 = offset_of!(Process, catches) as i32;
 /// The float registers, from `r14` (the scheduler's `Regs`).
 const FREGS: i32 = offset_of!(crate::interp::Regs, f) as i32;
 const NIL: i32 = Term::NIL.0 as i32;
+/// How deep the machine stack of native calls may grow (see `native_call`).
+const NATIVE_STACK_BYTES: i32 = 512 << 10;
 
 const RAX: u8 = 0;
 const RCX: u8 = 1;
@@ -88,6 +92,8 @@ struct Emitter<'a> {
     stubs: Vec<Stub>,
     /// A label pointed outside the module: the function is not compiled.
     broken: bool,
+    /// The label of the function's shared `goto_rdx`, once a native call needs it.
+    goto_rdx_shared: Option<DynamicLabel>,
 }
 
 /// Compiles instructions `lo..hi` of `code` (a function) into position-independent
@@ -113,6 +119,7 @@ pub(super) fn compile(
         far_stub: HashMap::new(),
         stubs: Vec::new(),
         broken: false,
+        goto_rdx_shared: None,
     };
     let mut entries = Vec::with_capacity(hi - lo);
     for i in lo..hi {
@@ -185,22 +192,18 @@ impl Emitter<'_> {
             dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD s.0 as i64);
         } else if s.is_y() {
             let off = (s.reg_index() * 8) as i32;
-            dynasm!(self.a ; .arch x64
-                ; mov Rq(r), QWORD [r12 + STOP]
-                ; mov Rq(r), QWORD [Rq(r) + off]);
+            dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [rbp + off]);
         } else {
             let off = (s.reg_index() * 8) as i32;
             dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [r13 + off]);
         }
     }
 
-    /// Stores register `r` (not `r11`) into `d`.
+    /// Stores register `r` into `d`.
     fn store(&mut self, d: Dst, r: u8) {
         let off = (d.index() * 8) as i32;
         if d.is_y() {
-            dynasm!(self.a ; .arch x64
-                ; mov r11, QWORD [r12 + STOP]
-                ; mov QWORD [r11 + off], Rq(r));
+            dynasm!(self.a ; .arch x64 ; mov QWORD [rbp + off], Rq(r));
         } else {
             dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + off], Rq(r));
         }
@@ -249,7 +252,7 @@ impl Emitter<'_> {
             return;
         };
         dynasm!(self.a ; .arch x64
-            ; mov rax, QWORD [r12 + STOP]
+            ; mov rax, rbp
             ; sub rax, QWORD [r12 + HTOP]
             ; cmp rax, bytes
             ; jb =>stub
@@ -308,37 +311,60 @@ impl Emitter<'_> {
             ; jmp rax);
     }
 
-    /// Drops `n` frame words and returns to the address under them.
+    /// Drops `n` frame words and returns to the address under them: with `ret` when
+    /// the machine stack's top frame was pushed for that very return address (see
+    /// `native_call`), else through the cache.
     fn ret(&mut self, n: u32) {
         let cp = (n as i32) * 8;
         dynasm!(self.a ; .arch x64
-            ; mov rax, QWORD [r12 + STOP]
-            ; mov rdx, QWORD [rax + cp]
-            ; lea rax, [rax + cp + 8]
-            ; mov QWORD [r12 + STOP], rax);
-        self.goto_rdx();
+            ; mov rdx, QWORD [rbp + cp]
+            ; lea rbp, [rbp + cp + 8]
+            ; cmp rdx, QWORD [rsp + 8]
+            ; jne ->return_slow
+            ; ret);
     }
 
     /// Pushes the return address: the instruction after `i`.
     fn push_cp(&mut self, i: usize) {
         let cp = self.ip(i + 1);
         dynasm!(self.a ; .arch x64
-            ; mov rax, QWORD [r12 + STOP]
-            ; sub rax, 8
+            ; sub rbp, 8
             ; mov rcx, QWORD cp
-            ; mov QWORD [rax], rcx
-            ; mov QWORD [r12 + STOP], rax);
+            ; mov QWORD [rbp], rcx);
+    }
+
+    /// The machine half of a body call whose return address (the instruction after
+    /// `i`) is already on the process stack: pushes that address and `call`s `target`,
+    /// so that the callee's return is a `ret` the processor predicts. Each such frame
+    /// is two words (the address, then the machine return address), which keeps `rsp`
+    /// aligned for calls to Rust. The machine stack is only a cache of the process
+    /// stack's top return addresses: `r15` holds its bottom, every exit from native
+    /// code drops it, and when it would grow past `NATIVE_STACK_BYTES` it is dropped
+    /// here (the returns then take the cache).
+    fn native_call(&mut self, i: usize, target: DynamicLabel) {
+        let cp = self.ip(i + 1);
+        dynasm!(self.a ; .arch x64
+            ; lea rax, [r15 - NATIVE_STACK_BYTES]
+            ; cmp rsp, rax
+            ; ja >room
+            ; mov rsp, r15
+            ; room:
+            ; mov rcx, QWORD cp
+            ; push rcx
+            ; call =>target
+            ; add rsp, 8);
     }
 
     fn pop_frame(&mut self, n: u32) {
         if n > 0 {
             let bytes = (n as i32) * 8;
-            dynasm!(self.a ; .arch x64 ; add QWORD [r12 + STOP], bytes);
+            dynasm!(self.a ; .arch x64 ; add rbp, bytes);
         }
     }
 
-    /// Spends a reduction and jumps to the function at `target` of instruction `i`.
-    fn call_local(&mut self, i: usize, target: Label, arity: u32) {
+    /// Spends a reduction and goes to the function at `target` of instruction `i`: a
+    /// jump for a tail call, else (`body`, the return address pushed) a native call.
+    fn call_local(&mut self, i: usize, target: Label, arity: u32, body: bool) {
         let t = self.target(i, target);
         let index = (i as i64 + target.0 as i64).max(0) as usize;
         let label = self.a.new_dynamic_label();
@@ -349,12 +375,16 @@ impl Emitter<'_> {
         });
         dynasm!(self.a ; .arch x64
             ; sub QWORD [r12 + REDS], 1
-            ; jle =>label
-            ; jmp =>t);
+            ; jle =>label);
+        if body {
+            self.native_call(i, t);
+        } else {
+            dynasm!(self.a ; .arch x64 ; jmp =>t);
+        }
     }
 
-    /// Spends a reduction and jumps to the current code of `export`.
-    fn call_export(&mut self, export: &'static Export, arity: u32) {
+    /// Spends a reduction and goes to the current code of `export` (see `call_local`).
+    fn call_export(&mut self, i: usize, export: &'static Export, arity: u32, body: bool) {
         let label = self.a.new_dynamic_label();
         self.stubs.push(Stub::CallSlowRdx { label, arity });
         let e = export as *const Export as i64;
@@ -364,7 +394,28 @@ impl Emitter<'_> {
             ; mov rdx, QWORD [rdx + code]
             ; sub QWORD [r12 + REDS], 1
             ; jle =>label);
-        self.goto_rdx();
+        self.goto_rdx_maybe_call(i, body);
+    }
+
+    /// To the instruction address in `rdx`: a jump, or for a body call (`i`'s return
+    /// address pushed) a native call of the shared jump.
+    fn goto_rdx_maybe_call(&mut self, i: usize, body: bool) {
+        if body {
+            let goto = self.goto_rdx_label();
+            self.native_call(i, goto);
+        } else {
+            self.goto_rdx();
+        }
+    }
+
+    /// The function's shared copy of `goto_rdx`, for native calls to a computed target.
+    fn goto_rdx_label(&mut self) -> DynamicLabel {
+        if let Some(l) = self.goto_rdx_shared {
+            return l;
+        }
+        let l = self.a.new_dynamic_label();
+        self.goto_rdx_shared = Some(l);
+        l
     }
 
     /// `rax` against sorted `items` (raw words): jumps to the matching label or `fail`.
@@ -501,10 +552,10 @@ impl Emitter<'_> {
                 self.store(*dst, RAX);
             }
             Op::InitYregs { regs } => {
-                dynasm!(self.a ; .arch x64 ; mov eax, NIL ; mov r11, QWORD [r12 + STOP]);
+                dynasm!(self.a ; .arch x64 ; mov eax, NIL);
                 for &y in regs.iter() {
                     let off = (y * 8) as i32;
-                    dynasm!(self.a ; .arch x64 ; mov QWORD [r11 + off], rax);
+                    dynasm!(self.a ; .arch x64 ; mov QWORD [rbp + off], rax);
                 }
             }
             Op::Jump { target } => {
@@ -520,9 +571,8 @@ impl Emitter<'_> {
                 self.heap_check(i, n + *heap as usize);
                 let bytes = (n * 8) as i32;
                 dynasm!(self.a ; .arch x64
-                    ; mov rax, QWORD [r12 + STOP]
-                    ; sub rax, bytes
-                    ; mov QWORD [r12 + STOP], rax
+                    ; sub rbp, bytes
+                    ; mov rax, rbp
                     ; mov ecx, NIL);
                 if n <= 16 {
                     for k in 0..n {
@@ -591,7 +641,7 @@ impl Emitter<'_> {
             // --- calls
             Op::Call { arity, target } => {
                 self.push_cp(i);
-                self.call_local(i, *target, *arity);
+                self.call_local(i, *target, *arity, true);
             }
             Op::MoveCall {
                 src,
@@ -601,7 +651,7 @@ impl Emitter<'_> {
             } => {
                 self.mov(*src, *dst);
                 self.push_cp(i);
-                self.call_local(i, *target, *arity);
+                self.call_local(i, *target, *arity, true);
             }
             Op::Move2Call {
                 s1,
@@ -614,7 +664,7 @@ impl Emitter<'_> {
                 self.mov(*s1, *d1);
                 self.mov(*s2, *d2);
                 self.push_cp(i);
-                self.call_local(i, *target, *arity);
+                self.call_local(i, *target, *arity, true);
             }
             Op::CallLast {
                 arity,
@@ -622,12 +672,12 @@ impl Emitter<'_> {
                 dealloc,
             } => {
                 self.pop_frame(*dealloc);
-                self.call_local(i, *target, *arity);
+                self.call_local(i, *target, *arity, false);
             }
-            Op::CallOnly { arity, target } => self.call_local(i, *target, *arity),
+            Op::CallOnly { arity, target } => self.call_local(i, *target, *arity, false),
             Op::CallExt { arity, export } => {
                 self.push_cp(i);
-                self.call_export(export, *arity);
+                self.call_export(i, export, *arity, true);
             }
             Op::CallExtLast {
                 arity,
@@ -635,9 +685,9 @@ impl Emitter<'_> {
                 dealloc,
             } => {
                 self.pop_frame(*dealloc);
-                self.call_export(export, *arity);
+                self.call_export(i, export, *arity, false);
             }
-            Op::CallExtOnly { arity, export } => self.call_export(export, *arity),
+            Op::CallExtOnly { arity, export } => self.call_export(i, export, *arity, false),
             // --- data
             Op::GetList { src, hd, tl } => {
                 self.load(RCX, *src);
@@ -1048,10 +1098,14 @@ impl Emitter<'_> {
         dynasm!(self.a ; .arch x64 ; movsd QWORD [r14 + off], xmm0);
     }
 
+    /// Calls a helper that may read or move the process's stack: `stop` is written
+    /// back for it and read again after.
     fn call_helper(&mut self, f: *const ()) {
         dynasm!(self.a ; .arch x64
+            ; mov QWORD [r12 + STOP], rbp
             ; mov rax, QWORD f as i64
-            ; call rax);
+            ; call rax
+            ; mov rbp, QWORD [r12 + STOP]);
     }
 
     /// `call_bif` (then a return after dropping `dealloc` words, if given).
@@ -1115,7 +1169,7 @@ impl Emitter<'_> {
             ; sub QWORD [r12 + REDS], 1
             ; jle =>slow
             ; mov rdx, r8);
-        self.goto_rdx();
+        self.goto_rdx_maybe_call(i, dealloc.is_none());
     }
 
     /// Leaves native code to interpret instruction `i` (no native translation).
@@ -1241,12 +1295,23 @@ impl Emitter<'_> {
                 }
             }
         }
+        if let Some(l) = self.goto_rdx_shared {
+            dynasm!(self.a ; .arch x64 ; =>l);
+            self.goto_rdx();
+        }
+        // A return whose address is not the machine stack's top frame: the machine
+        // stack is out of step with the process stack (or empty), so it is dropped.
+        dynasm!(self.a ; .arch x64
+            ; ->return_slow:
+            ; mov rsp, r15);
+        self.goto_rdx();
         // The inverse of `enter`'s trampoline.
         dynasm!(self.a ; .arch x64
             ; ->goto_miss:
             ; mov eax, EXIT_GOTO as i32
             ; ->exit:
-            ; add rsp, 8
+            ; mov QWORD [r12 + STOP], rbp
+            ; lea rsp, [r15 + super::enter::BASE_PADDING]
             ; pop r15
             ; pop r14
             ; pop r13

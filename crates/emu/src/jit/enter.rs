@@ -9,8 +9,15 @@ use crate::process::Process;
 use dynasmrt::{dynasm, DynasmApi};
 use std::sync::OnceLock;
 
+/// Where the process's stack pointer sits (native code keeps it in `rbp`).
+const STOP: i32 = std::mem::offset_of!(Process, heap.stop) as i32;
+
 /// Where the X registers sit in `Regs` (native code keeps their address in `r13`).
 const X_REGS: i32 = std::mem::offset_of!(Regs, x) as i32;
+
+/// The words between the bottom of the native call stack (`r15`) and the saved
+/// registers (see the trampoline).
+pub(super) const BASE_PADDING: i32 = 24;
 
 /// What native code returns: `(kind, value)` in `rax:rdx` (the System V ABI's return
 /// of a two-word struct).
@@ -36,8 +43,12 @@ fn trampoline() -> Option<EnterFn> {
     static T: OnceLock<Option<usize>> = OnceLock::new();
     let f = T.get_or_init(|| {
         let mut a = dynasmrt::VecAssembler::<dynasmrt::x64::X64Relocation>::new(0);
-        // Six pushes and 8 bytes of padding: with the return address, rsp is 16-byte
-        // aligned in native code, as calls to Rust helpers need.
+        // Six pushes and three words of padding: with the return address, rsp is
+        // 16-byte aligned in native code, as calls to Rust helpers need. `r15` keeps
+        // that bottom of the machine stack of native calls (see `emit::native_call`);
+        // the zero word above it is where a native frame would hold its return
+        // address, and no return address is zero, so a return with no native frame
+        // left takes the slow way.
         dynasm!(a
             ; .arch x64
             ; push rbx
@@ -46,8 +57,12 @@ fn trampoline() -> Option<EnterFn> {
             ; push r13
             ; push r14
             ; push r15
+            ; push 0
+            ; push 0
             ; sub rsp, 8
+            ; mov r15, rsp
             ; mov r12, rdi
+            ; mov rbp, QWORD [rdi + STOP]
             ; mov r14, rsi
             ; lea r13, [rsi + X_REGS]
             ; mov rbx, rdx

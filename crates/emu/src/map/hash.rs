@@ -89,7 +89,9 @@ pub fn internal_hash(term: Term, salt: u32) -> u32 {
     if term.is_immed() {
         return immediate(hash, term);
     }
-    let mut stack: Vec<Work> = Vec::new();
+    // Most keys are small tuples and lists: their walk fits inline, without the
+    // allocation a `Vec` would make for every hash-trie lookup.
+    let mut stack: smallvec::SmallVec<[Work; 16]> = smallvec::SmallVec::new();
     let mut t = term;
     loop {
         // Each arm either continues with the next term in `t` or falls through to pop.
