@@ -15,6 +15,7 @@ main() ->
     exceptions(),
     heap_and_stack(),
     yields(),
+    records(),
     ok.
 
 show(Label, V) -> io:format("~s: ~p~n", [Label, V]).
@@ -28,10 +29,30 @@ arith() ->
     show("sub imm", lists:map(fun(X) -> X - 3 end, [1, -Max - 1, 2.5])),
     show("big back to small", (Max + 10) - 20),
     show("mul", [X * Y || X <- [3, Max, 2.0], Y <- [7, Max]]),
+    Edges = [0, -1, 1 bsl 29, -(1 bsl 29), 1 bsl 30, -(1 bsl 30), Max, -Max - 1, 12.5],
+    show("mul edges", [X * Y || X <- Edges, Y <- Edges]),
+    show("mul badarith", catch (id(a) * 2)),
     show("badarith", catch (a + 1)),
     show("badarith imm", catch (id(b) - 1)).
 
 id(X) -> X.
+
+-record(r, {a, b, c, d}).
+
+%% Record updates of several fields (setelement, then set_tuple_element on the
+%% copy) and map patterns that only test keys (has_map_fields).
+records() ->
+    R = #r{a = id(1), b = id(2), c = id(3), d = id(4)},
+    R2 = R#r{b = id(x), c = id(y), d = id(z)},
+    show("record update", [R, R2, catch (id(not_a_record))#r{b = 1, c = 2}]),
+    Keys = fun(M) ->
+                   case M of
+                       #{a := _, {k} := _} -> both;
+                       #{a := _} -> a_only;
+                       _ -> neither
+                   end
+           end,
+    show("map fields", [Keys(id(M)) || M <- [#{a => 1, {k} => 2}, #{a => 1}, #{b => 1}]]).
 
 %% Float-register arithmetic (the compiler knows the operands are floats).
 floats() ->

@@ -1982,11 +1982,11 @@ fn exec_cold(p: &mut Process, regs: &mut Regs, ip: *const Op, op: &Op) -> Flow {
             };
         }
         Op::HasMapFields { fail, map, keys } => {
-            let m = get(p, regs, *map);
-            let ok = keys
-                .iter()
-                .all(|k| crate::map::get(m, get(p, regs, *k)).is_some());
-            ip = if ok { next(ip) } else { jump(ip, *fail) };
+            ip = if has_map_fields(p, regs, *map, keys) {
+                next(ip)
+            } else {
+                jump(ip, *fail)
+            };
         }
         Op::PutMapAssoc(mp) => put_map_arm!(mp, true),
         Op::PutMapExact(mp) => put_map_arm!(mp, false),
@@ -2161,6 +2161,13 @@ pub(crate) fn get_map_elements(
         set(p, regs, *d, *v);
     }
     true
+}
+
+/// `has_map_fields`: every key is in the map (the compiler tested that it is one).
+pub(crate) fn has_map_fields(p: &Process, regs: &Regs, map: Src, keys: &[Src]) -> bool {
+    let m = get(p, regs, map);
+    keys.iter()
+        .all(|k| crate::map::get(m, get(p, regs, *k)).is_some())
 }
 
 /// `is_function2`: `f` is a fun of arity `a`.

@@ -1,12 +1,13 @@
 //! Translation of a module's instructions into x86-64 code (see `jit/mod.rs`).
 //!
-//! Registers in native code: `r12` the process, `r13` the X registers, `r14` the
-//! scheduler's `Regs`, `rbx` the scheduler's address cache, `rbp` the process's stack
-//! pointer (`stop`, written back whenever Rust code runs), `r15` the bottom of the
-//! machine stack of native calls (`rsp` its top, see `Emitter::native_call`); `rax`,
-//! `rcx`, `rdx`, `rsi`, `rdi`, `r8`, `r9` and `r11` are scratch within one instruction. No term stays in a machine register from one instruction to
-//! the next, so a collection (only ever in the interpreter) finds every root where the
-//! interpreter keeps it.
+//! Registers in native code: `r12` the process, `r14` the scheduler's `Regs` (the X
+//! and float registers), `rbx` the scheduler's address cache, `rbp` and `r13` the
+//! process's stack and heap tops (`stop`, `htop`: written back whenever Rust code
+//! runs), `r15` the bottom of the machine stack of native calls (`rsp` its top, see
+//! `Emitter::native_call`); `rax`, `rcx`, `rdx`, `rsi`, `rdi`, `r8`, `r9` and `r11`
+//! are scratch within one instruction. No term stays in a machine register from one
+//! instruction to the next, so a collection (only ever in the interpreter) finds
+//! every root where the interpreter keeps it.
 //!
 //! Each instruction's code falls through to the next one's. Where its outcome is not
 //! certain on the fast path, it jumps to a stub (emitted after all instructions) that
@@ -31,6 +32,8 @@ use std::sync::atomic::AtomicUsize;
 
 const STOP: i32 = offset_of!(Process, heap.stop) as i32;
 const HTOP: i32 = offset_of!(Process, heap.htop) as i32;
+/// The X registers, from `r14` (the scheduler's `Regs`).
+const X_REGS: i32 = offset_of!(crate::interp::Regs, x) as i32;
 const WANT_GC: i32 = offset_of!(Process, heap.want_gc) as i32;
 const REDS: i32 = offset_of!(Process, reds_left) as i32;
 const CATCHES: i32 = offset_of!(Process, catches) as i32;
@@ -195,7 +198,7 @@ impl Emitter<'_> {
             dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [rbp + off]);
         } else {
             let off = (s.reg_index() * 8) as i32;
-            dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [r13 + off]);
+            dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD [r14 + X_REGS + off]);
         }
     }
 
@@ -205,7 +208,7 @@ impl Emitter<'_> {
         if d.is_y() {
             dynasm!(self.a ; .arch x64 ; mov QWORD [rbp + off], Rq(r));
         } else {
-            dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + off], Rq(r));
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r14 + X_REGS + off], Rq(r));
         }
     }
 
@@ -253,7 +256,7 @@ impl Emitter<'_> {
         };
         dynasm!(self.a ; .arch x64
             ; mov rax, rbp
-            ; sub rax, QWORD [r12 + HTOP]
+            ; sub rax, r13
             ; cmp rax, bytes
             ; jb =>stub
             ; cmp BYTE [r12 + WANT_GC], 0
@@ -265,12 +268,10 @@ impl Emitter<'_> {
         self.load(RCX, hd);
         self.load(RDX, tl);
         dynasm!(self.a ; .arch x64
-            ; mov rax, QWORD [r12 + HTOP]
-            ; mov QWORD [rax], rcx
-            ; mov QWORD [rax + 8], rdx
-            ; lea rcx, [rax + 1]
-            ; add rax, 16
-            ; mov QWORD [r12 + HTOP], rax);
+            ; mov QWORD [r13], rcx
+            ; mov QWORD [r13 + 8], rdx
+            ; lea rcx, [r13 + 1]
+            ; add r13, 16);
         self.store(dst, RCX);
     }
 
@@ -278,19 +279,17 @@ impl Emitter<'_> {
     fn tuple(&mut self, elems: &[Src], dst: Dst) {
         let h = make_header(SUBTAG_TUPLE, elems.len()).0 as i64;
         dynasm!(self.a ; .arch x64
-            ; mov rax, QWORD [r12 + HTOP]
             ; mov rcx, QWORD h
-            ; mov QWORD [rax], rcx);
+            ; mov QWORD [r13], rcx);
         for (k, s) in elems.iter().enumerate() {
             self.load(RCX, *s);
             let off = ((k + 1) * 8) as i32;
-            dynasm!(self.a ; .arch x64 ; mov QWORD [rax + off], rcx);
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + off], rcx);
         }
         let size = ((elems.len() + 1) * 8) as i32;
         dynasm!(self.a ; .arch x64
-            ; lea rcx, [rax + 2]
-            ; add rax, size
-            ; mov QWORD [r12 + HTOP], rax);
+            ; lea rcx, [r13 + 2]
+            ; add r13, size);
         self.store(dst, RCX);
     }
 
@@ -916,6 +915,25 @@ impl Emitter<'_> {
                 }
                 self.store(*dst, RAX);
             }
+            Op::Mul { a, b, dst, .. } => {
+                // Small times small: (a >> 4) * (b - 15) is the product shifted left
+                // by four, which overflows exactly when the product is not small.
+                let stub = self.interpret(i);
+                self.load(RAX, *a);
+                self.load(RCX, *b);
+                dynasm!(self.a ; .arch x64
+                    ; mov edx, eax
+                    ; and edx, ecx
+                    ; and edx, 15
+                    ; cmp edx, 15
+                    ; jne =>stub
+                    ; sar rax, 4
+                    ; sub rcx, 15
+                    ; imul rax, rcx
+                    ; jo =>stub
+                    ; or rax, 15);
+                self.store(*dst, RAX);
+            }
             // --- BIFs, funs, exceptions, maps (through helpers)
             Op::CallBif { arity, bif, .. } => self.call_bif(i, *bif, *arity, None),
             Op::CallBifLast {
@@ -959,21 +977,19 @@ impl Emitter<'_> {
                 let h = make_header(SUBTAG_FUN, 1 + env.len()).0 as i64;
                 let e = *entry as *const crate::code::FunEntry as i64;
                 dynasm!(self.a ; .arch x64
-                    ; mov rax, QWORD [r12 + HTOP]
                     ; mov rcx, QWORD h
-                    ; mov QWORD [rax], rcx
+                    ; mov QWORD [r13], rcx
                     ; mov rcx, QWORD e
-                    ; mov QWORD [rax + 8], rcx);
+                    ; mov QWORD [r13 + 8], rcx);
                 for (k, s) in env.iter().enumerate() {
                     self.load(RCX, *s);
                     let off = ((k + 2) * 8) as i32;
-                    dynasm!(self.a ; .arch x64 ; mov QWORD [rax + off], rcx);
+                    dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + off], rcx);
                 }
                 let size = ((env.len() + 2) * 8) as i32;
                 dynasm!(self.a ; .arch x64
-                    ; lea rcx, [rax + 2]
-                    ; add rax, size
-                    ; mov QWORD [r12 + HTOP], rax);
+                    ; lea rcx, [r13 + 2]
+                    ; add r13, size);
                 self.store(*dst, RCX);
             }
             Op::IsFunction2 { fail, src, arity } => {
@@ -986,6 +1002,21 @@ impl Emitter<'_> {
             Op::GetMapElements { fail, .. } => {
                 let f = self.fail(i, *fail);
                 self.op_helper(i, helpers::get_map_elements as *const (), f);
+            }
+            Op::HasMapFields { fail, .. } => {
+                let f = self.fail(i, *fail);
+                self.op_helper(i, helpers::has_map_fields as *const (), f);
+            }
+            Op::SetTupleElement {
+                value,
+                tuple,
+                index,
+            } => {
+                // The compiler only emits it on a tuple it just built (with room).
+                self.load(RCX, *value);
+                self.load(RAX, *tuple);
+                let off = (*index as i32 + 1) * 8 - 2;
+                dynasm!(self.a ; .arch x64 ; mov QWORD [rax + off], rcx);
             }
             Op::PutMapAssoc(_) | Op::PutMapExact(_) => {
                 let stub = self.interpret(i);
@@ -1020,14 +1051,12 @@ impl Emitter<'_> {
                 let h = make_header(SUBTAG_FLOAT, 1).0 as i64;
                 let off = FREGS + (*fr as i32) * 8;
                 dynasm!(self.a ; .arch x64
-                    ; mov rax, QWORD [r12 + HTOP]
                     ; mov rcx, QWORD h
-                    ; mov QWORD [rax], rcx
+                    ; mov QWORD [r13], rcx
                     ; mov rcx, QWORD [r14 + off]
-                    ; mov QWORD [rax + 8], rcx
-                    ; lea rcx, [rax + 2]
-                    ; add rax, 16
-                    ; mov QWORD [r12 + HTOP], rax);
+                    ; mov QWORD [r13 + 8], rcx
+                    ; lea rcx, [r13 + 2]
+                    ; add r13, 16);
                 self.store(*dst, RCX);
             }
             Op::FmoveFF { from, to } => {
@@ -1098,14 +1127,16 @@ impl Emitter<'_> {
         dynasm!(self.a ; .arch x64 ; movsd QWORD [r14 + off], xmm0);
     }
 
-    /// Calls a helper that may read or move the process's stack: `stop` is written
-    /// back for it and read again after.
+    /// Calls a helper that may read or move the process's stack and heap: `stop`
+    /// and `htop` are written back for it and read again after.
     fn call_helper(&mut self, f: *const ()) {
         dynasm!(self.a ; .arch x64
             ; mov QWORD [r12 + STOP], rbp
+            ; mov QWORD [r12 + HTOP], r13
             ; mov rax, QWORD f as i64
             ; call rax
-            ; mov rbp, QWORD [r12 + STOP]);
+            ; mov rbp, QWORD [r12 + STOP]
+            ; mov r13, QWORD [r12 + HTOP]);
     }
 
     /// `call_bif` (then a return after dropping `dealloc` words, if given).
@@ -1122,7 +1153,7 @@ impl Emitter<'_> {
         dynasm!(self.a ; .arch x64
             ; test rax, rax
             ; jz =>stub
-            ; mov QWORD [r13], rax);
+            ; mov QWORD [r14 + X_REGS], rax);
         if let Some(n) = dealloc {
             self.ret(n);
         }
@@ -1311,6 +1342,7 @@ impl Emitter<'_> {
             ; mov eax, EXIT_GOTO as i32
             ; ->exit:
             ; mov QWORD [r12 + STOP], rbp
+            ; mov QWORD [r12 + HTOP], r13
             ; lea rsp, [r15 + super::enter::BASE_PADDING]
             ; pop r15
             ; pop r14

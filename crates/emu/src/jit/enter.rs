@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 /// Where the process's stack pointer sits (native code keeps it in `rbp`).
 const STOP: i32 = std::mem::offset_of!(Process, heap.stop) as i32;
 
-/// Where the X registers sit in `Regs` (native code keeps their address in `r13`).
-const X_REGS: i32 = std::mem::offset_of!(Regs, x) as i32;
+/// Where the process's heap top sits (native code keeps it in `r13`).
+const HTOP: i32 = std::mem::offset_of!(Process, heap.htop) as i32;
 
 /// The words between the bottom of the native call stack (`r15`) and the saved
 /// registers (see the trampoline).
@@ -64,7 +64,7 @@ fn trampoline() -> Option<EnterFn> {
             ; mov r12, rdi
             ; mov rbp, QWORD [rdi + STOP]
             ; mov r14, rsi
-            ; lea r13, [rsi + X_REGS]
+            ; mov r13, QWORD [rdi + HTOP]
             ; mov rbx, rdx
             ; jmp rcx
         );

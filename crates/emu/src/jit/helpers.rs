@@ -32,6 +32,14 @@ pub(super) extern "sysv64" fn is_function2(f: Term, a: Term) -> bool {
     interp::is_function2(f, a)
 }
 
+/// `has_map_fields` (`op`): false to take the fail label.
+pub(super) extern "sysv64" fn has_map_fields(p: &mut Process, regs: &mut Regs, op: &Op) -> bool {
+    match op {
+        Op::HasMapFields { map, keys, .. } => interp::has_map_fields(p, regs, *map, keys),
+        _ => false,
+    }
+}
+
 /// `get_map_elements` (`op`): false to take the fail label.
 pub(super) extern "sysv64" fn get_map_elements(p: &mut Process, regs: &mut Regs, op: &Op) -> bool {
     match op {
