@@ -226,6 +226,17 @@ impl Emitter<'_> {
             ; jnz =>fail);
     }
 
+    /// Jumps to `fail` unless `rax` and `rcx` both hold small integers (clobbers
+    /// `rdx`).
+    fn test_both_small(&mut self, fail: DynamicLabel) {
+        dynasm!(self.a ; .arch x64
+            ; mov edx, eax
+            ; and edx, ecx
+            ; and edx, 15
+            ; cmp edx, 15
+            ; jne =>fail);
+    }
+
     /// Jumps to `fail` unless `rax` holds a small integer (clobbers `rcx`).
     fn test_small(&mut self, fail: DynamicLabel) {
         self.test_tag(15, 15, fail);
@@ -495,12 +506,8 @@ impl Emitter<'_> {
                     ; jmp =>slow);
             }
             _ => {
+                self.test_both_small(slow);
                 dynasm!(self.a ; .arch x64
-                    ; mov edx, eax
-                    ; and edx, ecx
-                    ; and edx, 15
-                    ; cmp edx, 15
-                    ; jne =>slow
                     ; cmp rax, rcx);
                 match cmp {
                     Cmp::Lt => dynasm!(self.a ; .arch x64 ; jge =>f ; jmp =>done),
@@ -901,12 +908,8 @@ impl Emitter<'_> {
                 let stub = self.interpret(i);
                 self.load(RAX, *a);
                 self.load(RCX, *b);
+                self.test_both_small(stub);
                 dynasm!(self.a ; .arch x64
-                    ; mov edx, eax
-                    ; and edx, ecx
-                    ; and edx, 15
-                    ; cmp edx, 15
-                    ; jne =>stub
                     ; sub rcx, 15);
                 if matches!(code[i], Op::Add { .. }) {
                     dynasm!(self.a ; .arch x64 ; add rax, rcx ; jo =>stub);
@@ -921,12 +924,8 @@ impl Emitter<'_> {
                 let stub = self.interpret(i);
                 self.load(RAX, *a);
                 self.load(RCX, *b);
+                self.test_both_small(stub);
                 dynasm!(self.a ; .arch x64
-                    ; mov edx, eax
-                    ; and edx, ecx
-                    ; and edx, 15
-                    ; cmp edx, 15
-                    ; jne =>stub
                     ; sar rax, 4
                     ; sub rcx, 15
                     ; imul rax, rcx
