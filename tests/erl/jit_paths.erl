@@ -16,6 +16,7 @@ main() ->
     heap_and_stack(),
     yields(),
     records(),
+    type_tests(),
     ok.
 
 show(Label, V) -> io:format("~s: ~p~n", [Label, V]).
@@ -36,6 +37,22 @@ arith() ->
     show("badarith imm", catch (id(b) - 1)).
 
 id(X) -> X.
+
+%% Every guard type test on a value of every kind.
+type_tests() ->
+    Vals = [0, -5, 1 bsl 70, -(1 bsl 70), 1.5, -0.0, true, false, ok, [], [1], "s",
+            {}, {a, b}, #{}, #{a => 1}, maps:from_list([{I, I} || I <- lists:seq(1, 40)]),
+            <<>>, <<1:3>>, <<1, 2>>, fun id/1, fun erlang:abs/1, self(), make_ref(),
+            hd(erlang:ports())],
+    show("type tests", [[ti(V), tf(V), tn(V), tb(V), tfun(V), tm(V), ta(V)] || V <- Vals]).
+
+ti(V) when is_integer(V) -> 1; ti(_) -> 0.
+tf(V) when is_float(V) -> 1; tf(_) -> 0.
+tn(V) when is_number(V) -> 1; tn(_) -> 0.
+tb(V) when is_boolean(V) -> 1; tb(_) -> 0.
+tfun(V) when is_function(V) -> 1; tfun(_) -> 0.
+tm(V) when is_map(V) -> 1; tm(_) -> 0.
+ta(V) when is_atom(V) -> 1; ta(_) -> 0.
 
 -record(r, {a, b, c, d}).
 

@@ -24,7 +24,7 @@ use crate::heap::STACK_RESERVE;
 use crate::ops::*;
 use crate::process::Process;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-use oxbeam_term::header::{make_header, SUBTAG_FLOAT, SUBTAG_FUN, SUBTAG_TUPLE};
+use oxbeam_term::header::*;
 use oxbeam_term::Term;
 use std::collections::HashMap;
 use std::mem::offset_of;
@@ -235,6 +235,24 @@ impl Emitter<'_> {
             ; and edx, 15
             ; cmp edx, 15
             ; jne =>fail);
+    }
+
+    /// Jumps to `fail` unless `rax` is boxed with one of `subtags` (clobbers `rcx`).
+    fn test_boxed_subtags(&mut self, subtags: &[u64], fail: DynamicLabel) {
+        self.test_tag(3, 2, fail);
+        let ok = self.a.new_dynamic_label();
+        dynasm!(self.a ; .arch x64
+            ; mov rcx, QWORD [rax - 2]
+            ; and ecx, 0x3c);
+        for (k, &t) in subtags.iter().enumerate() {
+            let want = (t << 2) as i32;
+            if k + 1 == subtags.len() {
+                dynasm!(self.a ; .arch x64 ; cmp ecx, want ; jne =>fail);
+            } else {
+                dynasm!(self.a ; .arch x64 ; cmp ecx, want ; je =>ok);
+            }
+        }
+        dynasm!(self.a ; .arch x64 ; =>ok);
     }
 
     /// Jumps to `fail` unless `rax` holds a small integer (clobbers `rcx`).
@@ -1247,6 +1265,32 @@ impl Emitter<'_> {
             TypeTest::Tuple => self.test_tuple(fail),
             TypeTest::Atom => self.test_atom(fail),
             TypeTest::Nil => dynasm!(self.a ; .arch x64 ; cmp rax, NIL ; jne =>fail),
+            TypeTest::Boolean => {
+                let ok = self.a.new_dynamic_label();
+                dynasm!(self.a ; .arch x64
+                    ; cmp rax, Term::TRUE.0 as i32
+                    ; je =>ok
+                    ; cmp rax, Term::FALSE.0 as i32
+                    ; jne =>fail
+                    ; =>ok);
+            }
+            TypeTest::Integer | TypeTest::Number => {
+                let ok = self.a.new_dynamic_label();
+                dynasm!(self.a ; .arch x64
+                    ; mov ecx, eax
+                    ; and ecx, 15
+                    ; cmp ecx, 15
+                    ; je =>ok);
+                let subtags: &[u64] = match test {
+                    TypeTest::Integer => &[SUBTAG_POS_BIG, SUBTAG_NEG_BIG],
+                    _ => &[SUBTAG_POS_BIG, SUBTAG_NEG_BIG, SUBTAG_FLOAT],
+                };
+                self.test_boxed_subtags(subtags, fail);
+                dynasm!(self.a ; .arch x64 ; =>ok);
+            }
+            TypeTest::Float => self.test_boxed_subtags(&[SUBTAG_FLOAT], fail),
+            TypeTest::Function => self.test_boxed_subtags(&[SUBTAG_FUN, SUBTAG_EXPORT], fail),
+            TypeTest::Map => self.test_boxed_subtags(&[SUBTAG_MAP, SUBTAG_HASHMAP], fail),
             TypeTest::List => {
                 let ok = self.a.new_dynamic_label();
                 dynasm!(self.a ; .arch x64
