@@ -37,7 +37,28 @@ main() ->
     D = {t, [1, 2, {x, "abc"}], #{a => {1}}},
     io:format("~p~n", [[A =:= B, A == B, A =:= C, A == C, A =:= D, A == D, [1|2] == [1|2.0],
                         [1|2] =:= [1|2.0], {1, a} == {1.0, a}, {a, 1} =:= {a, 1.0}]]),
+    merges(Keys),
     halt().
+
+%% maps:merge/2 of flatmaps (same keys, subsets, interleaved, overlapping, a union
+%% just at and just past 32 keys) and of tries.
+merges(Keys) ->
+    A = maps:from_list([{K, a} || K <- Keys]),
+    B = maps:from_list([{K, b} || K <- lists:sublist(Keys, 3, 5)]),
+    Evens = maps:from_list([{I, e} || I <- lists:seq(0, 30, 2)]),
+    Odds = maps:from_list([{I, o} || I <- lists:seq(1, 31, 2)]),
+    Odds17 = maps:from_list([{I, o} || I <- lists:seq(1, 33, 2)]),
+    Big = maps:from_list([{I, big} || I <- lists:seq(1, 40)]),
+    Copy = binary_to_term(term_to_binary(A)),
+    io:format("~p~n", [[maps:merge(A, A), maps:merge(A, B), maps:merge(B, A),
+                        maps:merge(A, Copy#{{x, 0} := c}), maps:merge(#{}, B),
+                        maps:merge(B, #{}), maps:merge(Evens, Odds),
+                        maps:merge(Evens, Odds17), maps:merge(Big, Evens),
+                        maps:merge(Evens, Big), maps:merge(#{1 => x, 1.0 => y}, #{1.0 => z}),
+                        maps:merge(#{-0.0 => a, x => 1}, #{0.0 => b}),
+                        maps:merge(#{0.0 => a, x => 1}, #{0.0 => b, x => 1})]]),
+    io:format("~p~n", [[maps:size(maps:merge(Evens, Odds)), maps:size(maps:merge(Evens, Odds17)),
+                        catch maps:merge(A, not_a_map), catch maps:merge(x, A)]]).
 
 put1(M, K, V) -> M#{K => V}.
 two(M, K1, K2) -> M#{K1 => x, K2 => K2}.

@@ -156,12 +156,13 @@ pub fn from_pairs<A: Alloc + ?Sized>(a: &mut A, pairs: &[(Term, Term)]) -> Term 
         return from_pairs(a, &uniq);
     }
     let mut v: Vec<(Term, Term)> = pairs.to_vec();
-    // Stable sort keeps insertion order among equal keys; keep the last of each run.
+    // Stable sort keeps insertion order among equal keys; keep the last of each run
+    // (its key too, as the reference does: `0.0` and `-0.0` are the same key).
     v.sort_by(|x, y| key_cmp(x.0, y.0));
     let mut out: Vec<(Term, Term)> = Vec::with_capacity(v.len());
     for (k, val) in v {
         match out.last_mut() {
-            Some(last) if key_cmp(last.0, k) == Ordering::Equal => last.1 = val,
+            Some(last) if key_cmp(last.0, k) == Ordering::Equal => *last = (k, val),
             _ => out.push((k, val)),
         }
     }
@@ -294,6 +295,73 @@ pub fn write_structure(
     }
     hamt::write_structure(out, map, write_term);
     true
+}
+
+/// `maps:merge(M1, M2)`: the pairs of both, `m2`'s value where both have a key.
+pub fn merge<A: Alloc + ?Sized>(a: &mut A, m1: Term, m2: Term) -> Term {
+    if size(m1) == 0 {
+        return m2;
+    }
+    if size(m2) == 0 {
+        return m1;
+    }
+    if !is_hashmap(m1) && !is_hashmap(m2) {
+        if let Some(m) = merge_flatmaps(a, m1, m2) {
+            return m;
+        }
+    }
+    put_many(a, m1, &to_pairs(m2))
+}
+
+/// `merge` of two flatmaps whose union is a flatmap too: one pass over both sorted
+/// key lists (updating key by key costs a search per key). Where `m2` adds no key,
+/// `m1`'s keys tuple is shared. `None` when the union is too big.
+fn merge_flatmaps<A: Alloc + ?Sized>(a: &mut A, m1: Term, m2: Term) -> Option<Term> {
+    let (k1, v1) = (flatmap_keys(m1), flatmap_values(m1));
+    let (k2, v2) = (flatmap_keys(m2), flatmap_values(m2));
+    if word(m1, 1) == word(m2, 1) {
+        return Some(m2);
+    }
+    let mut ks = [Term::NIL; SMALL_MAP_LIMIT];
+    let mut vs = [Term::NIL; SMALL_MAP_LIMIT];
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    // Whether every key of `m2` is the very word of its equal in `m1` (`m2`'s key is
+    // the one kept: `0.0` and `-0.0` are one key).
+    let mut same_words = true;
+    while i < k1.len() || j < k2.len() {
+        if n == SMALL_MAP_LIMIT {
+            return None;
+        }
+        let order = match (k1.get(i), k2.get(j)) {
+            (Some(&x), Some(&y)) if x == y => Ordering::Equal,
+            (Some(&x), Some(&y)) => key_cmp(x, y),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        (ks[n], vs[n]) = match order {
+            Ordering::Less => {
+                i += 1;
+                (k1[i - 1], v1[i - 1])
+            }
+            Ordering::Greater => {
+                j += 1;
+                (k2[j - 1], v2[j - 1])
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+                same_words &= k1[i - 1] == k2[j - 1];
+                (k2[j - 1], v2[j - 1])
+            }
+        };
+        n += 1;
+    }
+    let kt = if n == k1.len() && same_words {
+        word(m1, 1)
+    } else {
+        make_tuple(a, &ks[..n])
+    };
+    Some(make_flatmap(a, kt, &vs[..n]))
 }
 
 /// `Map#{K => V, ...}`: inserts or replaces.

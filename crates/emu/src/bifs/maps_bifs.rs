@@ -125,14 +125,7 @@ fn take2(p: &mut Process, a: &[Term]) -> BifResult {
 fn merge2(p: &mut Process, a: &[Term]) -> BifResult {
     let m1 = map_arg(p, a[0])?;
     let m2 = map_arg(p, a[1])?;
-    if map::size(m1) == 0 {
-        return Ok(m2);
-    }
-    if map::size(m2) == 0 {
-        return Ok(m1);
-    }
-    let updates = map::to_pairs(m2);
-    Ok(map::put_many(&mut p.heap, m1, &updates))
+    Ok(map::merge(&mut p.heap, m1, m2))
 }
 
 // ---------------------------------------------------------------- iteration
