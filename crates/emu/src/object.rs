@@ -108,6 +108,49 @@ pub fn list_from_iter<A: Alloc + ?Sized>(a: &mut A, items: &[Term], tl: Term) ->
     Term::make_list(p)
 }
 
+/// The length of a proper list; `None` if improper.
+pub fn proper_length(mut t: Term) -> Option<usize> {
+    let mut n = 0;
+    while t.is_list() {
+        n += 1;
+        t = tail(t);
+    }
+    t.is_nil().then_some(n)
+}
+
+/// A copy of the first `n` cells of `list` (which has at least `n`) ending in `tl`,
+/// in order (`reversed`: in reverse order), built in one allocation without
+/// collecting the elements first.
+pub fn copy_list_cells<A: Alloc + ?Sized>(
+    a: &mut A,
+    list: Term,
+    n: usize,
+    tl: Term,
+    reversed: bool,
+) -> Term {
+    if n == 0 {
+        return tl;
+    }
+    let p = a.alloc_words(2 * n);
+    let mut l = list;
+    for k in 0..n {
+        assert!(l.is_list(), "copy_list_cells past the end of the list");
+        // Cell `i` of the copy; each points at the next, the last at `tl`.
+        let i = if reversed { n - 1 - k } else { k };
+        // SAFETY: `p` has 2*n words and i < n.
+        unsafe {
+            *p.add(2 * i) = head(l);
+            *p.add(2 * i + 1) = if i + 1 == n {
+                tl
+            } else {
+                Term::make_list(p.add(2 * i + 2))
+            };
+        }
+        l = tail(l);
+    }
+    Term::make_list(p)
+}
+
 /// Collects a proper list's elements; `None` if improper.
 pub fn list_to_vec(mut t: Term) -> Option<Vec<Term>> {
     let mut v = Vec::new();

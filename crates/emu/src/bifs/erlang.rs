@@ -209,8 +209,8 @@ fn append(p: &mut Process, a: &[Term]) -> BifResult {
     if a[0].is_nil() {
         return Ok(a[1]);
     }
-    let v = list_to_vec(a[0]).ok_or(BADARG)?;
-    Ok(list_from_iter(&mut p.heap, &v, a[1]))
+    let n = proper_length(a[0]).ok_or(BADARG)?;
+    Ok(copy_list_cells(&mut p.heap, a[0], n, a[1], false))
 }
 
 fn subtract(p: &mut Process, a: &[Term]) -> BifResult {
@@ -225,16 +225,8 @@ fn subtract(p: &mut Process, a: &[Term]) -> BifResult {
 }
 
 fn lists_reverse2(p: &mut Process, a: &[Term]) -> BifResult {
-    let mut acc = a[1];
-    let mut l = a[0];
-    while l.is_list() {
-        acc = cons(&mut p.heap, head(l), acc);
-        l = tail(l);
-    }
-    if !l.is_nil() {
-        return Err(BADARG);
-    }
-    Ok(acc)
+    let n = proper_length(a[0]).ok_or(BADARG)?;
+    Ok(copy_list_cells(&mut p.heap, a[0], n, a[1], true))
 }
 
 fn lists_member(_p: &mut Process, a: &[Term]) -> BifResult {
