@@ -41,21 +41,28 @@ struct Copier<'h> {
     full: bool,
     young: Space,
     old: Space,
+    /// Address ranges read once per collection (not per pointer): the literal arena,
+    /// the old heap's used part, and the young data that survived a collection before.
+    literals: (usize, usize),
+    old_used: (usize, usize),
+    aged: (usize, usize),
 }
 
 impl Copier<'_> {
     /// Whether the object at `p` must be moved by this collection.
     #[inline]
     fn must_move(&self, p: *const Term) -> bool {
-        if is_literal(p) {
+        let a = p as usize;
+        if a >= self.literals.0 && a < self.literals.1 {
             return false;
         }
-        self.full || !self.heap.in_old(p)
+        self.full || !(a >= self.old_used.0 && a < self.old_used.1)
     }
 
     #[inline]
     fn promote(&self, p: *const Term) -> bool {
-        !self.full && p >= self.heap.start as *const Term && p < self.heap.hwm as *const Term
+        let a = p as usize;
+        !self.full && a >= self.aged.0 && a < self.aged.1
     }
 
     fn alloc(&mut self, n: usize, promote: bool) -> *mut Term {
@@ -220,6 +227,12 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, force_fu
             top: unsafe { (heap.old.as_ptr() as *mut Term).add(heap.old_top) },
             end: unsafe { (heap.old.as_ptr() as *mut Term).add(heap.old.len()) },
         },
+        literals: crate::literal::arena_range(),
+        old_used: (
+            heap.old.as_ptr() as usize,
+            heap.old.as_ptr() as usize + heap.old_top * 8,
+        ),
+        aged: (heap.start as usize, heap.hwm as usize),
     };
     let _ = c.old.start;
     for r in roots.iter_mut() {

@@ -49,6 +49,11 @@ pub fn alloc(n: usize) -> *mut Term {
 
 /// Whether `p` points into the literal arena.
 #[inline(always)]
+/// The literal arena's address range `[start, end)` (empty before it exists).
+pub fn arena_range() -> (usize, usize) {
+    (BASE.load(Ordering::Relaxed), END.load(Ordering::Relaxed))
+}
+
 pub fn is_literal(p: *const Term) -> bool {
     let a = p as usize;
     a >= BASE.load(Ordering::Relaxed) && a < END.load(Ordering::Relaxed)
