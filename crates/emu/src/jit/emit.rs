@@ -922,34 +922,56 @@ impl Emitter<'_> {
                     ; jo =>stub);
                 self.store(*dst, RAX);
             }
-            Op::Add { a, b, dst, .. } | Op::Sub { a, b, dst, .. } => {
-                let stub = self.interpret(i);
+            Op::Add {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            }
+            | Op::Sub {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            }
+            | Op::Mul {
+                bif,
+                fail,
+                a,
+                b,
+                dst,
+            } => {
+                // Small integers inline; anything else (floats, bignums, overflow,
+                // errors) through the BIF itself, as a guard BIF.
+                let slow = self.a.new_dynamic_label();
+                let done = self.a.new_dynamic_label();
                 self.load(RAX, *a);
                 self.load(RCX, *b);
-                self.test_both_small(stub);
-                dynasm!(self.a ; .arch x64
-                    ; sub rcx, 15);
-                if matches!(code[i], Op::Add { .. }) {
-                    dynasm!(self.a ; .arch x64 ; add rax, rcx ; jo =>stub);
-                } else {
-                    dynasm!(self.a ; .arch x64 ; sub rax, rcx ; jo =>stub);
+                self.test_both_small(slow);
+                match code[i] {
+                    Op::Add { .. } => dynasm!(self.a ; .arch x64
+                        ; sub rcx, 15
+                        ; add rax, rcx
+                        ; jo =>slow),
+                    Op::Sub { .. } => dynasm!(self.a ; .arch x64
+                        ; sub rcx, 15
+                        ; sub rax, rcx
+                        ; jo =>slow),
+                    // (a >> 4) * (b - 15) is the product shifted left by four, which
+                    // overflows exactly when the product is not small.
+                    _ => dynasm!(self.a ; .arch x64
+                        ; sar rax, 4
+                        ; sub rcx, 15
+                        ; imul rax, rcx
+                        ; jo =>slow
+                        ; or rax, 15),
                 }
                 self.store(*dst, RAX);
-            }
-            Op::Mul { a, b, dst, .. } => {
-                // Small times small: (a >> 4) * (b - 15) is the product shifted left
-                // by four, which overflows exactly when the product is not small.
-                let stub = self.interpret(i);
-                self.load(RAX, *a);
-                self.load(RCX, *b);
-                self.test_both_small(stub);
-                dynasm!(self.a ; .arch x64
-                    ; sar rax, 4
-                    ; sub rcx, 15
-                    ; imul rax, rcx
-                    ; jo =>stub
-                    ; or rax, 15);
-                self.store(*dst, RAX);
+                dynasm!(self.a ; .arch x64 ; jmp =>done ; =>slow);
+                self.guard_bif(i, *bif, *fail, &[*a, *b], *dst);
+                dynasm!(self.a ; .arch x64 ; =>done);
             }
             // --- BIFs, funs, exceptions, maps (through helpers)
             Op::CallBif { arity, bif, .. } => self.call_bif(i, *bif, *arity, None),
