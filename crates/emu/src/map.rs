@@ -310,6 +310,17 @@ pub fn merge<A: Alloc + ?Sized>(a: &mut A, m1: Term, m2: Term) -> Term {
             return m;
         }
     }
+    if is_hashmap(m2) && size(m1) < size(m2) {
+        // Into the bigger trie, the smaller map's keys that it lacks (its own values
+        // win): a path copy per key, rather than a rebuild of the whole union.
+        return to_pairs(m1).into_iter().fold(m2, |m, (k, v)| {
+            if hamt::get(m, k).is_some() {
+                m
+            } else {
+                hamt::put(a, m, k, v)
+            }
+        });
+    }
     put_many(a, m1, &to_pairs(m2))
 }
 

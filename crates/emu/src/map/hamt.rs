@@ -476,9 +476,9 @@ pub fn iter_chunk(
 ) -> Result<(Vec<(Term, Term)>, Option<u128>), super::BadPath> {
     // The reference always hands out at least one pair.
     let max = max.max(1);
-    let mut out = Vec::new();
-    // (node, next position to visit)
-    let mut stack: Vec<(Node, usize)> = Vec::new();
+    let mut out = Vec::with_capacity(max.min(64));
+    // (node, next position to visit); a trie is at most a dozen or so levels deep.
+    let mut stack: smallvec::SmallVec<[(Node, usize); 16]> = smallvec::SmallVec::new();
     let mut node = Node::of(map);
     loop {
         let i = (path & 0xf) as usize;
