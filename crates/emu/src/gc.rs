@@ -360,8 +360,32 @@ fn resize_after_gc(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize, full
         }
     };
     let target = next_heap_size(target);
-    if target != size {
+    if target < size {
+        shrink_in_place(heap, target);
+    } else if target > size {
         move_young(heap, roots, target);
+    }
+}
+
+/// Shrinks the young heap to `target` words without moving its data: the stack moves
+/// down to the new end and the rest of the block goes unused until the next
+/// collection allocates a block of the new size. (Most minor collections shrink, as
+/// the reference's do; copying the survivors a second time to a smaller block cost
+/// more than the collection itself in compiler runs.)
+fn shrink_in_place(heap: &mut Heap, target: usize) {
+    let stack_len = heap.stack_used();
+    assert!(
+        heap.heap_used() + stack_len <= target,
+        "shrinking the young heap below its data"
+    );
+    // SAFETY: `start + target` is inside the block (target < the current size), and
+    // above `htop + stack_len` (just checked); `copy` allows the ranges to overlap.
+    unsafe {
+        let new_end = heap.start.add(target);
+        let new_stop = new_end.sub(stack_len);
+        std::ptr::copy(heap.stop, new_stop, stack_len);
+        heap.stop = new_stop;
+        heap.end = new_end;
     }
 }
 

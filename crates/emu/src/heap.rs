@@ -283,8 +283,10 @@ impl Heap {
     pub fn stack_used(&self) -> usize {
         (self.end as usize - self.stop as usize) / 8
     }
+    /// The young heap's size in words (heap and stack): the block's, or less after a
+    /// collection shrank it in place (see `gc::shrink_in_place`).
     pub fn young_size(&self) -> usize {
-        self.block.len()
+        (self.end as usize - self.start as usize) / 8
     }
     pub fn old_size(&self) -> usize {
         self.old.len()
