@@ -117,7 +117,8 @@ fn equal_nested(a: Term, b: Term, exact: bool) -> bool {
     let (mut a, mut b) = (a, b);
     'pairs: loop {
         if a != b {
-            if a.is_immed() && (exact || b.is_immed()) || exact && b.is_immed() {
+            let (ia, ib) = (a.is_immed(), b.is_immed());
+            if (ia && ib) || (exact && (ia || ib)) {
                 // Different immediates are never equal, nor is an immediate exactly
                 // equal to anything boxed.
                 return false;

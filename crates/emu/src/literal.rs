@@ -47,16 +47,17 @@ pub fn alloc(n: usize) -> *mut Term {
     p as *mut Term
 }
 
-/// Whether `p` points into the literal arena.
-#[inline(always)]
 /// The literal arena's address range `[start, end)` (empty before it exists).
+#[inline(always)]
 pub fn arena_range() -> (usize, usize) {
     (BASE.load(Ordering::Relaxed), END.load(Ordering::Relaxed))
 }
 
+/// Whether `p` points into the literal arena.
+#[inline(always)]
 pub fn is_literal(p: *const Term) -> bool {
-    let a = p as usize;
-    a >= BASE.load(Ordering::Relaxed) && a < END.load(Ordering::Relaxed)
+    let (start, end) = arena_range();
+    (start..end).contains(&(p as usize))
 }
 
 /// A heap-like allocator writing into the literal arena, used when a module's literals

@@ -233,17 +233,28 @@ pub fn make_tuple_inserting<A: Alloc + ?Sized>(
     at: usize,
     x: Term,
 ) -> Term {
-    assert!(at <= elems.len(), "insertion past the end of a tuple");
     let n = elems.len() + 1;
     let p = a.alloc_words(n + 1);
-    // SAFETY: n+1 fresh words: the header, elems[..at], x, elems[at..].
+    // SAFETY: n+1 fresh words: the header, then the n elements.
     unsafe {
         *p = make_header(SUBTAG_TUPLE, n);
-        std::ptr::copy_nonoverlapping(elems.as_ptr(), p.add(1), at);
-        *p.add(1 + at) = x;
-        std::ptr::copy_nonoverlapping(elems.as_ptr().add(at), p.add(2 + at), n - 1 - at);
+        write_inserting(p.add(1), elems, at, x);
     }
     Term::make_boxed(p)
+}
+
+/// Writes `words` with `x` inserted before index `at` (`words.len() + 1` words).
+///
+/// # Safety
+/// `dst` is valid for `words.len() + 1` writes and does not overlap `words`.
+unsafe fn write_inserting(dst: *mut Term, words: &[Term], at: usize, x: Term) {
+    assert!(at <= words.len(), "insertion past the end");
+    // SAFETY: the caller's guarantee; the three parts fill exactly len+1 words.
+    unsafe {
+        std::ptr::copy_nonoverlapping(words.as_ptr(), dst, at);
+        *dst.add(at) = x;
+        std::ptr::copy_nonoverlapping(words.as_ptr().add(at), dst.add(at + 1), words.len() - at);
+    }
 }
 
 /// A tuple with `n` elements all set to `fill`.
@@ -707,16 +718,13 @@ pub fn make_flatmap_inserting<A: Alloc + ?Sized>(
     at: usize,
     v: Term,
 ) -> Term {
-    assert!(at <= values.len(), "insertion past the end of a map");
     let n = values.len() + 1;
     let p = a.alloc_words(2 + n);
-    // SAFETY: 2+n fresh words: header, keys, values[..at], v, values[at..].
+    // SAFETY: 2+n fresh words: the header, the keys tuple, then the n values.
     unsafe {
         *p = make_header(SUBTAG_MAP, 1 + n);
         *p.add(1) = keys;
-        std::ptr::copy_nonoverlapping(values.as_ptr(), p.add(2), at);
-        *p.add(2 + at) = v;
-        std::ptr::copy_nonoverlapping(values.as_ptr().add(at), p.add(3 + at), n - 1 - at);
+        write_inserting(p.add(2), values, at, v);
     }
     Term::make_boxed(p)
 }
